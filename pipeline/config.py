@@ -1,0 +1,249 @@
+"""Configuration: YAML validated once, at load time, into frozen dataclasses.
+
+Errors name the dotted key, the value given and what is allowed (``translator.num_beams: got 'x',
+expected an integer >= 1``). CLI overrides use the same dotted keys: ``--set translator.num_beams=2``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from .errors import ConfigError
+
+
+def _check(min_value=None, max_value=None):
+    """Field metadata: numeric bounds checked at load time."""
+    return {"min": min_value, "max": max_value}
+
+
+@dataclass(frozen=True)
+class TranslatorConfig:
+    backend: Literal["transformers", "ctranslate2"] = "transformers"
+    model: str = "Helsinki-NLP/opus-mt-zh-en"  # hub id or local folder
+    revision: str | None = None  # hub revision (branch, tag or commit); pin it for reproducible output
+    ct2_model: str | None = None  # CTranslate2 model folder (backend: ctranslate2)
+    ct2_compute_type: str = "int8"
+    num_beams: int = field(default=4, metadata=_check(1, 64))
+    # Sentences longer than this many source tokens are split at clause boundaries (Marian's limit is 512).
+    max_input_tokens: int = field(default=256, metadata=_check(8, 4096))
+    # Output length bound: max_new_tokens = ceil(max_length_ratio * source_tokens) + max_length_slack.
+    max_length_ratio: float = field(default=2.0, metadata=_check(0.5, 10.0))
+    max_length_slack: int = field(default=10, metadata=_check(0, 512))
+    batch_tokens: int = field(default=4096, metadata=_check(16, 1_000_000))  # token budget per batch
+    threads: int = field(default=0, metadata=_check(0, 256))  # 0 = torch's default
+    device: str = "cpu"
+    repetition_guard: bool = True  # detect loops / runaway length, retry stricter, flag if still bad
+
+
+@dataclass(frozen=True)
+class SummarizerConfig:
+    kind: Literal["abstractive", "extractive", "none"] = "abstractive"
+    model: str = "sshleifer/distilbart-cnn-12-6"
+    revision: str | None = None
+    input: Literal["en", "zh"] = "en"  # zh: summarize the Chinese text, then translate the summary
+    depth: int = field(default=1, metadata=_check(0, 6))  # summarize sections down to this level
+    min_chars: int = field(default=120, metadata=_check(0, 1_000_000))  # shorter sections are shown as is
+    max_input_tokens: int = field(default=1024, metadata=_check(16, 16384))  # longer inputs: map-reduce
+    num_beams: int = field(default=2, metadata=_check(1, 64))
+    min_length_ratio: float = field(default=0.05, metadata=_check(0.0, 1.0))
+    max_length_ratio: float = field(default=0.25, metadata=_check(0.01, 2.0))
+    min_new_tokens: int = field(default=8, metadata=_check(0, 1024))
+    max_new_tokens: int = field(default=142, metadata=_check(1, 4096))
+    extractive_sentences: int = field(default=3, metadata=_check(1, 100))  # budget for extractive summaries
+    extractive_chars: int = field(default=400, metadata=_check(10, 100_000))  # zh characters budget
+    threads: int = field(default=0, metadata=_check(0, 256))
+
+
+@dataclass(frozen=True)
+class OutputConfig:
+    alignment: Literal["table", "interleaved"] = "table"
+    markdown: bool = True
+    json: bool = True
+
+
+@dataclass(frozen=True)
+class CacheConfig:
+    enabled: bool = True
+    path: str = "outputs/.cache/translations.sqlite"
+
+
+@dataclass(frozen=True)
+class FidelityConfig:
+    enabled: bool = True
+    glossaries: tuple[str, ...] = ("configs/glossary/gov-report.tsv",)
+
+
+@dataclass(frozen=True)
+class RayConfig:
+    address: str | None = None  # None: start Ray locally
+    pool_size: int = field(default=2, metadata=_check(1, 4096))
+    num_cpus_per_actor: float = field(default=1.0, metadata=_check(0.0, 1024.0))
+    batch_size: int = field(default=64, metadata=_check(1, 1_000_000))  # segments per map_batches batch
+
+
+@dataclass(frozen=True)
+class Config:
+    translator: TranslatorConfig = TranslatorConfig()
+    summarizer: SummarizerConfig = SummarizerConfig()
+    output: OutputConfig = OutputConfig()
+    cache: CacheConfig = CacheConfig()
+    fidelity: FidelityConfig = FidelityConfig()
+    ray: RayConfig = RayConfig()
+    # Segments from several documents share translation batches (up to this many documents at once).
+    batch_documents: int = field(default=16, metadata=_check(1, 100_000))
+    source_path: str | None = field(default=None, compare=False)  # where it was loaded from (not hashed)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d.pop("source_path", None)
+        return d
+
+    def output_dict(self) -> dict[str, Any]:
+        """The settings that shape the output (caching and engine settings excluded)."""
+        d = self.to_dict()
+        for k in ("cache", "ray", "batch_documents"):
+            d.pop(k, None)
+        for k in ("threads", "batch_tokens", "device"):
+            d["translator"].pop(k, None)
+        d["summarizer"].pop("threads", None)
+        return d
+
+    def hash(self) -> str:
+        """Short stable hash of the output-shaping settings (recorded in provenance and the manifest)."""
+        blob = json.dumps(self.output_dict(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:12]
+
+
+def _describe(tp: Any) -> str:
+    origin = typing.get_origin(tp)
+    if origin is Literal:
+        return "one of " + ", ".join(repr(a) for a in typing.get_args(tp))
+    if origin in (types.UnionType, typing.Union):
+        return " or ".join(_describe(a) for a in typing.get_args(tp))
+    if origin is tuple:
+        return "a list of " + _describe(typing.get_args(tp)[0]) + "s"
+    return {int: "an integer", float: "a number", bool: "true or false", str: "a string", type(None): "null"}.get(
+        tp, str(tp)
+    )
+
+
+def _coerce(value: Any, tp: Any, key: str, meta: dict) -> Any:
+    """Check ``value`` against the annotation ``tp``; return the (possibly converted) value."""
+    origin = typing.get_origin(tp)
+    bad = ConfigError(f"{key}: got {value!r}, expected {_describe(tp)}")
+    if origin is Literal:
+        if value not in typing.get_args(tp):
+            raise bad
+        return value
+    if origin in (types.UnionType, typing.Union):
+        args = typing.get_args(tp)
+        if value is None:
+            if type(None) in args:
+                return None
+            raise bad
+        for a in args:
+            if a is type(None):
+                continue
+            try:
+                return _coerce(value, a, key, meta)
+            except ConfigError:
+                pass
+        raise bad
+    if origin is tuple:
+        if isinstance(value, str) or not isinstance(value, (list, tuple)):
+            raise bad
+        (item_tp, *_rest) = typing.get_args(tp)
+        return tuple(_coerce(v, item_tp, key, {}) for v in value)
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise bad
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise bad
+    elif tp is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise bad
+        value = float(value)
+    elif tp is str:
+        if not isinstance(value, str):
+            raise bad
+        return value
+    lo, hi = meta.get("min"), meta.get("max")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise ConfigError(f"{key}: got {value!r}, expected {_describe(tp)} between {lo} and {hi}")
+    return value
+
+
+def _build(cls: type, data: Any, prefix: str) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{prefix or 'config'}: expected a mapping of keys, got {data!r}")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.name != "source_path"}
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        key = f"{prefix}{unknown[0]}"
+        raise ConfigError(f"{key}: unknown key; allowed keys here: {', '.join(sorted(fields))}")
+    kwargs = {}
+    for name, value in data.items():
+        tp = hints[name]
+        key = prefix + name
+        if dataclasses.is_dataclass(tp):
+            kwargs[name] = _build(tp, value, key + ".")
+        else:
+            kwargs[name] = _coerce(value, tp, key, dict(fields[name].metadata))
+    return cls(**kwargs)
+
+
+def _parse_override(item: str) -> tuple[list[str], Any]:
+    if "=" not in item:
+        raise ConfigError(f"--set {item!r}: expected dotted.key=value, e.g. translator.num_beams=2")
+    key, raw = item.split("=", 1)
+    key = key.strip()
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    return key.split("."), value
+
+
+def config_from_dict(data: dict[str, Any], overrides: list[str] | tuple[str, ...] = ()) -> Config:
+    data = json.loads(json.dumps(data or {}))  # deep copy of plain data
+    for item in overrides:
+        path, value = _parse_override(item)
+        node = data
+        for part in path[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise ConfigError(f"{'.'.join(path)}: {part} is not a section")
+            node = child
+        node[path[-1]] = value
+    return _build(Config, data, "")
+
+
+def load_config(path: str | Path | None, overrides: list[str] | tuple[str, ...] = ()) -> Config:
+    """Load and validate a YAML config (None: built-in defaults), applying ``--set`` overrides."""
+    data: dict[str, Any] = {}
+    if path is not None:
+        p = Path(path)
+        try:
+            text = p.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"{p}: cannot read config ({exc.strerror or exc})") from None
+        try:
+            data = yaml.safe_load(text) or {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" (line {mark.line + 1})" if mark else ""
+            raise ConfigError(f"{p}: invalid YAML{where}") from None
+    cfg = config_from_dict(data, overrides)
+    return dataclasses.replace(cfg, source_path=str(path) if path is not None else None)

@@ -1,0 +1,233 @@
+"""The document model shared by every stage: plain dataclasses, no behaviour beyond (de)serialisation.
+
+A :class:`Document` is what segmentation produces and what every later stage enriches: translation
+fills ``en`` fields, summarisation fills ``summary`` fields, the fidelity checker adds ``flags``.
+Stages return new or updated documents; they never read files or global state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+
+@dataclass
+class Flag:
+    """Something a reader must know about a segment or a summary sentence (never hidden)."""
+
+    kind: str  # "degenerate", "number", "term", "unsupported-number", ...
+    reason: str  # short machine-readable reason, e.g. "magnitude", "repetition"
+    detail: str = ""  # human-readable explanation
+
+    def to_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "reason": self.reason, "detail": self.detail}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Flag":
+        return cls(kind=d["kind"], reason=d["reason"], detail=d.get("detail", ""))
+
+
+@dataclass
+class Segment:
+    """One source sentence (the unit of alignment) and its translation.
+
+    ``pieces`` is non-empty only when the sentence was too long for the translator and was split at
+    clause boundaries; the pieces concatenate to ``zh`` exactly and are translated one by one, and
+    ``en`` is their translations joined, so the reader still sees one aligned source sentence.
+    """
+
+    id: str
+    zh: str
+    en: str | None = None
+    pieces: list[str] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"id": self.id, "zh": self.zh, "en": self.en}
+        if self.pieces:
+            d["pieces"] = list(self.pieces)
+        if self.flags:
+            d["flags"] = [f.to_dict() for f in self.flags]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Segment":
+        return cls(
+            id=d["id"],
+            zh=d["zh"],
+            en=d.get("en"),
+            pieces=list(d.get("pieces", [])),
+            flags=[Flag.from_dict(f) for f in d.get("flags", [])],
+        )
+
+
+@dataclass
+class Bilingual:
+    zh: str
+    en: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"zh": self.zh, "en": self.en}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> "Bilingual":
+        d = d or {}
+        return cls(zh=d.get("zh", ""), en=d.get("en"))
+
+
+@dataclass
+class SummarySentence:
+    """One English summary sentence and the ids of the source segments it rests on."""
+
+    text: str
+    sources: list[str] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"text": self.text, "sources": list(self.sources)}
+        if self.flags:
+            d["flags"] = [f.to_dict() for f in self.flags]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "SummarySentence":
+        return cls(
+            text=d["text"],
+            sources=list(d.get("sources", [])),
+            flags=[Flag.from_dict(f) for f in d.get("flags", [])],
+        )
+
+
+@dataclass
+class Summary:
+    sentences: list[SummarySentence] = field(default_factory=list)
+    method: str = ""  # "abstractive", "extractive", "verbatim" (short section shown as is), ...
+
+    @property
+    def en(self) -> str:
+        return " ".join(s.text for s in self.sentences)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "en": self.en,
+            "method": self.method,
+            "sentences": [s.to_dict() for s in self.sentences],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> "Summary | None":
+        if not d:
+            return None
+        return cls(
+            sentences=[SummarySentence.from_dict(s) for s in d.get("sentences", [])],
+            method=d.get("method", ""),
+        )
+
+
+@dataclass
+class Section:
+    """A heading (``marker`` + ``title``) with its own sentences and its sub-sections."""
+
+    id: str  # stable anchor, e.g. "sec-2-3"
+    level: int  # 1 = top level, decided by the document's own marker order
+    marker: str  # the heading marker as written, e.g. "一、", "（三）", "1、", "一是"
+    title: Bilingual
+    segments: list[Segment] = field(default_factory=list)
+    sections: list["Section"] = field(default_factory=list)
+    summary: Summary | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "level": self.level,
+            "marker": self.marker,
+            "title": self.title.to_dict(),
+            "summary": self.summary.to_dict() if self.summary else None,
+            "segments": [s.to_dict() for s in self.segments],
+            "sections": [s.to_dict() for s in self.sections],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Section":
+        return cls(
+            id=d["id"],
+            level=d["level"],
+            marker=d["marker"],
+            title=Bilingual.from_dict(d["title"]),
+            segments=[Segment.from_dict(s) for s in d.get("segments", [])],
+            sections=[Section.from_dict(s) for s in d.get("sections", [])],
+            summary=Summary.from_dict(d.get("summary")),
+        )
+
+    def walk(self) -> Iterator["Section"]:
+        """This section and all its descendants, in document order."""
+        yield self
+        for child in self.sections:
+            yield from child.walk()
+
+    def all_segments(self) -> Iterator[Segment]:
+        """Every segment under this section (its own, then its sub-sections'), in document order."""
+        for sec in self.walk():
+            yield from sec.segments
+
+
+@dataclass
+class Document:
+    source: str  # file name (or id) the document came from
+    title: Bilingual = field(default_factory=lambda: Bilingual(""))
+    meta: dict[str, str] = field(default_factory=dict)  # normalised metadata fields (发布日期, 索引号, ...)
+    issuer: str | None = None  # e.g. 余姚市人民政府
+    date: str | None = None  # e.g. 2020年8月, as written in the issuer line
+    salutation: str | None = None  # e.g. 各位代表:
+    preamble: list[Segment] = field(default_factory=list)  # body text before the first heading
+    sections: list[Section] = field(default_factory=list)
+    summary: Summary | None = None  # executive summary of the whole document
+    provenance: dict[str, Any] = field(default_factory=dict)
+    qa: dict[str, Any] = field(default_factory=dict)  # fidelity summary, filled by the checker
+
+    def walk_sections(self) -> Iterator[Section]:
+        for sec in self.sections:
+            yield from sec.walk()
+
+    def all_segments(self) -> Iterator[Segment]:
+        """Every segment of the body, in document order (preamble first)."""
+        yield from self.preamble
+        for sec in self.sections:
+            yield from sec.all_segments()
+
+    def segment_index(self) -> dict[str, Segment]:
+        return {s.id: s for s in self.all_segments()}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "meta": {
+                "source": self.source,
+                "issuer": self.issuer,
+                "date": self.date,
+                "salutation": self.salutation,
+                "fields": dict(self.meta),
+            },
+            "title": self.title.to_dict(),
+            "summary": self.summary.to_dict() if self.summary else None,
+            "preamble": [s.to_dict() for s in self.preamble],
+            "sections": [s.to_dict() for s in self.sections],
+            "qa": self.qa,
+            "provenance": self.provenance,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Document":
+        meta = d.get("meta", {})
+        return cls(
+            source=meta.get("source", ""),
+            title=Bilingual.from_dict(d.get("title")),
+            meta=dict(meta.get("fields", {})),
+            issuer=meta.get("issuer"),
+            date=meta.get("date"),
+            salutation=meta.get("salutation"),
+            preamble=[Segment.from_dict(s) for s in d.get("preamble", [])],
+            sections=[Section.from_dict(s) for s in d.get("sections", [])],
+            summary=Summary.from_dict(d.get("summary")),
+            provenance=dict(d.get("provenance", {})),
+            qa=dict(d.get("qa", {})),
+        )

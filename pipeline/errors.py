@@ -1,0 +1,37 @@
+"""The library's error hierarchy. Library code raises these; only the CLI turns them into one line + exit code."""
+
+from __future__ import annotations
+
+
+class PipelineError(Exception):
+    """Base class: ``str(err)`` is a complete one-line message; ``hint`` says how to fix it."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint
+
+
+class InputError(PipelineError):
+    """A bad input file: missing, empty, binary, undecodable, not Chinese, ..."""
+
+    exit_code = 2
+
+
+class ConfigError(PipelineError):
+    """A bad config file, key or value (the message names the dotted key and what is allowed)."""
+
+    exit_code = 3
+
+
+class ModelNotAvailableError(PipelineError):
+    """A model is neither a local folder nor in the Hugging Face cache, and the hub is unreachable."""
+
+    exit_code = 4
+
+
+class OutputError(PipelineError):
+    """An output could not be written (unwritable folder, full disk, ...)."""
+
+    exit_code = 5

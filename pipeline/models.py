@@ -1,0 +1,293 @@
+"""Finding models (local folder or Hugging Face cache), downloading them, and building the tiny test models.
+
+Nothing here downloads during a ``run``: a model is a local folder or already in the Hugging Face cache.
+Otherwise :class:`ModelNotAvailableError` says, in one line, which model and how to get it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from .errors import ModelNotAvailableError, PipelineError
+
+log = logging.getLogger(__name__)
+
+HUB_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$")
+
+# The tiny models that `models build-tiny` creates (name -> builder); configs/tiny.yaml points at them.
+TINY_DIR = Path("models") / "tiny"
+TINY_TRANSLATOR = "marian-zh-en"
+TINY_SUMMARIZER = "bart-summarizer"
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    """A model that can be loaded with ``from_pretrained(path)``, and the facts that identify it."""
+
+    name: str  # as written in the config
+    path: str  # local folder
+    revision: str  # hub commit, or a content hash for a local folder
+
+
+def folder_fingerprint(folder: Path) -> str:
+    """A content hash of a local model folder, so that changing the weights changes cache keys."""
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            h.update(str(p.relative_to(folder)).encode())
+            st = p.stat()
+            if st.st_size <= 64 * 1024 * 1024:
+                h.update(p.read_bytes())
+            else:  # big weight files: size + head + tail is enough to notice a different file
+                with p.open("rb") as f:
+                    h.update(str(st.st_size).encode())
+                    h.update(f.read(1 << 20))
+                    f.seek(-(1 << 20), os.SEEK_END)
+                    h.update(f.read())
+    return "local-" + h.hexdigest()[:16]
+
+
+def _is_tiny_path(path: Path) -> str | None:
+    """The tiny-model name if ``path`` is where `build-tiny` puts one (so it can be built on first use)."""
+    parts = path.parts
+    if len(parts) >= 3 and parts[-3:-1] == ("models", "tiny") and parts[-1] in (TINY_TRANSLATOR, TINY_SUMMARIZER):
+        return parts[-1]
+    return None
+
+
+def missing_model_error(name: str, revision: str | None = None) -> ModelNotAvailableError:
+    rev = f" (revision {revision})" if revision else ""
+    return ModelNotAvailableError(
+        f"model {name!r}{rev} is not a local folder and not in the Hugging Face cache, and the hub is unreachable",
+        hint=(
+            f"on a connected machine run `python -m pipeline models download {name}` and copy models/ here, "
+            "or set the config's model to a local folder (e.g. --set translator.model=models/opus-mt-zh-en); "
+            "for an offline trial use --config configs/tiny.yaml"
+        ),
+    )
+
+
+def resolve_model(name: str, revision: str | None = None, *, build_tiny: bool = True) -> ResolvedModel:
+    """Find ``name`` as a local folder or a cached hub model; never download.
+
+    Relative folder paths are taken from the current directory. A missing tiny model (``models/tiny/...``)
+    is built on first use when ``build_tiny`` is true.
+    """
+    local = Path(name).expanduser()
+    if local.is_dir():
+        if not (local / "config.json").exists():
+            raise ModelNotAvailableError(f"model folder {name!r} has no config.json: not a saved model")
+        return ResolvedModel(name, str(local), folder_fingerprint(local))
+    tiny = _is_tiny_path(local)
+    if tiny and build_tiny:
+        log.info("building tiny model %s (first use)", local)
+        build_tiny_models(local.parent, only=(tiny,))
+        return ResolvedModel(name, str(local), folder_fingerprint(local))
+    if not HUB_ID.match(name):
+        raise ModelNotAvailableError(
+            f"model {name!r} is neither a local folder nor a Hugging Face hub id",
+            hint="check the path (relative paths are taken from the current directory)",
+        )
+    from huggingface_hub import snapshot_download
+
+    try:
+        path = snapshot_download(name, revision=revision, local_files_only=True)
+    except Exception:
+        raise missing_model_error(name, revision) from None
+    commit = Path(path).name  # snapshots/<commit>
+    return ResolvedModel(name, path, commit)
+
+
+def download_model(name: str, revision: str | None, dest_root: Path) -> Path:
+    """Download a hub model into ``dest_root/<name without owner>`` (run on a connected machine)."""
+    if not HUB_ID.match(name):
+        raise PipelineError(f"{name!r} is not a Hugging Face hub id (owner/name)")
+    from huggingface_hub import snapshot_download
+
+    dest = dest_root / name.split("/", 1)[1]
+    try:
+        snapshot_download(
+            name,
+            revision=revision,
+            local_dir=str(dest),
+            allow_patterns=["*.json", "*.spm", "*.model", "*.txt", "*.safetensors", "*.bin"],
+        )
+    except Exception as exc:
+        raise ModelNotAvailableError(
+            f"could not download {name!r}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+            hint="this needs network access to the Hugging Face hub; run it on a connected machine",
+        ) from None
+    return dest
+
+
+# --------------------------------------------------------------------------------------------------------
+# Tiny models: real transformers classes, tiny sizes, random (seeded) weights, tokenizers trained here.
+# Their output is gibberish by design; they exist to exercise the mechanics offline.
+
+
+def _corpus_lines(lang: str) -> list[str]:
+    text = resources.files("pipeline").joinpath(f"data/tiny-corpus-{lang}.txt").read_text(encoding="utf-8")
+    if lang == "zh":
+        return [s for s in re.split(r"(?<=[。；！？:：])|\n|\|", text) if s.strip()]
+    return [s for s in text.splitlines() if s.strip()]
+
+
+def _train_spm(lines: list[str], prefix: Path, vocab_size: int, coverage: float) -> None:
+    import sentencepiece as spm
+
+    src = prefix.with_suffix(".txt")
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    spm.SentencePieceTrainer.train(
+        input=str(src),
+        model_prefix=str(prefix),
+        vocab_size=vocab_size,
+        character_coverage=coverage,
+        model_type="unigram",
+        hard_vocab_limit=False,
+        seed_sentencepiece_size=100_000,
+        shuffle_input_sentence=False,
+        num_threads=1,  # deterministic
+        bos_id=-1,
+        eos_id=-1,
+        unk_id=0,
+        minloglevel=2,
+    )
+
+
+def _build_tiny_marian(dest: Path, seed: int) -> None:
+    import sentencepiece as spm
+    import torch
+    from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
+
+    with tempfile.TemporaryDirectory() as tmp:
+        t = Path(tmp)
+        _train_spm(_corpus_lines("zh"), t / "source", 1200, 0.9995)
+        _train_spm(_corpus_lines("en"), t / "target", 600, 1.0)
+        vocab: dict[str, int] = {"</s>": 0, "<unk>": 1}
+        for name in ("source", "target"):
+            sp = spm.SentencePieceProcessor(model_file=str(t / f"{name}.model"))
+            for i in range(sp.get_piece_size()):
+                vocab.setdefault(sp.id_to_piece(i), len(vocab))
+        vocab["<pad>"] = len(vocab)
+        (t / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+        tok = MarianTokenizer(
+            source_spm=str(t / "source.model"), target_spm=str(t / "target.model"), vocab=str(t / "vocab.json")
+        )
+        pad = vocab["<pad>"]
+        config = MarianConfig(
+            vocab_size=len(vocab),
+            d_model=32,
+            encoder_layers=2,
+            decoder_layers=2,
+            encoder_attention_heads=2,
+            decoder_attention_heads=2,
+            encoder_ffn_dim=64,
+            decoder_ffn_dim=64,
+            max_position_embeddings=512,
+            pad_token_id=pad,
+            eos_token_id=0,
+            decoder_start_token_id=pad,
+            activation_function="swish",
+            scale_embedding=True,
+            share_encoder_decoder_embeddings=True,
+        )
+        torch.manual_seed(seed)
+        model = MarianMTModel(config)
+        model.generation_config = GenerationConfig(
+            decoder_start_token_id=pad,
+            eos_token_id=0,
+            pad_token_id=pad,
+            bad_words_ids=[[pad]],
+            num_beams=4,
+            max_length=512,
+        )
+        model.save_pretrained(dest)
+        tok.save_pretrained(dest)
+
+
+def _build_tiny_bart(dest: Path, seed: int) -> None:
+    import torch
+    from tokenizers import ByteLevelBPETokenizer
+    from transformers import BartConfig, BartForConditionalGeneration, BartTokenizer, GenerationConfig
+
+    specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(_corpus_lines("en"), vocab_size=700, min_frequency=1, special_tokens=specials)
+    with tempfile.TemporaryDirectory() as tmp:
+        bpe.save_model(tmp)
+        tok = BartTokenizer(vocab=str(Path(tmp) / "vocab.json"), merges=str(Path(tmp) / "merges.txt"))
+    tok.model_max_length = 1024
+    config = BartConfig(
+        vocab_size=len(tok),
+        d_model=32,
+        encoder_layers=2,
+        decoder_layers=2,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=64,
+        decoder_ffn_dim=64,
+        max_position_embeddings=1024,
+        pad_token_id=tok.pad_token_id,
+        bos_token_id=tok.bos_token_id,
+        eos_token_id=tok.eos_token_id,
+        decoder_start_token_id=tok.eos_token_id,
+        forced_bos_token_id=tok.bos_token_id,
+    )
+    torch.manual_seed(seed)
+    model = BartForConditionalGeneration(config)
+    model.generation_config = GenerationConfig(
+        decoder_start_token_id=tok.eos_token_id,
+        bos_token_id=tok.bos_token_id,
+        eos_token_id=tok.eos_token_id,
+        pad_token_id=tok.pad_token_id,
+        forced_bos_token_id=tok.bos_token_id,
+        num_beams=2,
+        max_length=142,
+        min_length=8,
+    )
+    model.save_pretrained(dest)
+    tok.save_pretrained(dest)
+
+
+_BUILDERS = {TINY_TRANSLATOR: _build_tiny_marian, TINY_SUMMARIZER: _build_tiny_bart}
+
+
+def build_tiny_models(
+    dest_root: Path = TINY_DIR, *, seed: int = 0, only: tuple[str, ...] | None = None, force: bool = False
+) -> list[Path]:
+    """Build the tiny models under ``dest_root`` (atomically: a half-built model is never left behind)."""
+    dest_root = Path(dest_root)
+    dest_root.mkdir(parents=True, exist_ok=True)
+    built = []
+    for name, builder in _BUILDERS.items():
+        if only is not None and name not in only:
+            continue
+        dest = dest_root / name
+        if dest.exists() and not force:
+            built.append(dest)
+            continue
+        tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=dest_root))
+        try:
+            builder(tmp, seed)
+            tmp.chmod(0o755)  # mkdtemp makes it private; a model folder is ordinary data
+            if dest.exists():
+                shutil.rmtree(dest)
+            try:
+                os.replace(tmp, dest)
+            except OSError:  # another process built it meanwhile
+                if not dest.exists():
+                    raise
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+        built.append(dest)
+    return built

@@ -1,0 +1,523 @@
+"""The runner: wires the stages (read -> segment -> translate -> summarize -> check -> render -> write).
+
+Documents are processed in groups (``batch_documents``): the segments of a whole group share translation
+batches, so many small reports keep the model as busy as one large one. Every input gets a line in the
+manifest (``manifest.jsonl``); a rerun skips inputs already done with the same content and config, and
+together with the translation cache a killed batch resumes without redoing or losing finished work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Protocol
+
+from . import __version__
+from .config import Config
+from .document import Document
+from .errors import ConfigError, InputError, OutputError, PipelineError
+
+log = logging.getLogger(__name__)
+
+INPUT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".text")
+TABLE_SUFFIXES = (".jsonl", ".csv", ".parquet")
+
+
+class Progress(Protocol):
+    """What the runner reports while it works (the CLI draws it as a progress bar)."""
+
+    def add_total(self, n: int) -> None: ...
+
+    def advance(self, n: int) -> None: ...
+
+    def document_done(self, name: str, ok: bool, message: str) -> None: ...
+
+
+class SilentProgress:
+    def add_total(self, n: int) -> None:
+        pass
+
+    def advance(self, n: int) -> None:
+        pass
+
+    def document_done(self, name: str, ok: bool, message: str) -> None:
+        pass
+
+
+# --------------------------------------------------------------------------------------------------------
+# Inputs
+
+
+@dataclass
+class InputItem:
+    """One document to process: ``name`` identifies it in the manifest; ``stem`` names its output files."""
+
+    name: str
+    stem: str
+    load: Callable[[], str]  # returns the decoded text, or raises InputError
+
+
+def _file_item(path: Path) -> InputItem:
+    from .reading import read_document_text
+
+    return InputItem(name=str(path), stem=path.stem, load=lambda p=path: read_document_text(p))
+
+
+def _table_items(path: Path, text_column: str, id_column: str) -> Iterator[InputItem]:
+    """Rows of a JSONL/CSV/Parquet table, streamed with `datasets` (memory stays flat)."""
+    import datasets
+
+    datasets.disable_progress_bars()
+    kind = {".jsonl": "json", ".csv": "csv", ".parquet": "parquet"}[path.suffix.lower()]
+    try:
+        ds = datasets.load_dataset(kind, data_files=str(path), split="train", streaming=True)
+        rows = iter(ds)
+        first = next(rows, None)
+    except Exception as exc:  # datasets raises many kinds; the user needs one line
+        raise InputError(f"{path}: cannot read as a {kind} table ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})") from None
+    if first is None:
+        return
+    missing = [c for c in (text_column, id_column) if c not in first]
+    if missing:
+        raise InputError(
+            f"{path}: no column {missing[0]!r}; columns are {', '.join(first)}",
+            hint="choose them with --text-column / --id-column",
+        )
+
+    def item(row: dict[str, Any]) -> InputItem:
+        doc_id = str(row[id_column])
+        text = row[text_column]
+
+        def load(text=text, doc_id=doc_id) -> str:
+            if not isinstance(text, str) or not text.strip():
+                raise InputError(f"{path}#{doc_id}: empty text")
+            from .reading import check_text
+
+            check_text(text, f"{path}#{doc_id}")
+            return text
+
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in doc_id)[:100] or "doc"
+        return InputItem(name=f"{path}#{doc_id}", stem=safe, load=load)
+
+    yield item(first)
+    for row in rows:
+        yield item(row)
+
+
+def iter_inputs(
+    specs: Iterable[str], *, text_column: str = "text", id_column: str = "id"
+) -> Iterator[InputItem | InputError]:
+    """Expand files, directories, globs, file lists (``@list.txt``) and tables into input items.
+
+    A spec that matches nothing yields an :class:`InputError` (reported per input; the batch goes on).
+    """
+    import glob
+
+    for spec in specs:
+        if spec.startswith("@"):
+            listing = Path(spec[1:])
+            try:
+                names = [ln.strip() for ln in listing.read_text(encoding="utf-8").splitlines()]
+            except OSError as exc:
+                yield InputError(f"{listing}: cannot read file list ({exc.strerror})")
+                continue
+            yield from iter_inputs([n for n in names if n and not n.startswith("#")], text_column=text_column, id_column=id_column)
+            continue
+        path = Path(spec)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES)
+            if not files:
+                yield InputError(f"{path}: no input files ({', '.join(INPUT_SUFFIXES)}) in this directory")
+            for p in files:
+                yield _file_item(p)
+        elif path.suffix.lower() in TABLE_SUFFIXES and path.is_file():
+            try:
+                yield from _table_items(path, text_column, id_column)
+            except InputError as err:
+                yield err
+        elif any(ch in spec for ch in "*?[") and not path.exists():
+            matches = sorted(glob.glob(spec, recursive=True))
+            if not matches:
+                yield InputError(f"{spec}: no file matches this pattern")
+            for m in matches:
+                if Path(m).is_file():
+                    yield _file_item(Path(m))
+        else:
+            yield _file_item(path)  # a missing file fails when loaded, with its own message
+
+
+# --------------------------------------------------------------------------------------------------------
+# Outputs
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half of one."""
+    path = Path(path)
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    finally:
+        if tmp and os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+class Manifest:
+    """``manifest.jsonl``: one line per finished input (appended, fsynced); the last line for a name wins."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.records: dict[str, dict[str, Any]] = {}
+        if self.path.exists():
+            for line in self.path.read_text(encoding="utf-8").splitlines():
+                try:
+                    rec = json.loads(line)
+                except json.JSONDecodeError:
+                    continue  # a line cut short by a crash: that input is simply not done
+                if isinstance(rec, dict) and "input" in rec:
+                    self.records[rec["input"]] = rec
+
+    def is_done(self, name: str, content_hash: str, config_hash: str) -> bool:
+        rec = self.records.get(name)
+        return bool(
+            rec
+            and rec.get("status") == "ok"
+            and rec.get("content_sha256") == content_hash
+            and rec.get("config_hash") == config_hash
+            and all(Path(p).exists() for p in rec.get("outputs", []))
+        )
+
+    def append(self, rec: dict[str, Any]) -> None:
+        line = json.dumps(rec, ensure_ascii=False) + "\n"
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as f:
+                f.write(line)
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError as exc:
+            raise OutputError(f"{self.path}: cannot write manifest ({exc.strerror or exc})") from None
+        self.records[rec["input"]] = rec
+
+
+# --------------------------------------------------------------------------------------------------------
+# Components: the loaded models and settings, built once per batch
+
+
+@dataclass
+class Components:
+    config: Config
+    translator: Any
+    settings: Any  # translate.GenerationSettings
+    summarizer: Any | None
+    glossary: Any | None
+    cache: Any | None
+    summarizer_info: dict[str, Any] = field(default_factory=dict)
+
+    def close(self) -> None:
+        if self.cache is not None:
+            self.cache.close()
+
+
+def load_translator(config: Config):
+    from .models import resolve_model
+    from .translate import CTranslate2Translator, TransformersTranslator
+
+    tc = config.translator
+    model = resolve_model(tc.model, tc.revision)
+    if tc.backend == "ctranslate2":
+        if not tc.ct2_model:
+            raise ConfigError("translator.ct2_model: required when translator.backend is 'ctranslate2'",
+                              hint="run `python -m pipeline models convert` and point ct2_model at its output")
+        ct2 = Path(tc.ct2_model)
+        if not (ct2 / "model.bin").exists():
+            raise ConfigError(
+                f"translator.ct2_model: {tc.ct2_model!r} is not a CTranslate2 model folder",
+                hint=f"create it with `python -m pipeline models convert {tc.model} --out {tc.ct2_model}`",
+            )
+        return CTranslate2Translator(
+            str(ct2), model.path, model_name=model.name, revision=model.revision, compute_type=tc.ct2_compute_type,
+            max_input_tokens=tc.max_input_tokens, batch_tokens=tc.batch_tokens, threads=tc.threads, device=tc.device,
+        )
+    return TransformersTranslator(
+        model.path, model_name=model.name, revision=model.revision, max_input_tokens=tc.max_input_tokens,
+        batch_tokens=tc.batch_tokens, threads=tc.threads, device=tc.device,
+    )
+
+
+def generation_settings(config: Config):
+    from .translate import GenerationSettings
+
+    tc = config.translator
+    return GenerationSettings(
+        num_beams=tc.num_beams, max_length_ratio=tc.max_length_ratio, max_length_slack=tc.max_length_slack
+    )
+
+
+def load_summarizer(config: Config, translator: Any, settings: Any) -> tuple[Any | None, dict[str, Any]]:
+    sc = config.summarizer
+    if sc.kind == "none":
+        return None, {"kind": "none"}
+    if sc.kind == "extractive":
+        info = {"kind": "extractive", "method": "textrank-jieba", "sentences": sc.extractive_sentences,
+                "chars": sc.extractive_chars}
+        from .summarize import ExtractiveSummarizer
+
+        return ExtractiveSummarizer(sc.extractive_sentences, sc.extractive_chars), info
+    from .models import resolve_model
+    from .summarize import AbstractiveSummarizer
+    from .translate import translate_texts
+
+    model = resolve_model(sc.model, sc.revision)
+
+    def translate(texts: list[str]) -> list[str]:
+        done = translate_texts(texts, translator, settings, guard=False)
+        return [done[t].en if t in done else "" for t in texts]
+
+    summarizer = AbstractiveSummarizer(
+        model.path, model_name=model.name, revision=model.revision, input_lang=sc.input,
+        max_input_tokens=sc.max_input_tokens, num_beams=sc.num_beams, min_length_ratio=sc.min_length_ratio,
+        max_length_ratio=sc.max_length_ratio, min_new_tokens=sc.min_new_tokens, max_new_tokens=sc.max_new_tokens,
+        threads=sc.threads, translate=translate,
+    )
+    info = {"kind": "abstractive", "model": model.name, "revision": model.revision, "input": sc.input,
+            "num_beams": sc.num_beams, "max_input_tokens": summarizer.max_input_tokens,
+            "length_ratio": [sc.min_length_ratio, sc.max_length_ratio], "new_tokens": [sc.min_new_tokens, sc.max_new_tokens]}
+    return summarizer, info
+
+
+def load_components(config: Config, *, use_cache: bool = True, cache_path: str | None = None) -> Components:
+    translator = load_translator(config)
+    settings = generation_settings(config)
+    summarizer, info = load_summarizer(config, translator, settings)
+    glossary = None
+    if config.fidelity.enabled and config.fidelity.glossaries:
+        from .fidelity import load_glossary
+
+        for g in config.fidelity.glossaries:
+            if not Path(g).is_file():
+                raise ConfigError(f"fidelity.glossaries: {g!r} is not a file")
+            loaded = load_glossary(g)
+            glossary = loaded if glossary is None else glossary.merge(loaded)
+    cache = None
+    if use_cache and config.cache.enabled:
+        from .cache import TranslationCache
+
+        cache = TranslationCache(cache_path or config.cache.path)
+    return Components(config, translator, settings, summarizer, glossary, cache, info)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Processing
+
+
+def provenance(doc: Document, components: Components, content_hash: str) -> dict[str, Any]:
+    from .translate import translator_signature
+
+    cfg = components.config
+    return {
+        "package": {"name": "zh-report-pipeline", "version": __version__},
+        "config": {"file": cfg.source_path, "hash": cfg.hash()},
+        "source": {"file": doc.source, "sha256": content_hash},
+        "translator": translator_signature(components.translator, components.settings, cfg.translator.repetition_guard),
+        "summarizer": components.summarizer_info,
+        "alignment": cfg.output.alignment,
+    }
+
+
+def segment_text(text: str, source: str, components: Components) -> Document:
+    from .segment import segment
+
+    t = components.translator
+    return segment(text, source=source, max_tokens=t.max_input_tokens, count_tokens=t.count_tokens)
+
+
+def finish_document(doc: Document, components: Components) -> Document:
+    """Summaries and fidelity checks of a translated document."""
+    cfg = components.config
+    if components.summarizer is not None:
+        from .summarize import SummaryPolicy, summarize_document
+
+        summarize_document(doc, components.summarizer, SummaryPolicy(cfg.summarizer.depth, cfg.summarizer.min_chars))
+    if cfg.fidelity.enabled:
+        from .fidelity import check_document
+
+        doc.qa = check_document(doc, components.glossary)
+    return doc
+
+
+def output_paths(out_dir: Path, stem: str, config: Config) -> list[Path]:
+    paths = []
+    if config.output.markdown:
+        paths.append(out_dir / f"{stem}.md")
+    if config.output.json:
+        paths.append(out_dir / f"{stem}.json")
+    return paths
+
+
+def write_document(doc: Document, out_dir: Path, stem: str, config: Config) -> list[Path]:
+    from .render import render_json, render_markdown
+
+    paths = output_paths(out_dir, stem, config)
+    for p in paths:
+        text = render_markdown(doc, alignment=config.output.alignment) if p.suffix == ".md" else render_json(doc)
+        write_atomic(p, text)
+    return paths
+
+
+@dataclass
+class DocumentResult:
+    name: str
+    ok: bool
+    skipped: bool = False
+    message: str = ""
+    outputs: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class BatchReport:
+    results: list[DocumentResult] = field(default_factory=list)
+    translation: Any = None  # translate.TranslationStats
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results) and bool(self.results)
+
+    @property
+    def failed(self) -> list[DocumentResult]:
+        return [r for r in self.results if not r.ok]
+
+
+def _error_line(err: PipelineError) -> str:
+    return str(err) + (f" (hint: {err.hint})" if err.hint else "")
+
+
+@dataclass
+class _Pending:
+    item: InputItem
+    doc: Document
+    content_hash: str
+    started: float
+
+
+def run_batch(
+    inputs: Iterable[InputItem | InputError],
+    components: Components,
+    out_dir: Path,
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
+    per_document: bool = False,
+) -> BatchReport:
+    """Process every input; one bad input never stops the others. Returns what happened to each."""
+    from .translate import TranslationStats, apply_translations, texts_to_translate, translate_texts
+
+    progress = progress or SilentProgress()
+    cfg = components.config
+    out_dir = Path(out_dir)
+    manifest = Manifest(out_dir / "manifest.jsonl")
+    config_hash = cfg.hash()
+    report = BatchReport(translation=TranslationStats())
+    group_size = 1 if per_document else cfg.batch_documents
+    used_stems: dict[str, str] = {}
+
+    def record(name: str, result: DocumentResult, content_hash: str | None) -> None:
+        report.results.append(result)
+        progress.document_done(name, result.ok, result.message)
+        if result.skipped:
+            return
+        rec = {
+            "input": name,
+            "content_sha256": content_hash,
+            "config_hash": config_hash,
+            "status": "ok" if result.ok else "failed",
+            "error": None if result.ok else result.message,
+            "seconds": round(result.seconds, 3),
+            "outputs": result.outputs,
+        }
+        try:
+            manifest.append(rec)
+        except OutputError as err:
+            if result.ok:
+                result.ok, result.message = False, _error_line(err)
+            progress.document_done(name, False, _error_line(err))
+
+    def flush(group: list[_Pending]) -> None:
+        if not group:
+            return
+        texts = {id(p): texts_to_translate(p.doc, components.translator) for p in group}
+        all_texts = list(dict.fromkeys(t for ts in texts.values() for t in ts))
+        progress.add_total(len(all_texts))
+        done = translate_texts(
+            all_texts,
+            components.translator,
+            components.settings,
+            cache=components.cache,
+            guard=cfg.translator.repetition_guard,
+            progress=progress.advance,
+            stats=report.translation,
+        )
+        for p in group:
+            try:
+                apply_translations(p.doc, components.translator, done)
+                finish_document(p.doc, components)
+                p.doc.provenance = provenance(p.doc, components, p.content_hash)
+                outputs = write_document(p.doc, out_dir, p.item.stem, cfg)
+                result = DocumentResult(p.item.name, True, outputs=[str(o) for o in outputs],
+                                        message=f"{len(list(p.doc.all_segments()))} segments",
+                                        seconds=time.perf_counter() - p.started)
+            except PipelineError as err:
+                result = DocumentResult(p.item.name, False, message=_error_line(err),
+                                        seconds=time.perf_counter() - p.started)
+            record(p.item.name, result, p.content_hash)
+        group.clear()
+
+    group: list[_Pending] = []
+    for item in inputs:
+        if isinstance(item, InputError):
+            record(str(item).split(":", 1)[0], DocumentResult(str(item).split(":", 1)[0], False, message=_error_line(item)), None)
+            continue
+        started = time.perf_counter()
+        try:
+            text = item.load()
+        except InputError as err:
+            record(item.name, DocumentResult(item.name, False, message=_error_line(err)), None)
+            continue
+        content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        stem = item.stem
+        if stem in used_stems and used_stems[stem] != item.name:  # two inputs, one name: keep both outputs
+            stem = f"{stem}-{hashlib.sha256(item.name.encode()).hexdigest()[:8]}"
+        used_stems[stem] = item.name
+        item.stem = stem
+        if not force and manifest.is_done(item.name, content_hash, config_hash):
+            record(item.name, DocumentResult(item.name, True, skipped=True, message="already done (manifest)",
+                                             outputs=manifest.records[item.name]["outputs"]), content_hash)
+            continue
+        try:
+            doc = segment_text(text, Path(item.name).name, components)
+        except InputError as err:
+            record(item.name, DocumentResult(item.name, False, message=_error_line(err)), content_hash)
+            continue
+        if not list(doc.all_segments()) and not doc.title.zh:
+            record(item.name, DocumentResult(item.name, False, message=f"{item.name}: no text found after removing page chrome"), content_hash)
+            continue
+        group.append(_Pending(item, doc, content_hash, started))
+        if len(group) >= group_size:
+            flush(group)
+    flush(group)
+    return report
