@@ -130,7 +130,8 @@ def _describe(tp: Any) -> str:
     if origin in (types.UnionType, typing.Union):
         return " or ".join(_describe(a) for a in typing.get_args(tp))
     if origin is tuple:
-        return "a list of " + _describe(typing.get_args(tp)[0]) + "s"
+        item = _describe(typing.get_args(tp)[0])
+        return "a list of " + item.split(" ", 1)[-1] + "s"
     return {int: "an integer", float: "a number", bool: "true or false", str: "a string", type(None): "null"}.get(
         tp, str(tp)
     )

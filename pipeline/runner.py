@@ -97,10 +97,10 @@ def _table_items(path: Path, text_column: str, id_column: str) -> Iterator[Input
         def load(text=text, doc_id=doc_id) -> str:
             if not isinstance(text, str) or not text.strip():
                 raise InputError(f"{path}#{doc_id}: empty text")
-            from .reading import check_text
+            from .reading import decode_bytes
 
-            check_text(text, f"{path}#{doc_id}")
-            return text
+            # the same checks as a file (empty, binary, not Chinese), with the row named in the message
+            return decode_bytes(text.encode("utf-8"), f"{path}#{doc_id}")
 
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in doc_id)[:100] or "doc"
         return InputItem(name=f"{path}#{doc_id}", stem=safe, load=load)

@@ -1,0 +1,55 @@
+"""Shared fixtures: the tiny models are built once per session (or reused from models/tiny/)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "examples" / "yuyao-2020-h1-report.txt"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+GWR_CSV = SHARED_DATA / "gwr-2025-zh-en.csv"
+TINY_CONFIG = ROOT / "configs" / "tiny.yaml"
+
+
+@pytest.fixture(scope="session")
+def tiny_models() -> dict[str, Path]:
+    """Build the tiny models under models/tiny (git-ignored) unless already there."""
+    from pipeline.models import build_tiny_models
+
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        paths = build_tiny_models(ROOT / "models" / "tiny")
+    finally:
+        os.chdir(cwd)
+    return {p.name: p for p in paths}
+
+
+@pytest.fixture(scope="session")
+def tiny_translator(tiny_models):
+    from pipeline.translate import TransformersTranslator
+
+    return TransformersTranslator(str(tiny_models["marian-zh-en"]), max_input_tokens=64)
+
+
+@pytest.fixture(scope="session")
+def sample_text() -> str:
+    return SAMPLE.read_text(encoding="utf-8")
+
+
+def run_cli(*args: str, cwd: Path = ROOT, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
+    """Run `python -m pipeline ...` as a user would (from the project root)."""
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

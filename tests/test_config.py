@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import Config, config_from_dict, load_config
+from pipeline.errors import ConfigError
+
+from .conftest import ROOT, run_cli
+
+CONFIGS = sorted((ROOT / "configs").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
+def test_shipped_configs_load(path: Path):
+    cfg = load_config(path)
+    assert isinstance(cfg, Config)
+    assert len(cfg.hash()) == 12
+
+
+def test_overrides_use_dotted_keys_and_yaml_values():
+    cfg = config_from_dict({}, ["translator.num_beams=2", "summarizer.kind=extractive", "output.alignment=interleaved",
+                                "translator.revision=null"])
+    assert cfg.translator.num_beams == 2
+    assert cfg.summarizer.kind == "extractive"
+    assert cfg.output.alignment == "interleaved"
+    assert cfg.translator.revision is None
+
+
+def test_config_is_frozen():
+    cfg = config_from_dict({})
+    with pytest.raises(Exception):
+        cfg.translator.num_beams = 3  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "data, overrides, message",
+    [
+        ({"translator": {"beams": 2}}, [], "translator.beams: unknown key; allowed keys here:"),
+        ({"translatr": {}}, [], "translatr: unknown key"),
+        ({}, ["translator.num_beams=zero"], "translator.num_beams: got 'zero', expected an integer"),
+        ({}, ["translator.num_beams=0"], "translator.num_beams: got 0, expected an integer between 1 and 64"),
+        ({}, ["summarizer.kind=magic"], "summarizer.kind: got 'magic', expected one of 'abstractive', 'extractive', 'none'"),
+        ({}, ["cache.enabled=3"], "cache.enabled: got 3, expected true or false"),
+        ({"fidelity": {"glossaries": "a.tsv"}}, [], "fidelity.glossaries: got 'a.tsv', expected a list of strings"),
+        ({"translator": 5}, [], "translator.: expected a mapping"),
+        ({}, ["translator"], "expected dotted.key=value"),
+    ],
+)
+def test_bad_config_names_the_key_and_what_is_allowed(data, overrides, message):
+    with pytest.raises(ConfigError) as err:
+        config_from_dict(data, overrides)
+    assert message in str(err.value)
+
+
+def test_hash_changes_with_output_settings_only():
+    base = config_from_dict({})
+    assert base.hash() == config_from_dict({}).hash()
+    assert base.hash() != config_from_dict({}, ["translator.num_beams=2"]).hash()
+    # engine settings do not change the output, so they do not change the hash
+    assert base.hash() == config_from_dict({}, ["translator.threads=2", "cache.enabled=false"]).hash()
+
+
+def test_cli_rejects_bad_override_in_one_line(tmp_path):
+    res = run_cli("run", str(ROOT / "examples" / "yuyao-2020-h1-report.txt"), "--config", "configs/tiny.yaml",
+                  "--set", "translator.num_beams=-1", "--out", str(tmp_path))
+    assert res.returncode == 3
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert lines == ["error: translator.num_beams: got -1, expected an integer between 1 and 64"]

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from pipeline.cache import TranslationCache
+from pipeline.translate import (
+    GenerationSettings,
+    IdentityTranslator,
+    find_degeneration,
+    plan_batches,
+    translate_texts,
+)
+
+
+@pytest.fixture(scope="module")
+def sentences(sample_text) -> list[str]:
+    parts = [s.strip() for s in re.split(r"(?<=[。；])", sample_text) if s.strip()]
+    return [s for s in parts if 4 <= len(s) <= 60][:24]
+
+
+@pytest.mark.parametrize("num_beams", [1, 2])
+def test_batched_translation_equals_one_by_one(tiny_translator, sentences, num_beams):
+    settings = GenerationSettings(num_beams=num_beams, max_length_ratio=1.0, max_length_slack=4)
+    batched = tiny_translator.translate_batch(sentences, settings)
+    alone = [tiny_translator.translate_batch([s], settings)[0] for s in sentences]
+    assert [b.token_ids for b in batched] == [a.token_ids for a in alone]
+    assert [b.text for b in batched] == [a.text for a in alone]
+    # several sentences really were decoded together
+    assert len(plan_batches([tiny_translator.count_tokens(s) for s in sentences], tiny_translator.batch_tokens,
+                            num_beams)) < len(sentences)
+
+
+def test_output_length_is_bounded_relative_to_input(tiny_translator, sentences):
+    settings = GenerationSettings(num_beams=1, max_length_ratio=0.5, max_length_slack=2)
+    for s, out in zip(sentences, tiny_translator.translate_batch(sentences, settings)):
+        _, hi = settings.length_bounds(tiny_translator.count_tokens(s))
+        assert len(out.token_ids) <= hi
+
+
+def test_fixed_length_settings_give_exact_lengths(tiny_translator, sentences):
+    settings = GenerationSettings(num_beams=2, fixed_length_ratio=1.3)
+    for s, out in zip(sentences[:6], tiny_translator.translate_batch(sentences[:6], settings)):
+        assert len(out.token_ids) == max(1, round(1.3 * tiny_translator.count_tokens(s)))
+
+
+@pytest.mark.parametrize(
+    "lengths, budget, beams",
+    [([5, 50, 7, 7, 100, 3], 120, 1), ([10] * 30, 100, 2), ([400, 1, 1], 50, 4), ([], 10, 1)],
+)
+def test_plan_batches_covers_every_index_once_within_budget(lengths, budget, beams):
+    batches = plan_batches(lengths, budget, beams)
+    flat = sorted(i for b in batches for i in b)
+    assert flat == list(range(len(lengths)))
+    for b in batches:
+        if len(b) > 1:
+            assert max(lengths[i] for i in b) * len(b) * beams <= budget
+
+
+@pytest.mark.parametrize(
+    "ids, hit_limit, expected",
+    [
+        ([1, 2, 3, 4, 5, 6], False, None),
+        ([7, 7, 7, 7], False, "repetition"),
+        ([1, 2, 9, 8, 9, 8, 9, 8, 3], False, "repetition"),
+        ([5, 6, 7, 5, 6, 7, 5, 6, 7], False, "repetition"),
+        ([1, 2, 3, 1, 2, 3], False, None),
+        ([1, 2, 3, 4], True, "runaway-length"),
+    ],
+)
+def test_find_degeneration(ids, hit_limit, expected):
+    assert find_degeneration(ids, hit_limit) == expected
+
+
+def test_repetition_guard_retries_and_flags(tiny_translator, sentences):
+    # Random tiny weights loop on almost every input: a crafted case that real OPUS-MT hits now and then.
+    from pipeline.translate import TranslationStats
+
+    stats = TranslationStats()
+    settings = GenerationSettings(num_beams=1, max_length_ratio=1.0, max_length_slack=4)
+    raw = tiny_translator.translate_batch(sentences[:5], settings)
+    assert any(find_degeneration(r.token_ids, r.hit_limit) for r in raw)
+    done = translate_texts(sentences[:5], tiny_translator, settings, guard=True, stats=stats)
+    assert stats.retried >= 1
+    flagged = [t for t in done.values() if t.flags]
+    assert len(flagged) == stats.flagged
+    for t in flagged:
+        assert t.flags[0].kind == "degenerate" and t.flags[0].reason in ("repetition", "runaway-length")
+    # without the guard nothing is retried or flagged
+    stats2 = TranslationStats()
+    translate_texts(sentences[:5], tiny_translator, settings, guard=False, stats=stats2)
+    assert stats2.retried == 0 and stats2.flagged == 0
+
+
+def test_cache_hit_makes_no_model_call(tiny_translator, sentences, tmp_path):
+    settings = GenerationSettings(num_beams=1, max_length_ratio=1.0, max_length_slack=4)
+    cache = TranslationCache(tmp_path / "c.sqlite")
+    first = translate_texts(sentences, tiny_translator, settings, cache=cache)
+    calls = tiny_translator.generate_calls
+    second = translate_texts(sentences, tiny_translator, settings, cache=cache)
+    assert tiny_translator.generate_calls == calls  # nothing reached the model
+    assert {k: (v.en, v.flags) for k, v in first.items()} == {k: (v.en, v.flags) for k, v in second.items()}
+    # another setting is another key: no stale text
+    translate_texts(sentences[:2], tiny_translator, GenerationSettings(num_beams=2, max_length_ratio=1.0), cache=cache)
+    assert tiny_translator.generate_calls > calls
+    cache.close()
+    # the cache survives a reopen
+    reopened = TranslationCache(tmp_path / "c.sqlite")
+    assert len(reopened) >= len(sentences)
+
+
+def test_identity_translator_is_a_translator():
+    out = IdentityTranslator().translate_batch(["一。", "二。"])
+    assert [o.text for o in out] == ["一。", "二。"]
