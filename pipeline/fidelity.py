@@ -1,0 +1,339 @@
+"""Check that a translation keeps the source's figures and fixed political terms.
+
+Figures are compared after normalisation (:mod:`pipeline.numbers`), so ``551.2亿元`` and ``55.12
+billion yuan`` agree while ``5.512 billion`` is reported as a magnitude error. A figure is reported
+only when the other side has nothing that matches it; forms that translators legitimately add or drop
+(spelled-out small numbers, edition ordinals, "this year" for 2025年) support a match but are never
+reported themselves. Terms come from a curated :class:`Glossary`: a term in the source whose expected
+renderings are all absent from the translation is reported as ``term-missing``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from pipeline.document import Document, Flag, Segment
+from pipeline.errors import InputError
+from pipeline.numbers import (
+    Quantity,
+    extract_en,
+    extract_zh,
+    format_quantity,
+    kinds_compatible,
+    same_figure,
+    units_compatible,
+    values_match,
+)
+
+__all__ = [
+    "GlossaryEntry",
+    "Glossary",
+    "load_glossary",
+    "check_numbers",
+    "check_terms",
+    "check_pair",
+    "check_document",
+    "check_summary_sentence",
+    "relative_years_zh",
+    "relative_years_en",
+    "report_year_of",
+    "NUMBER_REASONS",
+]
+
+NUMBER_REASONS = ("magnitude", "percent-vs-points", "unit", "value", "missing", "extra", "unsupported-number")
+
+
+# --------------------------------------------------------------------------------------------------
+# Glossary
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    zh: str
+    renderings: tuple[str, ...]  # any one of them in the translation counts as rendered
+
+
+@dataclass(frozen=True)
+class Glossary:
+    entries: tuple[GlossaryEntry, ...] = ()
+    source: str = ""  # where the entries came from, for provenance
+
+    def merge(self, *others: "Glossary") -> "Glossary":
+        """A glossary with the entries of all; a later glossary's renderings are added to an earlier term's."""
+        by_term: dict[str, list[str]] = {}
+        for glossary in (self, *others):
+            for entry in glossary.entries:
+                known = by_term.setdefault(entry.zh, [])
+                known.extend(r for r in entry.renderings if r not in known)
+        sources = "+".join(g.source for g in (self, *others) if g.source)
+        return Glossary(tuple(GlossaryEntry(zh, tuple(r)) for zh, r in by_term.items()), sources)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def load_glossary(path: str | Path) -> Glossary:
+    """Read a ``zh<TAB>en`` file: ``#`` comments, a ``zh<TAB>en`` header, renderings separated by ``|``."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise InputError(f"glossary not found: {path}", hint="check the glossary path in the config") from None
+    except UnicodeDecodeError:
+        raise InputError(f"glossary is not UTF-8 text: {path}") from None
+    entries = []
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        columns = line.rstrip("\n").split("\t")
+        if len(columns) < 2 or not columns[0].strip() or not columns[1].strip():
+            raise InputError(f"{path}:{number}: expected 'zh<TAB>en', got {line!r}")
+        zh, en = columns[0].strip(), columns[1].strip()
+        if (zh.lower(), en.lower()) == ("zh", "en"):
+            continue
+        renderings = tuple(r.strip() for r in en.split("|") if r.strip())
+        entries.append(GlossaryEntry(zh, renderings))
+    if not entries:
+        raise InputError(f"glossary has no entries: {path}")
+    return Glossary(tuple(entries), str(path))
+
+
+_QUOTES_AND_DASHES = re.compile(r"[\"'“”‘’«»「」《》\-‐‑–—/]")
+
+
+def _loose_english(text: str) -> str:
+    """Lower case, quotes/hyphens as spaces, each word without a plural ending: for forgiving term matches."""
+    words = _QUOTES_AND_DASHES.sub(" ", text.lower()).replace(",", " ").split()
+    stemmed = []
+    for w in words:
+        w = w.strip(".;:()!?")
+        if len(w) > 4 and w.endswith("ies"):
+            w = w[:-3] + "y"
+        elif len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+            w = w[:-1]
+        stemmed.append(w)
+    return " " + " ".join(stemmed) + " "
+
+
+def check_terms(zh: str, en: str, glossary: Glossary) -> list[Flag]:
+    """One ``term-missing`` flag per glossary term in ``zh`` none of whose renderings is in ``en``."""
+    loose_en = _loose_english(en)
+    # A longer term that is present hides the shorter ones inside it (新型城镇化 vs 城镇化).
+    present = [e for e in glossary.entries if e.zh in zh]
+    present = [e for e in present if not any(e.zh != o.zh and e.zh in o.zh for o in present)]
+    flags = []
+    for entry in present:
+        if any(_loose_english(r) in loose_en for r in entry.renderings):
+            continue
+        expected = " | ".join(entry.renderings)
+        flags.append(Flag("term", "term-missing", f"{entry.zh} should appear as one of: {expected}"))
+    return flags
+
+
+# --------------------------------------------------------------------------------------------------
+# Numbers
+
+# Relative years, and which year each denotes relative to the year the report was given (a work
+# report given in 2025 reviews 2024 as 过去一年 and plans 2025 as 今年; 全年 and 同期 can be either).
+_ZH_RELATIVE_YEARS = {
+    "去年": (-1,), "上年": (-1,), "过去一年": (-1,), "一年来": (-1,), "前年": (-2,), "今年": (0,), "本年": (0,),
+    "新的一年": (0,), "明年": (1,), "全年": (-1, 0), "当年": (-1, 0), "年内": (0,), "上半年": (-1, 0),
+    "下半年": (-1, 0), "年初": (-1, 0), "年底": (-1, 0), "同期": (-1, 0),
+}
+_EN_RELATIVE_YEARS = {
+    r"\blast\s+year\b": (-1,), r"\bpast\s+year\b": (-1,), r"\bprevious\s+year\b": (-1,),
+    r"\ba\s+year\s+(?:earlier|ago)\b": (-1,), r"\bthis\s+year\b": (0,), r"\bcoming\s+year\b": (0, 1),
+    r"\bnext\s+year\b": (1,), r"\byear[\s-]on[\s-]year\b": (-1, 0), r"\bthe\s+year\b": (-1, 0),
+    r"\b(?:first|second)\s+half\b": (-1, 0), r"\bsame\s+period\b": (-1, 0),
+}
+_EN_RELATIVE_YEAR_PATTERNS = [(re.compile(p, re.I), offsets) for p, offsets in _EN_RELATIVE_YEARS.items()]
+
+
+def relative_years_zh(zh: str, report_year: int | None) -> set[float] | None:
+    """The years 今年/去年/... in ``zh`` can denote: empty if none is named, None if any year would do."""
+    found = [offsets for word, offsets in _ZH_RELATIVE_YEARS.items() if word in zh]
+    return _resolve(found, report_year)
+
+
+def relative_years_en(en: str, report_year: int | None) -> set[float] | None:
+    """The years "this year"/"last year"/... in ``en`` can denote: empty if none, None if any year would do."""
+    found = [offsets for pattern, offsets in _EN_RELATIVE_YEAR_PATTERNS if pattern.search(en)]
+    return _resolve(found, report_year)
+
+
+def _resolve(found: list[tuple[int, ...]], report_year: int | None) -> set[float] | None:
+    if not found:
+        return set()
+    if report_year is None:
+        return None  # without the report's date a relative year can be any year
+    return {float(report_year + offset) for offsets in found for offset in offsets}
+
+
+def _excused_year(q: Quantity, relative: set[float] | None) -> bool:
+    """A year the other side names relatively (今年 for 2025 in a report of 2025) is not missing."""
+    return q.kind == "year" and (relative is None or q.value in relative)
+
+
+def _is_power_of_ten_apart(a: float, b: float) -> bool:
+    if a == 0 or b == 0 or a == b:
+        return False
+    ratio = max(a, b) / min(a, b)
+    for exponent in range(1, 13):
+        if abs(ratio / 10**exponent - 1) < 0.02:
+            return True
+    return False
+
+
+def _mismatch(z: Quantity, e: Quantity, loose: bool) -> Flag | None:
+    """Why ``e`` looks like a wrong rendering of ``z``, or None if they look unrelated.
+
+    The specific diagnoses come first; ``loose`` allows the last resort, "a different value of the
+    same sort", which is only tried once no English figure explains ``z`` more specifically.
+    """
+    if {z.kind, e.kind} == {"percent", "points"} and values_match(z, e):
+        what = "a percent" if z.kind == "percent" else "a percentage-point"
+        return Flag("number", "percent-vs-points", f"{z.text} is {what} figure but English has {e.text}")
+    if not kinds_compatible(z, e):
+        return None
+    if units_compatible(z, e) and _is_power_of_ten_apart(z.value, e.value):
+        return Flag("number", "magnitude",
+                    f"{format_quantity(z)} appears as {e.text} ({e.value:.4g}) in English: off by a power of ten")
+    if not units_compatible(z, e) and values_match(z, e):
+        return Flag("number", "unit", f"{z.text} ({z.unit}) appears with another unit in English: {e.text} ({e.unit})")
+    if loose and units_compatible(z, e):
+        return Flag("number", "value", f"{format_quantity(z)} appears as {e.text} in English")
+    return None
+
+
+def check_numbers(zh: str, en: str, report_year: int | None = None) -> list[Flag]:
+    """Flags for figures in ``zh`` without a counterpart in ``en`` and the other way round.
+
+    ``report_year`` (the year the report was given) lets a year on one side be checked against 今年 or
+    "last year" on the other; without it any year is accepted against a relative one.
+    """
+    zh_quantities = extract_zh(zh)
+    en_quantities = extract_en(en)
+    unmatched_zh = [z for z in zh_quantities if z.must_match and not any(same_figure(z, e) for e in en_quantities)]
+    # Spelled-out and other optional English figures support matches but never explain a mismatch:
+    # "one of the ten" must not turn a missing 10个 into a magnitude error.
+    unmatched_en = [e for e in en_quantities if e.must_match and not any(same_figure(z, e) for z in zh_quantities)]
+
+    en_relative, zh_relative = relative_years_en(en, report_year), relative_years_zh(zh, report_year)
+    unmatched_zh = [z for z in unmatched_zh if not _excused_year(z, en_relative)]
+    unmatched_en = [e for e in unmatched_en if not _excused_year(e, zh_relative)]
+
+    flags: list[Flag] = []
+    explained_en: set[int] = set()
+    for z in unmatched_zh:
+        flag = None
+        for loose in (False, True):
+            for e in unmatched_en:
+                if id(e) in explained_en:
+                    continue
+                flag = _mismatch(z, e, loose)
+                if flag is not None:
+                    explained_en.add(id(e))
+                    break
+            if flag is not None:
+                break
+        if flag is None:
+            flag = Flag("number", "missing", f"{format_quantity(z)} has no counterpart in English")
+        flags.append(flag)
+    for e in unmatched_en:
+        if id(e) in explained_en:
+            continue
+        flags.append(Flag("number", "extra", f"English has {e.text} ({e.value:.4g}) with no counterpart in Chinese"
+                          if e.value >= 10_000 else f"English has {e.text} with no counterpart in Chinese"))
+    return flags
+
+
+def check_pair(zh: str, en: str, glossary: Glossary | None = None, report_year: int | None = None) -> list[Flag]:
+    """Number flags, then term flags (when a glossary is given), for one source sentence and its translation."""
+    flags = check_numbers(zh, en, report_year)
+    if glossary is not None:
+        flags += check_terms(zh, en, glossary)
+    return flags
+
+
+def _summary_of(checked: list[Segment], flagged: list[Segment]) -> dict:
+    by_reason: Counter[str] = Counter()
+    by_kind: Counter[str] = Counter()
+    for segment in flagged:
+        for flag in segment.flags:
+            if flag.kind in {"number", "term"}:
+                by_reason[flag.reason] += 1
+                by_kind[flag.kind] += 1
+    return {
+        "segments_checked": len(checked),
+        "segments_flagged": len(flagged),
+        "flags_by_kind": dict(sorted(by_kind.items())),
+        "flags_by_reason": dict(sorted(by_reason.items())),
+        "flagged_segments": [s.id for s in flagged],
+    }
+
+
+def report_year_of(doc: Document) -> int | None:
+    """The year the report was issued, from its date line (2020年8月) or its 发布日期-like metadata."""
+    for text in [doc.date or "", *doc.meta.values()]:
+        match = re.search(r"(19|20)\d{2}(?=\s*年|[-/.])", str(text))
+        if match:
+            return int(match.group(0))
+    return None
+
+
+def check_document(doc: Document, glossary: Glossary | None = None, report_year: int | None = None) -> dict:
+    """Add number/term flags to every translated segment (in place) and return the QA summary for ``doc.qa``.
+
+    Flags of other kinds (e.g. "degenerate" from the translator) are kept; earlier number/term flags
+    are replaced, so checking twice gives the same result. ``report_year`` defaults to the year in
+    the document's date line.
+    """
+    if report_year is None:
+        report_year = report_year_of(doc)
+    checked: list[Segment] = []
+    flagged: list[Segment] = []
+    for segment in doc.all_segments():
+        if not segment.en:
+            continue
+        checked.append(segment)
+        kept = [f for f in segment.flags if f.kind not in {"number", "term"}]
+        new = check_pair(segment.zh, segment.en, glossary, report_year)
+        segment.flags = kept + new
+        if new:
+            flagged.append(segment)
+    summary = _summary_of(checked, flagged)
+    summary["glossary"] = glossary.source if glossary is not None else None
+    summary["report_year"] = report_year
+    return summary
+
+
+def check_summary_sentence(
+    text_en: str, source_segments: Iterable[Segment], report_year: int | None = None
+) -> list[Flag]:
+    """Flag every figure in an English summary sentence that its source segments do not support.
+
+    A figure is supported when it matches (after normalisation) a figure in a source segment's
+    translation or in its Chinese source; spelled-out small numbers are supported by anything.
+    """
+    segments = list(source_segments)
+    support = [q for s in segments for q in extract_zh(s.zh)]
+    support += [q for s in segments if s.en for q in extract_en(s.en)]
+    relative: set[float] | None = set()
+    for s in segments:
+        for years in (relative_years_zh(s.zh, report_year), relative_years_en(s.en or "", report_year)):
+            relative = None if relative is None or years is None else relative | years
+    flags = []
+    for q in extract_en(text_en):
+        if not q.must_match or any(same_figure(q, s) for s in support):
+            continue
+        if _excused_year(q, relative):
+            continue
+        where = ", ".join(s.id for s in segments) or "no source segments"
+        flags.append(Flag("number", "unsupported-number", f"{q.text} is not in its sources ({where})"))
+    return flags
+

@@ -1,0 +1,290 @@
+"""The fidelity checker: one crafted pair per reason, the glossary, documents, summary sentences, and
+the false-alarm / detection figures on the official 2025 report translation (when the CSV is present)."""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+import pytest
+
+from pipeline.document import Document, Flag, Section, Segment, Bilingual
+from pipeline.errors import InputError
+from pipeline.evaluate import Pair, inject_number_error, measure_checker
+from pipeline.fidelity import (
+    Glossary,
+    GlossaryEntry,
+    check_document,
+    check_pair,
+    check_summary_sentence,
+    check_terms,
+    load_glossary,
+    report_year_of,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+GLOSSARY = ROOT / "configs" / "glossary" / "gov-report.tsv"
+GWR_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "gwr-2025-zh-en.csv"
+
+
+def _reasons(flags: list[Flag]) -> list[str]:
+    return [f.reason for f in flags]
+
+
+# zh, en, expected number-flag reasons
+PAIR_CASES = [
+    # faithful renderings: no flags
+    ("完成投资551.2亿元，增长1.2%。", "Investment reached 55.12 billion yuan, up 1.2 percent.", []),
+    ("城镇新增就业1256万人。", "Over 12 million new urban jobs were added.", []),
+    ("城镇新增就业1256万人。", "12.56 million new urban jobs were added.", []),
+    ("赤字率拟按4%左右安排、比上年提高1个百分点。",
+     "The deficit-to-GDP ratio is set at around 4 percent, up one percentage point.", []),
+    ("高技术制造业、装备制造业增加值分别增长8.9%、7.7%。",
+     "Value added of high-tech and equipment manufacturing rose by 8.9 percent and 7.7 percent respectively.", []),
+    ("今年是“十四五”规划收官之年。", "The year 2025 is the final year of the 14th Five-Year Plan (2021–2025).", []),
+    ("过去一年，我国发展历程很不平凡。", "The year 2024 was a truly remarkable year.", []),
+    ("推出两批重点事项清单。", "We rolled out two lists of major matters.", []),
+    ("长江十年禁渔。", "The 10-year fishing ban on the Yangtze River.", []),
+    ("实现“六稳”“六保”。", "We ensured stability on six fronts and security in six areas.", []),
+    ("造林31.56万亩。", "21,040 hectares were afforested.", []),
+    ("出口增长2倍。", "Exports tripled.", []),
+    ("9月26日召开会议。", "A meeting was held on September 26.", []),
+    ("二、2025年工作任务", "II. Tasks for 2025", []),
+    # one reason each
+    ("完成投资551.2亿元。", "Investment reached 5.512 billion yuan.", ["magnitude"]),
+    ("城镇新增就业1244万人。", "1.244 million new urban jobs were added.", ["magnitude"]),
+    ("增长1.2%。", "It grew by 1.2 percentage points.", ["percent-vs-points"]),
+    ("提高1个百分点。", "It rose by 1 percent.", ["percent-vs-points"]),
+    ("惠及1244万人。", "It benefited 12.44 million yuan.", ["unit"]),
+    ("提请审议法律议案19件。", "We submitted 18 legislative proposals.", ["value"]),
+    ("3月10日召开。", "It opened on March 11.", ["value"]),
+    ("增长8.9%。", "It grew by 9.8 percent.", ["value"]),
+    ("新能源汽车年产量突破1300万辆。", "The output of new-energy vehicles rose sharply.", ["missing"]),
+    ("制造业投资增长较快。", "Manufacturing investment grew by 9.2 percent.", ["extra"]),
+    ("办好第十五届全国运动会。", "We will host the National Games.", ["missing"]),
+    ("今年中央预算内投资拟安排7350亿元。", "This year, 735 million yuan will be earmarked.", ["magnitude"]),
+]
+
+
+@pytest.mark.parametrize("zh, en, reasons", PAIR_CASES)
+def test_check_pair(zh, en, reasons):
+    assert _reasons(check_pair(zh, en)) == reasons
+
+
+def test_flag_detail_names_both_figures():
+    (flag,) = check_pair("完成投资551.2亿元。", "Investment reached 5.512 billion yuan.")
+    assert flag.kind == "number"
+    assert "551.2亿元" in flag.detail and "5.512 billion" in flag.detail and "5.512e+10" in flag.detail
+
+
+def test_report_year_narrows_relative_years():
+    zh, en = "过去一年，我国发展历程很不平凡。", "The year 2023 was a truly remarkable year."
+    assert check_pair(zh, en) == []  # without the report's date any year may be meant
+    assert _reasons(check_pair(zh, en, report_year=2025)) == ["extra"]
+    assert check_pair(zh, "The year 2024 was remarkable.", report_year=2025) == []
+
+
+# --------------------------------------------------------------------------------------------------
+# glossary
+
+
+def test_shipped_glossary_loads():
+    glossary = load_glossary(GLOSSARY)
+    assert 60 <= len(glossary) <= 150
+    terms = {e.zh: e.renderings for e in glossary.entries}
+    assert "14th Five-Year Plan" in terms["十四五"]
+    assert "Belt and Road" in terms["一带一路"]
+    assert GLOSSARY.read_text(encoding="utf-8").startswith("#")
+
+
+@pytest.mark.parametrize(
+    "zh, en, missing",
+    [
+        ("推进供给侧结构性改革。", "We advanced supply-side structural reform.", []),
+        ("推进供给侧结构性改革。", "We advanced Supply Side Structural Reforms.", []),  # case, hyphen, plural
+        ("推进供给侧结构性改革。", "We advanced reform of the supply structure.", ["供给侧结构性改革"]),
+        ("共建“一带一路”。", "We pursued Belt and Road cooperation.", []),
+        ("落实“最多跑一次”改革。", "We carried out the “one-trip at most” reform.", []),
+        ("落实“最多跑一次”改革。", "We carried out the 'maximum one trip' reform.", []),
+        ("落实“最多跑一次”改革。", "We carried out the run-once reform.", ["最多跑一次"]),
+        ("推进新型城镇化。", "We promoted urbanization.", ["新型城镇化"]),
+        ("推进新型城镇化。", "We promoted new urbanization.", []),
+        ("优化营商环境，发行专项债。", "We improved the business environment and issued special-purpose bonds.", []),
+    ],
+)
+def test_check_terms(zh, en, missing):
+    glossary = load_glossary(GLOSSARY)
+    flags = check_terms(zh, en, glossary)
+    assert all(f.kind == "term" and f.reason == "term-missing" for f in flags)
+    assert [f.detail.split(" ")[0] for f in flags] == missing
+
+
+def test_glossary_file_format(tmp_path):
+    path = tmp_path / "g.tsv"
+    path.write_text("# a comment\nzh\ten\n六稳\tsix fronts|stability on six fronts\n\n放管服\tstreamline administration\n",
+                    encoding="utf-8")
+    glossary = load_glossary(path)
+    assert glossary.entries == (
+        GlossaryEntry("六稳", ("six fronts", "stability on six fronts")),
+        GlossaryEntry("放管服", ("streamline administration",)),
+    )
+    assert glossary.source == str(path)
+
+
+@pytest.mark.parametrize("content", ["# only a comment\nzh\ten\n", "六稳 six fronts\n", "六稳\t\n"])
+def test_bad_glossary_is_an_input_error(tmp_path, content):
+    path = tmp_path / "g.tsv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError):
+        load_glossary(path)
+
+
+def test_missing_glossary_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="not found"):
+        load_glossary(tmp_path / "nope.tsv")
+
+
+def test_glossary_merge_adds_renderings_and_terms():
+    a = Glossary((GlossaryEntry("六稳", ("six fronts",)),), "a")
+    b = Glossary((GlossaryEntry("六稳", ("six areas", "six fronts")), GlossaryEntry("六保", ("six priorities",))), "b")
+    merged = a.merge(b)
+    assert merged.entries == (
+        GlossaryEntry("六稳", ("six fronts", "six areas")),
+        GlossaryEntry("六保", ("six priorities",)),
+    )
+    assert merged.source == "a+b"
+
+
+def test_longer_term_hides_the_shorter_inside_it():
+    glossary = Glossary((GlossaryEntry("城镇化", ("urbanization",)), GlossaryEntry("新型城镇化", ("new urbanization",))))
+    assert [f.detail.split(" ")[0] for f in check_terms("推进新型城镇化", "urbanization", glossary)] == ["新型城镇化"]
+
+
+def test_check_pair_adds_term_flags_after_number_flags():
+    glossary = Glossary((GlossaryEntry("六稳", ("six fronts",)),))
+    flags = check_pair("做好“六稳”工作，增长1.2%。", "We grew 2.1 percent.", glossary)
+    assert [(f.kind, f.reason) for f in flags] == [("number", "value"), ("term", "term-missing")]
+
+
+# --------------------------------------------------------------------------------------------------
+# documents and summaries
+
+
+def _doc() -> Document:
+    return Document(
+        source="test.txt",
+        date="2020年8月",
+        preamble=[Segment("p-1", "各位代表：", "Fellow deputies,")],
+        sections=[
+            Section(
+                id="sec-1", level=1, marker="一、", title=Bilingual("上半年工作回顾", "Review"),
+                segments=[
+                    Segment("s-1", "完成投资551.2亿元。", "Investment reached 5.512 billion yuan.",
+                            flags=[Flag("degenerate", "repetition")]),
+                    Segment("s-2", "增长1.2%。", "It grew by 1.2 percent."),
+                    Segment("s-3", "未翻译的句子。"),
+                ],
+                sections=[
+                    Section(id="sec-1-1", level=2, marker="1、", title=Bilingual("就业"),
+                            segments=[Segment("s-4", "推进新型城镇化。", "We promoted urbanization.")]),
+                ],
+            )
+        ],
+    )
+
+
+def test_check_document_flags_in_place_and_summarises():
+    doc = _doc()
+    glossary = Glossary((GlossaryEntry("新型城镇化", ("new urbanization",)),), "test")
+    qa = check_document(doc, glossary)
+    index = doc.segment_index()
+    assert [f.reason for f in index["s-1"].flags] == ["repetition", "magnitude"]
+    assert index["s-2"].flags == [] and index["s-3"].flags == []
+    assert [f.reason for f in index["s-4"].flags] == ["term-missing"]
+    assert qa["segments_checked"] == 4
+    assert qa["segments_flagged"] == 2
+    assert qa["flags_by_reason"] == {"magnitude": 1, "term-missing": 1}
+    assert qa["flagged_segments"] == ["s-1", "s-4"]
+    assert qa["report_year"] == 2020
+    # checking again replaces, never duplicates
+    assert check_document(doc, glossary) == qa
+    assert [f.reason for f in index["s-1"].flags] == ["repetition", "magnitude"]
+
+
+def test_report_year_of():
+    assert report_year_of(Document(source="x", date="2020年8月")) == 2020
+    assert report_year_of(Document(source="x", meta={"发布日期": "2025-03-05"})) == 2025
+    assert report_year_of(Document(source="x")) is None
+
+
+def test_check_summary_sentence():
+    sources = [
+        Segment("s-1", "完成投资551.2亿元，增长1.2%。", "Investment reached 55.12 billion yuan, up 1.2 percent."),
+        Segment("s-2", "城镇新增就业1244万人。", None),
+    ]
+    ok = "Investment reached 55.12 billion yuan (up 1.2%) and 12.44 million urban jobs were added."
+    assert check_summary_sentence(ok, sources) == []
+    assert check_summary_sentence("Two sectors grew.", sources) == []
+    flags = check_summary_sentence("Investment reached 56 billion yuan, up 2.1 percent.", sources)
+    assert [(f.kind, f.reason) for f in flags] == [("number", "unsupported-number")] * 2
+    assert "s-1" in flags[0].detail
+
+
+# --------------------------------------------------------------------------------------------------
+# the injector
+
+
+def test_injector_is_deterministic_and_changes_one_source_figure():
+    zh, en = "赤字规模5.66万亿元，增长1.2%。", "The deficit is 5.66 trillion yuan, up 1.2 percent."
+    first = [inject_number_error(zh, en, random.Random(3), e) for e in ("magnitude", "digits", "percent-vs-points", "drop")]
+    again = [inject_number_error(zh, en, random.Random(3), e) for e in ("magnitude", "digits", "percent-vs-points", "drop")]
+    assert first == again
+    corrupted = [c for c, _ in first]
+    assert "5.66 billion yuan" in corrupted[0]
+    assert corrupted[1] != en
+    assert "1.2 percentage points" in corrupted[2]
+    assert corrupted[3] != en and len(corrupted[3]) < len(en)
+    for text in corrupted:
+        assert check_pair(zh, text) != []
+
+
+def test_injector_leaves_figures_the_source_lacks():
+    # 2024 renders 过去一年 and is no figure of the source, so there is nothing to corrupt
+    assert inject_number_error("过去一年很不平凡。", "The year 2024 was remarkable.", random.Random(0)) is None
+
+
+# --------------------------------------------------------------------------------------------------
+# measured on the official translation of the 2025 Report on the Work of the Government
+
+
+def _gwr_pairs() -> list[Pair]:
+    if not GWR_CSV.is_file():
+        pytest.skip(f"reference corpus not present: {GWR_CSV}")
+    with GWR_CSV.open(encoding="utf-8-sig", newline="") as handle:
+        return [Pair(row["全局对齐序号"], row["中文"], row["英文"]) for row in csv.DictReader(handle)]
+
+
+def test_checker_figures_on_the_official_translation():
+    pairs = _gwr_pairs()
+    figures = measure_checker(pairs, seed=0, report_year=2025)
+    print(
+        f"\nfalse alarms: {figures['false_alarms']}/{figures['pairs_with_numbers']} pairs with figures"
+        f" ({figures['false_alarm_rate']:.1%}); {figures['alignment_shifted']} of them are rows whose alignment"
+        f" is off by a sentence ({', '.join(figures['alignment_shifted_ids'])}); the others:"
+        f" {figures['false_alarm_rate_aligned']:.1%}"
+        f"\ndetection: {figures['detected']}/{figures['injected']} injected errors ({figures['detection_rate']:.1%});"
+        f" by error: {figures['detection_by_error']}; missed: {figures['missed']}"
+    )
+    assert figures["pairs_with_numbers"] >= 40
+    assert figures["false_alarm_rate_aligned"] <= 0.05
+    # misaligned rows are reported, not hidden: a handful at most in this corpus
+    assert figures["alignment_shifted"] <= 6
+    assert figures["injected"] >= 60
+    assert figures["detection_rate"] >= 0.90
+
+
+def test_checker_figures_without_report_year_are_close():
+    figures = measure_checker(_gwr_pairs(), seed=1)
+    assert figures["false_alarm_rate_aligned"] <= 0.05
+    assert figures["detection_rate"] >= 0.90
