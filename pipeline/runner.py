@@ -423,8 +423,13 @@ def run_batch(
     force: bool = False,
     progress: Progress | None = None,
     per_document: bool = False,
+    translate_fn: Callable[..., dict] | None = None,
 ) -> BatchReport:
-    """Process every input; one bad input never stops the others. Returns what happened to each."""
+    """Process every input; one bad input never stops the others. Returns what happened to each.
+
+    ``translate_fn(texts, progress=..., stats=...)`` replaces local translation (the Ray engine uses it);
+    it must return the same mapping as :func:`pipeline.translate.translate_texts`.
+    """
     from .translate import TranslationStats, apply_translations, texts_to_translate, translate_texts
 
     progress = progress or SilentProgress()
@@ -463,15 +468,18 @@ def run_batch(
         texts = {id(p): texts_to_translate(p.doc, components.translator) for p in group}
         all_texts = list(dict.fromkeys(t for ts in texts.values() for t in ts))
         progress.add_total(len(all_texts))
-        done = translate_texts(
-            all_texts,
-            components.translator,
-            components.settings,
-            cache=components.cache,
-            guard=cfg.translator.repetition_guard,
-            progress=progress.advance,
-            stats=report.translation,
-        )
+        if translate_fn is not None:
+            done = translate_fn(all_texts, progress=progress.advance, stats=report.translation)
+        else:
+            done = translate_texts(
+                all_texts,
+                components.translator,
+                components.settings,
+                cache=components.cache,
+                guard=cfg.translator.repetition_guard,
+                progress=progress.advance,
+                stats=report.translation,
+            )
         for p in group:
             try:
                 apply_translations(p.doc, components.translator, done)
@@ -520,4 +528,86 @@ def run_batch(
         if len(group) >= group_size:
             flush(group)
     flush(group)
+    if any(not r.skipped for r in report.results):
+        try:
+            write_collection_index(out_dir, manifest)
+        except OutputError as err:
+            progress.document_done(str(out_dir / "index.md"), False, _error_line(err))
     return report
+
+
+# --------------------------------------------------------------------------------------------------------
+# The collection: index.md for readers, segments.parquet for analysis
+
+
+def _section_rows(doc_id: str, sections: list[dict], path: list[str]) -> Iterator[dict[str, Any]]:
+    for sec in sections:
+        here = path + [sec["marker"] + sec["title"]["zh"]]
+        for seg in sec.get("segments", []):
+            yield _segment_row(doc_id, here, seg)
+        yield from _section_rows(doc_id, sec.get("sections", []), here)
+
+
+def _segment_row(doc_id: str, path: list[str], seg: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "doc_id": doc_id,
+        "segment_id": seg["id"],
+        "section_path": " > ".join(path),
+        "zh": seg["zh"],
+        "en": seg.get("en"),
+        "flags": json.dumps(seg.get("flags", []), ensure_ascii=False),
+    }
+
+
+def write_collection_index(out_dir: Path, manifest: Manifest) -> None:
+    """``index.md`` (one entry per finished report) and ``segments.parquet`` (every segment of the batch).
+
+    Built from the per-document JSON files one at a time, so memory stays flat however large the batch.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from .render import escape_markdown
+
+    schema = pa.schema([(n, pa.string()) for n in ("doc_id", "segment_id", "section_path", "zh", "en", "flags")])
+    lines = ["# Reports", "", "One entry per translated report: titles, issuer, date and the executive summary.", ""]
+    parquet_path = out_dir / "segments.parquet"
+    tmp = out_dir / ".segments.parquet.tmp"
+    try:
+        writer = pq.ParquetWriter(str(tmp), schema)
+        try:
+            for name, rec in manifest.records.items():
+                if rec.get("status") != "ok":
+                    continue
+                json_out = next((Path(p) for p in rec.get("outputs", []) if p.endswith(".json")), None)
+                md_out = next((Path(p) for p in rec.get("outputs", []) if p.endswith(".md")), None)
+                if json_out is None or not json_out.exists():
+                    continue
+                data = json.loads(json_out.read_text(encoding="utf-8"))
+                doc_id = json_out.stem
+                title = data.get("title", {})
+                meta = data.get("meta", {})
+                link = os.path.relpath(md_out or json_out, out_dir)
+                lines.append(f"## [{escape_markdown(title.get('zh') or doc_id)}]({link})")
+                lines.append("")
+                if title.get("en"):
+                    lines += [f"*{escape_markdown(title['en'])}*", ""]
+                facts = [x for x in (meta.get("issuer"), meta.get("date") or meta.get("fields", {}).get("发布日期")) if x]
+                facts.append(f"source: {name}")
+                lines += [escape_markdown(" · ".join(facts)), ""]
+                summary = (data.get("summary") or {}).get("en")
+                if summary:
+                    lines += [f"> {escape_markdown(summary)}", ""]
+                rows = [_segment_row(doc_id, [], s) for s in data.get("preamble", [])]
+                rows += list(_section_rows(doc_id, data.get("sections", []), []))
+                if rows:
+                    writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+        finally:
+            writer.close()
+        os.replace(tmp, parquet_path)
+    except OSError as exc:
+        raise OutputError(f"{parquet_path}: cannot write ({exc.strerror or exc})") from None
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    write_atomic(out_dir / "index.md", "\n".join(lines).rstrip() + "\n")

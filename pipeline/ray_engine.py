@@ -1,0 +1,175 @@
+"""The Ray Data engine (``--engine ray``, ``pip install .[ray]``): translation batches run on a pool of
+Ray actors, each holding a loaded translator; everything else is the local runner, unchanged.
+
+The driver reads, segments, checks the cache, summarizes and writes; only sentences missing from the
+cache travel to the actors, through ``Dataset.map_batches``. Actors that die are restarted and their
+batch retried by Ray (``max_restarts``/``max_task_retries``), so a lost worker loses no work. Results are
+keyed by source text, so they are identical to the local engine's whatever the order they come back in.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any, Iterable
+
+from .config import Config, config_from_dict
+from .errors import PipelineError
+
+log = logging.getLogger(__name__)
+
+# Test hook: when set to a file path, the first actor batch that finds the file missing creates it and
+# kills its own process, to prove that Ray restarts the actor and retries the batch.
+CRASH_ONCE_ENV = "PIPELINE_RAY_CRASH_ONCE"
+
+
+class TranslatorActor:
+    """One Ray actor: loads the translator once, then translates the batches it is given."""
+
+    def __init__(self, config_data: dict[str, Any]):
+        from .runner import generation_settings, load_translator
+
+        self.config = config_from_dict(config_data)
+        self.translator = load_translator(self.config)
+        self.settings = generation_settings(self.config)
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
+        from .translate import translate_texts
+
+        marker = os.environ.get(CRASH_ONCE_ENV)
+        if marker and not os.path.exists(marker):
+            Path(marker).write_text("crashed once\n")
+            os._exit(1)  # a worker dying mid-batch
+        texts = [str(t) for t in batch["zh"]]
+        done = translate_texts(texts, self.translator, self.settings, guard=self.config.translator.repetition_guard)
+        return {
+            "zh": texts,
+            "en": [done[t].en if t in done else "" for t in texts],
+            "flags": [json.dumps([f.to_dict() for f in done[t].flags] if t in done else []) for t in texts],
+        }
+
+
+def _absolute_model_paths(config: Config, components) -> dict[str, Any]:
+    """The config as data, with model folders made absolute (actors may run elsewhere)."""
+    data = config.to_dict()
+    tr = data["translator"]
+    model_path = Path(tr["model"])
+    if model_path.exists():
+        tr["model"] = str(model_path.resolve())
+    if tr.get("ct2_model") and Path(tr["ct2_model"]).exists():
+        tr["ct2_model"] = str(Path(tr["ct2_model"]).resolve())
+    tr["threads"] = max(1, int(config.ray.num_cpus_per_actor)) if config.translator.threads == 0 else tr["threads"]
+    return data
+
+
+def init_ray(config: Config) -> None:
+    try:
+        import ray
+    except ImportError:
+        raise PipelineError("--engine ray needs Ray", hint="pip install -e '.[ray]'") from None
+    if ray.is_initialized():
+        return
+    env = {k: os.environ[k] for k in (CRASH_ONCE_ENV, "HF_HUB_OFFLINE", "HF_HOME") if k in os.environ}
+    kwargs: dict[str, Any] = dict(
+        ignore_reinit_error=True,
+        include_dashboard=False,
+        logging_level=logging.WARNING,
+        log_to_driver=False,
+        runtime_env={"env_vars": env} if env else None,
+    )
+    if config.ray.address:
+        kwargs["address"] = config.ray.address
+    try:
+        ray.init(**kwargs)
+    except Exception as exc:  # connection refused, bad address, ...
+        raise PipelineError(
+            f"cannot start or reach Ray ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})",
+            hint="check ray.address in the config (null starts Ray locally)",
+        ) from None
+    import ray.data
+
+    ctx = ray.data.DataContext.get_current()
+    ctx.enable_progress_bars = False
+    ctx.verbose_stats_logs = False
+    for name in ("ray", "ray.data"):  # Ray's INFO chatter is not for our users' consoles
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def make_ray_translate(config: Config, components):
+    """A ``translate_fn`` for :func:`pipeline.runner.run_batch` that sends cache misses to Ray actors."""
+    import ray.data
+
+    from .document import Flag
+    from .translate import TranslatedText, translator_signature
+
+    config_data = _absolute_model_paths(config, components)
+    signature = translator_signature(components.translator, components.settings, config.translator.repetition_guard)
+
+    def translate(texts: Iterable[str], *, progress=None, stats=None) -> dict[str, TranslatedText]:
+        unique = list(dict.fromkeys(t for t in texts if t.strip()))
+        results: dict[str, TranslatedText] = {}
+        if components.cache is not None:
+            results.update(components.cache.get_many(signature, unique))
+        if stats is not None:
+            stats.texts += len(unique)
+            stats.cached += len(results)
+        if progress and results:
+            progress(len(results))
+        todo = sorted((t for t in unique if t not in results), key=len)
+        if not todo:
+            return results
+        ds = ray.data.from_items([{"zh": t} for t in todo], override_num_blocks=max(1, config.ray.pool_size * 2))
+        out = ds.map_batches(
+            TranslatorActor,
+            fn_constructor_kwargs={"config_data": config_data},
+            batch_size=config.ray.batch_size,
+            compute=ray.data.ActorPoolStrategy(size=config.ray.pool_size),
+            num_cpus=config.ray.num_cpus_per_actor,
+            batch_format="numpy",
+            # a dead actor is restarted and its batch retried, however often
+            ray_remote_args_fn=lambda: {"max_restarts": -1, "max_task_retries": -1},
+        )
+        for batch in out.iter_batches(batch_size=config.ray.batch_size, batch_format="numpy"):
+            done = {
+                str(zh): TranslatedText(str(en), [Flag.from_dict(f) for f in json.loads(str(fl))])
+                for zh, en, fl in zip(batch["zh"], batch["en"], batch["flags"])
+            }
+            if components.cache is not None:
+                components.cache.put_many(signature, done)
+            results.update(done)
+            if stats is not None:
+                stats.translated += len(done)
+                stats.flagged += sum(1 for t in done.values() if t.flags)
+            if progress:
+                progress(len(done))
+        return results
+
+    return translate
+
+
+def run_batch_ray(
+    inputs,
+    config: Config,
+    out_dir: Path,
+    *,
+    force: bool = False,
+    use_cache: bool = True,
+    cache_path: str | None = None,
+    progress=None,
+):
+    """Like :func:`pipeline.runner.run_batch`, with translation on a Ray actor pool."""
+    from .runner import load_components, run_batch
+
+    init_ray(config)
+    components = load_components(config, use_cache=use_cache, cache_path=cache_path)
+    try:
+        return run_batch(
+            inputs, components, out_dir, force=force, progress=progress,
+            translate_fn=make_ray_translate(config, components),
+        )
+    finally:
+        components.close()
+
+
