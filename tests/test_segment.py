@@ -1,0 +1,389 @@
+"""Segmentation: golden outlines for a hand-written corpus, the reference report, and invariants."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import os
+from itertools import groupby
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.document import Document
+from pipeline.reading import read_document_text
+from pipeline.segment import (
+    clean_text,
+    format_outline,
+    join_wrapped_lines,
+    segment,
+    segment_body,
+    split_front_matter,
+    split_long_sentence,
+    split_sentences,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO / "tests" / "data" / "segment"
+SAMPLE = REPO / "examples" / "yuyao-2020-h1-report.txt"
+NATIONAL_REPORT_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "gwr-2025-zh-en.csv"
+GOLDEN_SUFFIX = ".outline"
+CORPUS_FILES = sorted(p for p in CORPUS.iterdir() if p.suffix != GOLDEN_SUFFIX)
+
+
+def visible(text: str) -> str:
+    return "".join(text.split())
+
+
+def everything_in_order(doc: Document) -> str:
+    """All body text the document holds, in document order: what must equal the body."""
+    parts = [seg.zh for seg in doc.preamble]
+    for section in doc.walk_sections():
+        parts += [section.marker, section.title.zh] + [seg.zh for seg in section.segments]
+    return visible("".join(parts))
+
+
+# --- golden outlines -----------------------------------------------------------------------------
+
+
+def test_corpus_covers_every_shape():
+    assert 8 <= len(CORPUS_FILES) <= 15
+
+
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.name)
+def test_golden_outline(path: Path):
+    outline = format_outline(segment(read_document_text(path), source=path.name), show_segments=True)
+    golden = path.with_name(path.name + GOLDEN_SUFFIX)
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        golden.write_text(outline, encoding="utf-8")
+    assert golden.exists(), f"no golden file {golden.name}; run with UPDATE_GOLDEN=1 to create it"
+    expected = golden.read_text(encoding="utf-8")
+    if outline != expected:
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(keepends=True), outline.splitlines(keepends=True), str(golden.name), "actual"
+            )
+        )
+        pytest.fail(f"outline differs from {golden.name} (UPDATE_GOLDEN=1 regenerates):\n{diff}")
+
+
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.name)
+def test_corpus_keeps_every_body_character(path: Path):
+    front = split_front_matter(clean_text(read_document_text(path)))
+    doc = segment(read_document_text(path))
+    assert everything_in_order(doc) == visible(front.body)
+    assert all(seg.en is None for seg in doc.all_segments())
+
+
+@pytest.mark.parametrize(
+    "name, markers",
+    [
+        ("08-chapters-articles.txt", ["第一章", "第一条", "第二条", "第二章", "第一节", "第三条", "第四条", "第二节", "第五条", "第三章", "第六条"]),
+        ("09-numbered-lists.txt", ["一、", "1.", "(1)", "(2)", "2.", "①", "②", "二、"]),
+        ("10-mixed-width.txt", ["一．", "１．", "２．", "二．", "（１）", "（２）"]),
+        ("12-false-positives.txt", ["一、", "二、"]),
+    ],
+)
+def test_markers_found(name: str, markers: list[str]):
+    doc = segment(read_document_text(CORPUS / name))
+    assert [s.marker for s in doc.walk_sections()] == markers
+
+
+def test_chapter_title_on_the_next_line():
+    doc = segment(read_document_text(CORPUS / "08-chapters-articles.txt"))
+    assert [(s.marker, s.title.zh) for s in doc.sections] == [("第一章", "总则"), ("第二章", "规划和建设"), ("第三章", "附则")]
+
+
+def test_hard_wrapped_lines_are_rejoined():
+    doc = segment(read_document_text(CORPUS / "02-pdf-hard-wrap.txt"))
+    zh = [seg.zh for seg in doc.all_segments()]
+    assert "一般公共预算收入112.3亿元，增长4.2%。" in zh
+    assert doc.sections[0].sections[0].title.zh.endswith("高新技术产业增加值占规上工业比重达到55.6%。")
+    assert "— 2 —" not in "".join(zh) and "2 —" not in "".join(zh)
+
+
+def test_html_markup_and_entities_are_removed():
+    doc = segment(read_document_text(CORPUS / "03-scraped-page.html"))
+    text = "".join(seg.zh for seg in doc.all_segments())
+    assert doc.title.zh == "关于2022年上半年工作情况的报告"
+    assert doc.meta == {"索引号": "11330000/2022-00123", "发布机构": "市政府办公室", "发布日期": "2022-07-28"}
+    assert "<p" not in text and "&nbsp;" not in text and "\u3000" not in text and "不是正文" not in text
+    assert "“夜经济”&“首店经济”" in text
+
+
+@pytest.mark.parametrize(
+    "text, title, meta, salutation",
+    [
+        (
+            "关于某某工作的报告\n发布日期：2023-5-6　来源：县政府办公室\n【打印本页】【关闭窗口】\n各位代表：\n现在报告工作。",
+            "关于某某工作的报告",
+            {"发布日期": "2023-05-06", "来源": "县政府办公室"},
+            "各位代表：",
+        ),
+        ("当前位置：首页 > 政务公开\n政府工作报告\n——2024年1月在某市第一次会议上\n同志们：\n报告工作。", "政府工作报告——2024年1月在某市第一次会议上", {}, "同志们："),
+        ("一、总体要求\n坚持稳中求进。", "", {}, None),
+        ("现在报告工作。一、总体要求", "", {}, None),
+    ],
+)
+def test_front_matter_shapes(text: str, title: str, meta: dict[str, str], salutation: str | None):
+    doc = segment(text)
+    assert (doc.title.zh, doc.meta, doc.salutation) == (title, meta, salutation)
+
+
+# --- the reference report ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample() -> Document:
+    return segment(read_document_text(SAMPLE), source=SAMPLE.name)
+
+
+def test_sample_front_matter(sample: Document):
+    assert sample.source == SAMPLE.name
+    assert sample.title.zh == "2020年上半年度政府工作报告"
+    assert sample.issuer == "余姚市人民政府"
+    assert sample.date == "2020年8月"
+    assert sample.salutation == "各位代表:"
+    assert sample.meta == {
+        "发布日期": "2020-08-27 16:38",
+        "信息来源": "市政府办公室",
+        "索引号": "002972698/2020-45024",
+        "组配分类": "政府工作报告",
+        "发布机构": "市政府办公室",
+        "生成日期": "2020-08-27",
+        "公开方式": "主动公开",
+        "主题分类": "综合政务",
+        "体裁分类": "其他",
+        "公开范围": "面向全社会",
+    }
+    assert [seg.zh for seg in sample.preamble] == ["现向你们书面报告今年上半年政府工作和下半年主要工作安排,请予审议。"]
+
+
+def test_sample_heading_tree(sample: Document):
+    assert [(s.marker, s.title.zh, s.level) for s in sample.sections] == [
+        ("一、", "上半年工作回顾", 1),
+        ("二、", "下半年重点工作安排", 1),
+    ]
+    review, plans = sample.sections
+    assert [s.marker for s in review.sections] == ["1、", "2、", "3、", "4、", "5、", "6、"]
+    assert review.sections[0].title.zh == "疫情防控有力有效。"
+    assert [s.marker for s in plans.sections] == ["(一)", "(二)", "(三)", "(四)", "(五)", "(六)"]
+    assert plans.sections[0].title.zh == "有力有效推动投资持续扩大。"
+    for task in plans.sections:
+        assert task.level == 2
+        assert [(s.marker, s.level) for s in task.sections] == [("一是", 3), ("二是", 3), ("三是", 3)]
+    assert plans.sections[0].sections[0].title.zh == "盯牢重点项目推进。"
+    assert [s.id for s in plans.sections[2].sections] == ["sec-2-3-1", "sec-2-3-2", "sec-2-3-3"]
+
+
+def test_sample_keeps_every_sentence_once_in_order(sample: Document):
+    raw = SAMPLE.read_text(encoding="utf-8")
+    body = raw[raw.index("现向你们") : raw.rindex("。") + 1]
+    assert everything_in_order(sample) == visible(body)
+    ids = [seg.id for seg in sample.all_segments()]
+    assert ids == [f"s{i}" for i in range(1, len(ids) + 1)]
+    assert all(seg.en is None for seg in sample.all_segments())
+
+
+def test_sample_running_text_markers_stay_in_sentences(sample: Document):
+    zh = [seg.zh for seg in sample.all_segments()]
+    assert "工业攻坚指数达到90.35分,位居全省第8、宁波第1。" in zh
+    assert any(s.startswith("3月10日起企业日均用电量") for s in zh)
+    assert any("纵深推进政府服务2.0建设" in s for s in zh)
+
+
+def test_sample_outline(sample: Document):
+    outline = format_outline(sample).splitlines()
+    assert outline[:4] == ["title: 2020年上半年度政府工作报告", "issuer: 余姚市人民政府", "date: 2020年8月", "salutation: 各位代表:"]
+    assert "meta 发布日期: 2020-08-27 16:38" in outline
+    assert "一、 上半年工作回顾  [sec-1, 5 segments]" in outline
+    assert "  (一) 有力有效推动投资持续扩大。  [sec-2-1, 1 segment]" in outline
+    assert "    一是 盯牢重点项目推进。  [sec-2-1-1, 1 segment]" in outline
+
+
+def _as_paragraph_lines(text: str) -> str:
+    for before, after in (("。 ", "。\n"), ("8月) ", "8月)\n"), ("代表: ", "代表:\n"), ("方面: ", "方面:\n")):
+        text = text.replace(before, after)
+    return text
+
+
+def _as_html_page(text: str) -> str:
+    paragraphs = "".join(f"<p>\u3000\u3000{line}</p>\n" for line in _as_paragraph_lines(text).splitlines())
+    return f"<html><head><title>x</title></head><body>\n{paragraphs}</body></html>"
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [lambda t: t.replace("\n", "\r\n"), _as_paragraph_lines, _as_html_page],
+    ids=["crlf", "paragraph-lines", "html"],
+)
+def test_sample_in_other_shapes_gives_the_same_document(sample: Document, variant):
+    doc = segment(variant(SAMPLE.read_text(encoding="utf-8")), source=SAMPLE.name)
+    assert format_outline(doc) == format_outline(sample)
+    assert [seg.zh for seg in doc.all_segments()] == [seg.zh for seg in sample.all_segments()]
+
+
+def test_max_tokens_needs_count_tokens():
+    with pytest.raises(ValueError):
+        segment("各位代表：", max_tokens=10)
+
+
+def test_sample_round_trips_through_json(sample: Document):
+    assert Document.from_dict(sample.to_dict()) == sample
+
+
+# --- the 2025 national report (shared data, optional) ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def national_report() -> Document:
+    if not NATIONAL_REPORT_CSV.exists():
+        pytest.skip(f"{NATIONAL_REPORT_CSV} not present")
+    with NATIONAL_REPORT_CSV.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    paragraphs = ["".join(row["中文"] for row in rows_) for _, rows_ in groupby(rows, key=lambda r: r["年度文件内行号"])]
+    return segment("\n".join(paragraphs), source=NATIONAL_REPORT_CSV.name)
+
+
+def test_national_report_tasks(national_report: Document):
+    assert national_report.salutation == "各位代表："
+    assert [s.marker for s in national_report.sections] == ["一、", "二、", "三、"]
+    assert national_report.sections[0].title.zh == "2024年工作回顾"
+    tasks = national_report.sections[2]
+    assert tasks.title.zh == "2025年政府工作任务"
+    assert [s.marker for s in tasks.sections] == [f"（{n}）" for n in "一二三四五六七八九十"]
+    assert tasks.sections[0].title.zh == "大力提振消费、提高投资效益，全方位扩大国内需求。"
+
+
+# --- sentences -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, sentences",
+    [
+        ("增长5%。下降3%！是吗？", ["增长5%。", "下降3%！", "是吗？"]),
+        ("他说：“要坚持。要落实。”然后散会。", ["他说：“要坚持。要落实。”", "然后散会。"]),
+        ("收入增长（含补贴。不含税）。支出下降。", ["收入增长（含补贴。不含税）。", "支出下降。"]),
+        ("学习《决定。说明》精神。完成任务", ["学习《决定。说明》精神。", "完成任务"]),
+        ("提出“三个一律”。", ["提出“三个一律”。"]),
+        ("增长1.2%;下降2.0%.好!", ["增长1.2%;", "下降2.0%.", "好!"]),
+        ("等等……然后呢？！继续。", ["等等……", "然后呢？！", "继续。"]),
+        ("未闭合“引号。照样分句。", ["未闭合“引号。", "照样分句。"]),
+        ("访问www.gov.cn查询。", ["访问www.gov.cn查询。"]),
+        ("", []),
+    ],
+)
+def test_split_sentences(text: str, sentences: list[str]):
+    assert split_sentences(text) == sentences
+
+
+def test_join_wrapped_lines_keeps_one_paragraph_per_line():
+    lines = ["一、总体要求", "坚持稳中求进。全面深化改革。", "二、主要任务", "扩大内需，稳定外贸，保障民生。"]
+    assert join_wrapped_lines(lines) == lines
+
+
+# --- long sentences ------------------------------------------------------------------------------
+
+LONG = "深入实施创新驱动发展战略，加快建设现代化产业体系，推动传统产业改造提升、新兴产业培育壮大、未来产业前瞻布局，全面提升产业链供应链韧性和安全水平。"
+
+
+@pytest.mark.parametrize("limit", [10, 20, 30, 45, 60])
+def test_split_long_sentence_packs_clauses_under_the_limit(limit: int):
+    pieces = split_long_sentence(LONG, limit, len)
+    assert "".join(pieces) == LONG
+    assert all(len(piece) <= limit for piece in pieces)
+    assert len(pieces) > 1
+
+
+@given(st.text(alphabet="甲乙，、：；“”（） a1", max_size=80), st.integers(min_value=2, max_value=20))
+def test_split_long_sentence_never_truncates(sentence: str, limit: int):
+    def count_with_end_token(text: str) -> int:
+        return len(text) + 1
+
+    pieces = split_long_sentence(sentence, limit, count_with_end_token)
+    assert "".join(pieces) == sentence
+    assert all(piece for piece in pieces)
+    assert all(count_with_end_token(piece) <= limit for piece in pieces)
+
+
+def test_split_long_sentence_prefers_clause_boundaries():
+    assert split_long_sentence(LONG, 30, len) == [
+        "深入实施创新驱动发展战略，加快建设现代化产业体系，",
+        "推动传统产业改造提升、新兴产业培育壮大、未来产业前瞻布局，",
+        "全面提升产业链供应链韧性和安全水平。",
+    ]
+
+
+def test_split_long_sentence_falls_back_to_a_hard_split():
+    sentence = "甲" * 25 + "。"
+    pieces = split_long_sentence(sentence, 10, len)
+    assert pieces == ["甲" * 10, "甲" * 10, "甲" * 5 + "。"]
+
+
+def test_segment_marks_only_long_sentences_with_pieces():
+    doc = segment(f"一、总体要求\n{LONG}坚持稳中求进。", max_tokens=30, count_tokens=len)
+    long_one, short_one = doc.sections[0].segments
+    assert long_one.zh == LONG and "".join(long_one.pieces) == LONG and len(long_one.pieces) == 3
+    assert short_one.zh == "坚持稳中求进。" and short_one.pieces == []
+
+
+def test_without_a_limit_nothing_is_split():
+    doc = segment(LONG * 3)
+    assert all(seg.pieces == [] for seg in doc.all_segments())
+
+
+# --- invariants ----------------------------------------------------------------------------------
+
+_FRAGMENTS = [
+    "一、", "二、", "三、", "（一）", "(二)", "（三）", "1、", "2.", "３．", "(1)", "（2）", "①", "②", "第一章", "第二章",
+    "第一节", "第一条", "第二条", "一是", "二是", "三是", "十一、", "二十是",
+    "。", "！", "？", "；", "…", "!", "?", ";", ".", "，", "、", "：", ":", "“", "”", "（", "）", "(", ")", "《", "》", "\"",
+    "\n", "\n\n", " ", "　", "\t", "\r\n", "增长", "3月10日", "1.2%", "2.0", "第8、", "工作", "报告", "a", "Z9",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(_FRAGMENTS), st.text(max_size=3)), max_size=60).map("".join))
+def test_segment_body_never_loses_or_reorders_characters(body: str):
+    preamble, sections = segment_body(body, max_tokens=5, count_tokens=len)
+    doc = Document(source="", preamble=preamble, sections=sections)
+    assert everything_in_order(doc) == visible(body)
+    for seg in doc.all_segments():
+        assert seg.zh and seg.zh == seg.zh.strip()
+        assert not seg.pieces or "".join(seg.pieces) == seg.zh
+    ids = [seg.id for seg in doc.all_segments()]
+    assert ids == [f"s{i}" for i in range(1, len(ids) + 1)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS + ["|", "<p>", "&nbsp;", "# ", "**", "发布日期:", "各位代表："]), max_size=60))
+def test_segment_keeps_the_body_after_front_matter(fragments: list[str]):
+    """Modulo front matter and chrome: the body left by split_front_matter is kept exactly, and the
+    front matter fields are taken, in order, from the cleaned text."""
+    text = "".join(fragments)
+    cleaned = clean_text(text)
+    front = split_front_matter(cleaned)
+    doc = segment(text)
+    assert everything_in_order(doc) == visible(front.body)
+    front_fields = [doc.title.zh, doc.issuer, doc.date, doc.salutation]
+    kept = visible("".join(filter(None, front_fields))) + everything_in_order(doc)
+    assert _is_subsequence(kept, visible(cleaned))
+
+
+def _is_subsequence(needle: str, haystack: str) -> bool:
+    chars = iter(haystack)
+    return all(char in chars for char in needle)
+
+
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.name)
+def test_ids_are_positional(path: Path):
+    doc = segment(read_document_text(path))
+
+    def check(sections, prefix):
+        for i, section in enumerate(sections, 1):
+            assert section.id == f"{prefix}-{i}"
+            check(section.sections, section.id)
+
+    check(doc.sections, "sec")
