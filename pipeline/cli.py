@@ -183,7 +183,7 @@ def cmd_check(args) -> int:
     for g in args.glossary:
         loaded = load_glossary(g)
         glossary = loaded if glossary is None else glossary.merge(loaded)
-    rows, summary = check_pairs(pairs, glossary)
+    rows, summary = check_pairs(pairs, glossary, report_year=args.report_year)
     out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
     try:
         for row in rows:
@@ -299,6 +299,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--glossary", action="append", default=["configs/glossary/gov-report.tsv"],
                    help="glossary TSV (repeatable; default: configs/glossary/gov-report.tsv)")
     c.add_argument("--out", default=None, help="write the JSON lines here instead of stdout")
+    c.add_argument("--report-year", type=int, default=None,
+                   help="the report's year, so that 今年/过去一年 match 'this year'/2024 (default: years are matched loosely)")
     c.set_defaults(func=cmd_check)
 
     e = sub.add_parser("eval", help="translate the zh column of a pair file and score it (BLEU, chrF, fidelity)")

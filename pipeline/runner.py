@@ -357,6 +357,10 @@ def finish_document(doc: Document, components: Components) -> Document:
         from .fidelity import check_document
 
         doc.qa = check_document(doc, components.glossary)
+        summaries = [sec.summary for sec in doc.walk_sections() if sec.summary] + ([doc.summary] if doc.summary else [])
+        sentences = [s for summ in summaries for s in summ.sentences]
+        doc.qa["summary_sentences"] = len(sentences)
+        doc.qa["summary_sentences_flagged"] = sum(1 for s in sentences if s.flags)
     return doc
 
 

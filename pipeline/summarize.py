@@ -254,10 +254,8 @@ class AbstractiveSummarizer:
         chunks, current, size = [], [], 0
         for s in sentences:
             n = self.count_tokens(s)
-            if n > limit:  # one sentence longer than the limit: split by words, never truncate
-                words = s.split(" ")
-                step = max(1, len(words) * limit // (n + 1))
-                pieces = [" ".join(words[k : k + step]) for k in range(0, len(words), step)]
+            if n > limit:  # one sentence longer than the limit: split it, never truncate
+                pieces = self._split_to_fit(s, limit)
             else:
                 pieces = [s]
             for p in pieces:
@@ -270,6 +268,27 @@ class AbstractiveSummarizer:
         if current:
             chunks.append(" ".join(current))
         return chunks
+
+    def _split_to_fit(self, text: str, limit: int) -> list[str]:
+        """Pieces of ``text`` under ``limit`` tokens: at spaces (English) or between characters (Chinese)."""
+        units = text.split(" ") if " " in text.strip() else list(text)
+        glue = " " if " " in text.strip() else ""
+        pieces, current = [], []
+        for u in units:
+            if current and self.count_tokens(glue.join(current + [u])) > limit:
+                pieces.append(glue.join(current))
+                current = []
+            current.append(u)
+        if current:
+            pieces.append(glue.join(current))
+        return pieces
+
+    def _sentences(self, text: str) -> list[str]:
+        if self.input_lang == "zh":
+            from .segment import split_sentences
+
+            return split_sentences(text)
+        return split_english_sentences(text)
 
     def summarize_texts(self, texts: list[str]) -> list[str]:
         """Summaries of arbitrarily long texts: map-reduce over chunks for those over the limit."""
@@ -284,7 +303,7 @@ class AbstractiveSummarizer:
             if not long:
                 break
             # Map: summarize every chunk of every long input (all in one batched call), then reduce.
-            chunk_lists = {i: self._chunks(split_english_sentences(t) or [t]) for i, t in long.items()}
+            chunk_lists = {i: self._chunks(self._sentences(t) or [t]) for i, t in long.items()}
             flat = [c for cs in chunk_lists.values() for c in cs]
             self.stats.map_reduce += len(long)
             self.stats.chunks += len(flat)

@@ -34,7 +34,7 @@ def tiny_models() -> dict[str, Path]:
 def tiny_translator(tiny_models):
     from pipeline.translate import TransformersTranslator
 
-    return TransformersTranslator(str(tiny_models["marian-zh-en"]), max_input_tokens=64)
+    return TransformersTranslator(str(tiny_models["marian-zh-en"]), max_input_tokens=64, threads=1)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,597 @@
+"""Benchmarks: speed and peak memory of the translate and summarize stages, and of segmentation.
+
+``run_bench(stage, out_dir)`` writes ``out_dir/<stage>.json`` and returns the same dict. Models with the
+exact architecture of the production models (random weights: speed and memory depend on the shapes, not
+on the values) are built once under ``models/bench/`` and reused. Every measured backend runs in its own
+child process, so its peak RSS is its own and not the sum of everything measured before it.
+
+Outputs have fixed lengths (``GenerationSettings.fixed_length_ratio``, ``fixed_new_tokens``): a random
+model never ends a sentence by itself, and comparing speeds only makes sense for the same amount of work.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from .errors import PipelineError
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "examples" / "yuyao-2020-h1-report.txt"
+BENCH_DIR = ROOT / "models" / "bench"
+TINY_DIR = ROOT / "models" / "tiny"
+
+BENCH_MARIAN = "opus-mt-zh-en-arch"  # Helsinki-NLP/opus-mt-zh-en shapes, random weights
+BENCH_BART = "distilbart-cnn-12-6-arch"  # sshleifer/distilbart-cnn-12-6 shapes, random weights
+MARIAN_VOCAB = 65001
+BART_VOCAB = 50264
+
+LENGTH_RATIO = 1.3  # output tokens per source token (fixed), about what OPUS-MT zh->en produces
+# Token budget per translator batch (batch x beams x longest input), chosen by a sweep on a 2-core machine
+# (see the benchmark notes): the default of the pipeline and this value were within noise.
+BATCH_TOKENS = 4096
+SUMMARY_NEW_TOKENS = 60
+SUMMARY_BEAMS = 2  # the summarizer's own default, and what `run` uses
+EN_WORDS_PER_ZH_CHAR = 0.65
+QUICK_SENTENCES = 12
+
+STAGES = ("translate", "summarize", "segment", "batch")
+
+
+def run_bench(
+    stage: str,
+    out_dir: Path,
+    *,
+    quick: bool = False,
+    num_beams: int = 4,
+    threads: int = 0,
+    arch: str = "opus",
+    batch_tokens: int = BATCH_TOKENS,
+    summary_beams: int = SUMMARY_BEAMS,
+    compute_types: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """Run one benchmark stage, write ``out_dir/<stage>.json`` atomically and return its content.
+
+    ``arch="tiny"`` (tests) measures the tiny models of ``models/tiny`` instead of the production shapes;
+    ``compute_types`` adds CTranslate2 runs with other compute types (e.g. ``("int16", "float32")``).
+    """
+    from .runner import write_atomic
+
+    if stage not in STAGES:
+        raise PipelineError(f"bench: unknown stage {stage!r}", hint=f"choose one of {', '.join(STAGES)}")
+    threads = threads if threads > 0 else (os.cpu_count() or 1)
+    if stage == "translate":
+        result = _bench_translate(quick, num_beams, threads, arch, batch_tokens, compute_types)
+    elif stage == "summarize":
+        result = _bench_summarize(quick or arch == "tiny", summary_beams, threads)
+    elif stage == "segment":
+        result = _bench_segment(quick)
+    else:
+        raise PipelineError("bench --stage batch: not implemented yet")
+    result = {"stage": stage, "quick": quick, "machine": machine_facts(threads), **result}
+    write_atomic(Path(out_dir) / f"{stage}.json", json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    _print_table(result)
+    return result
+
+
+def machine_facts(threads: int) -> dict[str, Any]:
+    from importlib import metadata
+
+    def version(package: str) -> str | None:
+        try:
+            return metadata.version(package)
+        except metadata.PackageNotFoundError:
+            return None
+
+    return {
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "torch": version("torch"),
+        "transformers": version("transformers"),
+        "ctranslate2": version("ctranslate2"),
+        "threads": threads,
+    }
+
+
+def _print_table(result: dict[str, Any]) -> None:
+    rows = result.get("backends") or result.get("summarizers") or {}
+    print(f"bench {result['stage']} ({result['machine']['threads']} threads)", file=sys.stderr)
+    for name, r in rows.items():
+        cells = [f"{k}={v}" for k, v in r.items() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        print(f"  {name:<28} " + "  ".join(cells), file=sys.stderr)
+    for key in ("b_over_a", "c_over_a", "identical_a_b", "agreement_a_c", "chars_per_second", "seconds"):
+        if key in result:
+            print(f"  {key}: {result[key]}", file=sys.stderr)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Models with the production shapes (built once, reused)
+
+
+def build_bench_marian(dest: Path, seed: int = 0) -> Path:
+    """A Marian model shaped exactly like Helsinki-NLP/opus-mt-zh-en (random weights) and its tokenizer.
+
+    The SentencePiece models are the tiny builder's; the vocabulary is padded with unused entries to the
+    real size (65001, ``<pad>`` last), so the embedding and output layers have their real cost.
+    """
+    return _build_once(dest, lambda tmp: _build_marian(tmp, seed))
+
+
+def _build_marian(dest: Path, seed: int) -> None:
+    import tempfile
+
+    import sentencepiece as spm
+    import torch
+    from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
+
+    from .models import _corpus_lines, _train_spm
+
+    with tempfile.TemporaryDirectory() as tmp:
+        t = Path(tmp)
+        _train_spm(_corpus_lines("zh"), t / "source", 1200, 0.9995)
+        _train_spm(_corpus_lines("en"), t / "target", 600, 1.0)
+        vocab: dict[str, int] = {"</s>": 0, "<unk>": 1}
+        for name in ("source", "target"):
+            sp = spm.SentencePieceProcessor(model_file=str(t / f"{name}.model"))
+            for i in range(sp.get_piece_size()):
+                vocab.setdefault(sp.id_to_piece(i), len(vocab))
+        k = 0
+        while len(vocab) < MARIAN_VOCAB - 1:
+            vocab.setdefault(f"<unused{k}>", len(vocab))
+            k += 1
+        vocab["<pad>"] = len(vocab)
+        assert len(vocab) == MARIAN_VOCAB and vocab["<pad>"] == MARIAN_VOCAB - 1
+        (t / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+        tok = MarianTokenizer(
+            source_spm=str(t / "source.model"), target_spm=str(t / "target.model"), vocab=str(t / "vocab.json")
+        )
+        pad = vocab["<pad>"]
+        config = MarianConfig(
+            vocab_size=MARIAN_VOCAB,
+            d_model=512,
+            encoder_layers=6,
+            decoder_layers=6,
+            encoder_attention_heads=8,
+            decoder_attention_heads=8,
+            encoder_ffn_dim=2048,
+            decoder_ffn_dim=2048,
+            max_position_embeddings=512,
+            pad_token_id=pad,
+            eos_token_id=0,
+            decoder_start_token_id=pad,
+            activation_function="swish",  # positions: Marian's are always sinusoidal (static)
+            scale_embedding=True,
+            share_encoder_decoder_embeddings=True,
+        )
+        torch.manual_seed(seed)
+        model = MarianMTModel(config)
+        # As the real model's generation_config.json.
+        model.generation_config = GenerationConfig(
+            decoder_start_token_id=pad,
+            eos_token_id=0,
+            pad_token_id=pad,
+            bad_words_ids=[[pad]],
+            num_beams=4,
+            max_length=512,
+        )
+        model.save_pretrained(dest)
+        tok.save_pretrained(dest)
+
+
+def build_bench_bart(dest: Path, seed: int = 0) -> Path:
+    """A BART model shaped exactly like sshleifer/distilbart-cnn-12-6 (random weights), with the tiny
+    builder's byte-level BPE tokenizer (ids it does not know are simply never produced by tokenizing)."""
+    return _build_once(dest, lambda tmp: _build_bart(tmp, seed))
+
+
+def _build_bart(dest: Path, seed: int) -> None:
+    import tempfile
+
+    import torch
+    from tokenizers import ByteLevelBPETokenizer
+    from transformers import BartConfig, BartForConditionalGeneration, BartTokenizer, GenerationConfig
+
+    from .models import _corpus_lines
+
+    specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(_corpus_lines("en"), vocab_size=700, min_frequency=1, special_tokens=specials)
+    with tempfile.TemporaryDirectory() as tmp:
+        bpe.save_model(tmp)
+        tok = BartTokenizer(vocab=str(Path(tmp) / "vocab.json"), merges=str(Path(tmp) / "merges.txt"))
+    tok.model_max_length = 1024
+    config = BartConfig(
+        vocab_size=BART_VOCAB,
+        d_model=1024,
+        encoder_layers=12,
+        decoder_layers=6,
+        encoder_attention_heads=16,
+        decoder_attention_heads=16,
+        encoder_ffn_dim=4096,
+        decoder_ffn_dim=4096,
+        max_position_embeddings=1024,
+        activation_function="gelu",
+        pad_token_id=tok.pad_token_id,
+        bos_token_id=tok.bos_token_id,
+        eos_token_id=tok.eos_token_id,
+        decoder_start_token_id=tok.eos_token_id,
+        forced_bos_token_id=tok.bos_token_id,
+    )
+    torch.manual_seed(seed)
+    model = BartForConditionalGeneration(config)
+    model.generation_config = GenerationConfig(
+        decoder_start_token_id=tok.eos_token_id,
+        bos_token_id=tok.bos_token_id,
+        eos_token_id=tok.eos_token_id,
+        pad_token_id=tok.pad_token_id,
+        forced_bos_token_id=tok.bos_token_id,
+        num_beams=4,
+        max_length=142,
+        min_length=56,
+    )
+    model.save_pretrained(dest)
+    tok.save_pretrained(dest)
+
+
+def _build_once(dest: Path, build) -> Path:
+    """Build into a temporary folder beside ``dest`` and rename (a half-built model is never left)."""
+    import shutil
+    import tempfile
+
+    dest = Path(dest)
+    if (dest / "config.json").exists():
+        return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=dest.parent))
+    try:
+        log.info("building %s (first use)", dest)
+        build(tmp)
+        tmp.chmod(0o755)
+        try:
+            os.replace(tmp, dest)
+        except OSError:  # built by another process meanwhile
+            if not (dest / "config.json").exists():
+                raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return dest
+
+
+def _marian_path(arch: str) -> Path:
+    if arch == "tiny":
+        from .models import TINY_TRANSLATOR, build_tiny_models
+
+        return build_tiny_models(TINY_DIR, only=(TINY_TRANSLATOR,))[0]
+    if arch != "opus":
+        raise PipelineError(f"bench: unknown arch {arch!r}", hint="opus or tiny")
+    return build_bench_marian(BENCH_DIR / BENCH_MARIAN)
+
+
+def _ct2_path(model: Path, quantization: str) -> Path:
+    from .convert import convert_to_ctranslate2
+    from .models import folder_fingerprint
+
+    # The fingerprint in the name: a rebuilt model never meets a stale conversion.
+    name = f"{model.name}-ct2-{quantization}-{folder_fingerprint(model)[-8:]}"
+    return convert_to_ctranslate2(str(model), BENCH_DIR / name, quantization=quantization)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Child processes: one per measured backend, so that ru_maxrss is that backend's peak alone
+
+
+def _run_child(task: dict[str, Any]) -> dict[str, Any]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    proc = subprocess.run(
+        [sys.executable, "-c", "from pipeline.bench import _child_main; _child_main()"],
+        input=json.dumps(task),
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=str(ROOT),
+    )
+    if proc.returncode != 0:
+        tail = proc.stderr.strip().splitlines()[-1:] or ["(no output)"]
+        raise PipelineError(f"bench child {task['kind']} failed (exit {proc.returncode}): {tail[0][:300]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _child_main() -> None:
+    import resource
+
+    task = json.loads(sys.stdin.read())
+    result = _CHILD_TASKS[task["kind"]](task)
+    # ru_maxrss is in KiB on Linux (bytes on macOS).
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result["peak_rss_mb"] = round(rss / (1 << 20 if sys.platform == "darwin" else 1 << 10), 1)
+    print(json.dumps(result))
+
+
+def _set_threads(threads: int) -> None:
+    import torch
+
+    torch.set_num_threads(threads)
+
+
+def _child_naive(task: dict[str, Any]) -> dict[str, Any]:
+    """(a) What a user would write: one sentence at a time, straight into ``generate``."""
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    from .translate import quiet_transformers
+
+    quiet_transformers()
+    _set_threads(task["threads"])
+    tok = AutoTokenizer.from_pretrained(task["model"])
+    model = AutoModelForSeq2SeqLM.from_pretrained(task["model"]).eval()
+    beams, ratio = task["num_beams"], task["ratio"]
+    specials = set(tok.all_special_ids)
+
+    def translate(s: str) -> tuple[list[int], int]:
+        enc = tok([s], return_tensors="pt")
+        n = max(1, round(ratio * enc["input_ids"].shape[1]))
+        out = model.generate(**enc, num_beams=beams, min_new_tokens=n, max_new_tokens=n)
+        tok.decode(out[0], skip_special_tokens=True)
+        return [t for t in out[0].tolist()[1:] if t not in specials], out.shape[1] - 1
+
+    translate(task["warmup"])
+    started = time.perf_counter()
+    ids, generated = [], 0
+    for s in task["sentences"]:
+        row, n = translate(s)
+        ids.append(row)
+        generated += n
+    return {"seconds": time.perf_counter() - started, "generated_tokens": generated, "token_ids": ids}
+
+
+def _child_translator(task: dict[str, Any]) -> dict[str, Any]:
+    """(b) and (c): this project's translators, all sentences in one ``translate_batch`` call."""
+    from .translate import CTranslate2Translator, GenerationSettings, TransformersTranslator
+
+    if task["kind"] == "transformers":
+        _set_threads(task["threads"])
+        translator: Any = TransformersTranslator(
+            task["model"], max_input_tokens=512, batch_tokens=task["batch_tokens"], threads=task["threads"]
+        )
+    else:
+        translator = CTranslate2Translator(
+            task["ct2_model"],
+            task["model"],
+            compute_type=task["compute_type"],
+            max_input_tokens=512,
+            batch_tokens=task["batch_tokens"],
+            threads=task["threads"],
+        )
+    settings = GenerationSettings(num_beams=task["num_beams"], fixed_length_ratio=task["ratio"])
+    translator.translate_batch([task["warmup"]], settings)
+    started = time.perf_counter()
+    out = translator.translate_batch(task["sentences"], settings)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "token_ids": [t.token_ids for t in out], "model_calls": translator.generate_calls - 1}
+
+
+def _child_summarize(task: dict[str, Any]) -> dict[str, Any]:
+    from .document import Document
+    from .summarize import AbstractiveSummarizer, ExtractiveSummarizer, SummaryPolicy, summarize_document
+
+    if task["summarizer"] == "abstractive":
+        _set_threads(task["threads"])
+        summarizer: Any = AbstractiveSummarizer(task["model"], num_beams=task["num_beams"], threads=task["threads"])
+        summarizer.fixed_new_tokens = task["new_tokens"]
+    else:
+        summarizer = ExtractiveSummarizer()
+        summarizer.rank(Document.from_dict(task["doc"]).preamble[:2])  # loads jieba's dictionary outside the timing
+    doc = Document.from_dict(task["doc"])
+    started = time.perf_counter()
+    summarize_document(doc, summarizer, SummaryPolicy(depth=1, min_chars=120))
+    seconds = time.perf_counter() - started
+    stats = summarizer.stats
+    return {
+        "seconds": seconds,
+        "requests": stats.requests,
+        "model_calls": stats.model_calls,
+        "map_reduce": stats.map_reduce,
+        "chunks": stats.chunks,
+        "summary_sentences": len(doc.summary.sentences) if doc.summary else 0,
+    }
+
+
+_CHILD_TASKS = {
+    "naive": _child_naive,
+    "transformers": _child_translator,
+    "ctranslate2": _child_translator,
+    "summarize": _child_summarize,
+}
+
+
+# --------------------------------------------------------------------------------------------------------
+# Stages
+
+
+def bench_sentences(count_tokens, max_tokens: int = 256) -> list[str]:
+    """The sample report's sentences (long ones split to fit ``max_tokens``), in document order."""
+    from .segment import segment
+
+    doc = segment(SAMPLE.read_text(encoding="utf-8"), source=SAMPLE.name, max_tokens=max_tokens, count_tokens=count_tokens)
+    return [piece for seg in doc.all_segments() for piece in (seg.pieces or [seg.zh]) if piece.strip()]
+
+
+def _agreement(x: list[list[int]], y: list[list[int]]) -> tuple[int, float]:
+    """Sentences with identical ids, and the share of positions with the same token."""
+    same = sum(a == b for a, b in zip(x, y))
+    positions = sum(max(len(a), len(b)) for a, b in zip(x, y))
+    matching = sum(p == q for a, b in zip(x, y) for p, q in zip(a, b))
+    return same, round(matching / positions, 4) if positions else 1.0
+
+
+def _bench_translate(
+    quick: bool, num_beams: int, threads: int, arch: str, batch_tokens: int, compute_types: tuple[str, ...]
+) -> dict[str, Any]:
+    from transformers import AutoTokenizer
+
+    from .translate import quiet_transformers
+
+    quiet_transformers()
+    model = _marian_path(arch)
+    tok = AutoTokenizer.from_pretrained(str(model))
+    count = lambda s: len(tok(s, add_special_tokens=True)["input_ids"])  # noqa: E731
+    sentences = bench_sentences(count)
+    if quick:
+        sentences = sentences[:QUICK_SENTENCES]
+    source_tokens = [count(s) for s in sentences]
+    output_tokens = sum(max(1, round(LENGTH_RATIO * n)) for n in source_tokens)
+    base = {
+        "model": str(model),
+        "num_beams": num_beams,
+        "threads": threads,
+        "ratio": LENGTH_RATIO,
+        "sentences": sentences,
+        "warmup": "各位代表。",
+        "batch_tokens": batch_tokens,
+    }
+    ct2 = {ct: _ct2_path(model, ct) for ct in ("int8", *compute_types)}
+    runs: dict[str, dict[str, Any]] = {}
+    runs["a_naive_generate"] = _run_child({**base, "kind": "naive"})
+    runs["b_transformers_translator"] = _run_child({**base, "kind": "transformers"})
+    for ct in ("int8", *compute_types):
+        runs[f"c_ctranslate2_{ct}"] = _run_child(
+            {**base, "kind": "ctranslate2", "ct2_model": str(ct2[ct]), "compute_type": ct}
+        )
+
+    ids = {name: r.pop("token_ids") for name, r in runs.items()}
+    backends: dict[str, dict[str, Any]] = {}
+    for name, r in runs.items():
+        backends[name] = {
+            "seconds": round(r["seconds"], 3),
+            "output_tokens": output_tokens,
+            "tokens_per_second": round(output_tokens / r["seconds"], 2),
+            "peak_rss_mb": r["peak_rss_mb"],
+        }
+        if "model_calls" in r:
+            backends[name]["model_calls"] = r["model_calls"]
+    a = ids["a_naive_generate"]
+    same_ab, _ = _agreement(a, ids["b_transformers_translator"])
+    agreement = {}
+    for name in ids:
+        if name.startswith("c_"):
+            same, share = _agreement(a, ids[name])
+            agreement[name] = {"identical_sentences": same, "same_token_share": share}
+            backends[name]["compute_type"] = name.removeprefix("c_ctranslate2_")
+    tps = {name: b["tokens_per_second"] for name, b in backends.items()}
+    return {
+        "arch": "Helsinki-NLP/opus-mt-zh-en (random weights)" if arch == "opus" else "tiny",
+        "model": str(model.relative_to(ROOT)) if model.is_relative_to(ROOT) else str(model),
+        "num_beams": num_beams,
+        "threads": threads,
+        "batch_tokens": batch_tokens,
+        "sentences": len(sentences),
+        "source_tokens": sum(source_tokens),
+        "output_tokens": output_tokens,
+        "length": f"fixed: round({LENGTH_RATIO} x source tokens incl. </s>) new tokens per sentence",
+        "backends": backends,
+        "b_over_a": round(tps["b_transformers_translator"] / tps["a_naive_generate"], 2),
+        "c_over_a": round(tps["c_ctranslate2_int8"] / tps["a_naive_generate"], 2),
+        "identical_a_b": same_ab == len(sentences),
+        "identical_a_b_count": f"{same_ab}/{len(sentences)}",
+        "agreement_a_c": agreement,
+        "targets": {"b_over_a": 1.7, "c_over_a": 4.0, "c_peak_rss_mb": 1024},
+        "checks": {
+            "b_over_a_met": tps["b_transformers_translator"] / tps["a_naive_generate"] >= 1.7,
+            "c_over_a_met": tps["c_ctranslate2_int8"] / tps["a_naive_generate"] >= 4.0,
+            "c_rss_met": backends["c_ctranslate2_int8"]["peak_rss_mb"] <= 1024,
+        },
+    }
+
+
+def english_filler(n_words: int, stream) -> str:
+    """``n_words`` words of English from the sentence stream, ending with a full stop."""
+    words: list[str] = []
+    while len(words) < n_words:
+        words.extend(next(stream).split())
+    text = " ".join(words[: max(1, n_words)]).rstrip(".,;:")
+    return text + "."
+
+
+def bench_document():
+    """The sample report segmented, every segment given English text of realistic length (deterministic)."""
+    import itertools
+
+    from .models import _corpus_lines
+    from .segment import segment
+
+    doc = segment(SAMPLE.read_text(encoding="utf-8"), source=SAMPLE.name)
+    stream = itertools.cycle(_corpus_lines("en"))
+    for seg in doc.all_segments():
+        seg.en = english_filler(round(EN_WORDS_PER_ZH_CHAR * len(seg.zh)), stream)
+    return doc
+
+
+def _bench_summarize(quick: bool, num_beams: int, threads: int) -> dict[str, Any]:
+    if quick:
+        from .models import TINY_SUMMARIZER, build_tiny_models
+
+        model = build_tiny_models(TINY_DIR, only=(TINY_SUMMARIZER,))[0]
+        arch = "tiny"
+    else:
+        model = build_bench_bart(BENCH_DIR / BENCH_BART)
+        arch = "sshleifer/distilbart-cnn-12-6 (random weights)"
+    doc = bench_document()
+    base = {"kind": "summarize", "doc": doc.to_dict(), "threads": threads}
+    results = {
+        "abstractive": _run_child(
+            {**base, "summarizer": "abstractive", "model": str(model), "num_beams": num_beams, "new_tokens": SUMMARY_NEW_TOKENS}
+        ),
+        "extractive": _run_child({**base, "summarizer": "extractive"}),
+    }
+    for r in results.values():
+        r["seconds"] = round(r["seconds"], 3)
+    segments = list(doc.all_segments())
+    return {
+        "arch": arch,
+        "model": str(model.relative_to(ROOT)) if model.is_relative_to(ROOT) else str(model),
+        "num_beams": num_beams,
+        "num_beams_note": "the summarizer's own default (what `run` uses); --beams applies to the translate stage",
+        "fixed_new_tokens": SUMMARY_NEW_TOKENS,
+        "threads": threads,
+        "policy": {"depth": 1, "min_chars": 120},
+        "segments": len(segments),
+        "zh_chars": sum(len(s.zh) for s in segments),
+        "en_words": sum(len((s.en or "").split()) for s in segments),
+        "input_note": (
+            "no real translation offline: every segment's English is filler from pipeline/data/tiny-corpus-en.txt "
+            f"(deterministic), {EN_WORDS_PER_ZH_CHAR} words per Chinese character"
+        ),
+        "summarizers": results,
+    }
+
+
+def _bench_segment(quick: bool) -> dict[str, Any]:
+    from .segment import segment
+
+    sample = SAMPLE.read_text(encoding="utf-8")
+    target = 100_000 if quick else 1_000_000
+    copies = max(1, round(target / len(sample.encode("utf-8"))))
+    text = "\n".join([sample] * copies)
+    segment(sample)  # compiles the regular expressions outside the timing
+    started = time.perf_counter()
+    doc = segment(text)
+    seconds = time.perf_counter() - started
+    return {
+        "bytes": len(text.encode("utf-8")),
+        "chars": len(text),
+        "copies_of_sample": copies,
+        "segments": sum(1 for _ in doc.all_segments()),
+        "seconds": round(seconds, 4),
+        "chars_per_second": round(len(text) / seconds),
+    }

@@ -1,0 +1,176 @@
+"""Batches: directory/glob/table inputs, cross-document batching, manifest reruns, kill -9 resume, Ray."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, run_cli
+
+REPORTS = [
+    "各位代表:\n一、{n}年工作回顾\n全市生产总值增长{n}.5%。就业保持稳定，新增城镇就业{n}万人。\n"
+    "二、下一步工作\n（一）扩大有效投资。一是抓好重点项目。二是抓好招商引资，引进项目{n}个。\n（二）改善民生。办好十件民生实事。",
+    "各位代表:\n一、总体情况\n{n}月份以来，经济运行总体平稳。财政收入{n}亿元。\n二、主要任务\n1、稳住外贸。出口增长{n}%。\n2、优化营商环境。推进“最多跑一次”改革。",
+]
+
+
+def make_reports(folder: Path, count: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(count):
+        p = folder / f"report-{i:03d}.txt"
+        p.write_text(REPORTS[i % 2].format(n=i + 2), encoding="utf-8")
+        paths.append(p)
+    return paths
+
+
+def outputs_of(folder: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.json"))}
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("reports")
+    make_reports(folder, 6)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def clean_run(tiny_models, reports, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("clean")
+    res = run_cli("run", str(reports), "--config", "configs/tiny.yaml", "--out", str(out), "--no-cache", "-q")
+    assert res.returncode == 0, res.stderr
+    return out
+
+
+def test_directory_run_writes_every_report_index_and_parquet(clean_run):
+    import pyarrow.parquet as pq
+
+    assert len(outputs_of(clean_run)) == 6
+    index = (clean_run / "index.md").read_text(encoding="utf-8")
+    assert index.count("\n## [") == 6 and "report-000.md" in index
+    table = pq.read_table(clean_run / "segments.parquet")
+    assert set(table.column_names) == {"doc_id", "segment_id", "section_path", "zh", "en", "flags"}
+    docs = set(table.column("doc_id").to_pylist())
+    assert docs == {f"report-{i:03d}" for i in range(6)}
+    rows = table.to_pylist()
+    assert any(r["section_path"].startswith("二、") and " > " in r["section_path"] for r in rows)
+    manifest = [json.loads(ln) for ln in (clean_run / "manifest.jsonl").read_text().splitlines()]
+    assert [r["status"] for r in manifest] == ["ok"] * 6
+    assert all(r["content_sha256"] and r["config_hash"] and r["outputs"] for r in manifest)
+
+
+def test_cross_document_batching_equals_per_document(clean_run, reports, tmp_path):
+    res = run_cli("run", str(reports), "--config", "configs/tiny.yaml", "--out", str(tmp_path), "--no-cache", "-q",
+                  "--per-document")
+    assert res.returncode == 0, res.stderr
+    assert outputs_of(tmp_path) == outputs_of(clean_run)
+
+
+def test_glob_file_list_and_table_inputs(clean_run, reports, tmp_path):
+    files = sorted(reports.glob("*.txt"))
+    listing = tmp_path / "list.txt"
+    listing.write_text("\n".join(str(p) for p in files[:2]) + "\n", encoding="utf-8")
+    table = tmp_path / "reports.jsonl"
+    table.write_text("".join(json.dumps({"id": p.stem, "text": p.read_text(encoding="utf-8")}, ensure_ascii=False) + "\n"
+                             for p in files[2:4]), encoding="utf-8")
+    out = tmp_path / "out"
+    res = run_cli("run", f"@{listing}", str(reports / "report-00[45].txt"), str(table), "--config",
+                  "configs/tiny.yaml", "--out", str(out), "--no-cache", "-q")
+    assert res.returncode == 0, res.stderr
+    got = outputs_of(out)
+    assert sorted(got) == [f"report-{i:03d}.json" for i in range(6)]
+    # a table row gives the same document as the file it came from (provenance names the input)
+    for i in (2, 3):
+        a, b = json.loads(got[f"report-{i:03d}.json"]), json.loads(outputs_of(clean_run)[f"report-{i:03d}.json"])
+        assert a["sections"] == b["sections"] and a["summary"] == b["summary"]
+
+
+def test_bad_table_column_is_one_clear_error(tiny_models, tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text("doc,body\n1,各位代表今年经济增长。\n", encoding="utf-8")
+    res = run_cli("run", str(table), "--config", "configs/tiny.yaml", "--out", str(tmp_path / "o"), "--no-cache", "-q")
+    assert res.returncode == 1
+    assert "no column 'text'; columns are doc, body" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_rerun_skips_done_and_redoes_failed_and_changed(tiny_models, tmp_path):
+    src = tmp_path / "in"
+    paths = make_reports(src, 3)
+    (src / "bad.txt").write_bytes(b"")
+    out = tmp_path / "out"
+    cache = tmp_path / "cache.sqlite"
+    args = ("--config", "configs/tiny.yaml", "--out", str(out), "--cache", str(cache))
+    first = run_cli("run", str(src), *args)
+    assert first.returncode == 1 and "3 written, 0 already done, 1 failed" in first.stderr
+    (src / "bad.txt").write_text("各位代表:\n一、情况\n经济平稳。", encoding="utf-8")
+    paths[0].write_text(paths[0].read_text(encoding="utf-8") + "\n三、其他\n加强自身建设。", encoding="utf-8")
+    second = run_cli("run", str(src), *args)
+    assert second.returncode == 0, second.stderr
+    assert "2 written, 2 already done, 0 failed" in second.stderr
+    forced = run_cli("run", str(src), *args, "--force")
+    assert "4 written, 0 already done" in forced.stderr
+    assert "0 sentences translated" in forced.stderr  # every sentence came from the cache
+
+
+def test_unwritable_output_folder_is_a_clear_per_document_error(tiny_models, reports, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    res = run_cli("run", str(reports / "report-000.txt"), str(reports / "report-001.txt"), "--config",
+                  "configs/tiny.yaml", "--out", str(blocker / "out"), "--no-cache", "-q")
+    assert res.returncode == 1
+    assert "Traceback" not in res.stderr
+    errors = [ln for ln in res.stderr.splitlines() if ln.startswith("error: ")]
+    assert len(errors) >= 2 and all("cannot write" in ln for ln in errors)
+
+
+def _count_rows(db: Path) -> int:
+    try:
+        with sqlite3.connect(str(db), timeout=1) as conn:
+            return conn.execute("SELECT COUNT(*) FROM translations").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def test_kill_9_then_rerun_equals_a_clean_run(clean_run, reports, tmp_path):
+    out = tmp_path / "out"
+    cache = tmp_path / "cache.sqlite"
+    cmd = [sys.executable, "-m", "pipeline", "run", str(reports), "--config", "configs/tiny.yaml", "--out", str(out),
+           "--cache", str(cache), "-q", "--set", "batch_documents=2"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None:
+        done = len(list(out.glob("*.json"))) if out.exists() else 0
+        if done >= 2 or (_count_rows(cache) > 0 and done >= 1):
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    partial = len(outputs_of(out))
+    assert partial < 6
+    res = run_cli("run", str(reports), "--config", "configs/tiny.yaml", "--out", str(out), "--cache", str(cache), "-q",
+                  "--set", "batch_documents=2")
+    assert res.returncode == 0, res.stderr
+    assert outputs_of(out) == outputs_of(clean_run)
+    assert not list(out.glob(".*.tmp"))  # no half-written file left behind
+
+
+@pytest.mark.skipif(pytest.importorskip("ray", reason="Ray not installed (pip install -e '.[ray]')") is None, reason="")
+def test_ray_engine_equals_local_even_when_a_worker_dies(clean_run, reports, tmp_path):
+    marker = tmp_path / "crashed"
+    res = run_cli("run", str(reports), "--config", "configs/tiny.yaml", "--out", str(tmp_path / "out"), "--no-cache",
+                  "-q", "--engine", "ray", "--set", "ray.pool_size=2", "--set", "ray.batch_size=16",
+                  env={"PIPELINE_RAY_CRASH_ONCE": str(marker), "RAY_NUM_CPUS": "2"}, timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert marker.exists(), "the crash hook did not fire"
+    assert outputs_of(tmp_path / "out") == outputs_of(clean_run)
