@@ -179,6 +179,11 @@ def cmd_check(args) -> int:
     from .fidelity import load_glossary
 
     pairs = load_pairs(Path(args.pairs))
+    if args.measure:
+        from .evaluate import measure_checker
+
+        print(json.dumps(measure_checker(pairs, seed=args.seed, report_year=args.report_year), ensure_ascii=False, indent=2))
+        return 0
     glossary = None
     for g in args.glossary:
         loaded = load_glossary(g)
@@ -301,6 +306,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", default=None, help="write the JSON lines here instead of stdout")
     c.add_argument("--report-year", type=int, default=None,
                    help="the report's year, so that 今年/过去一年 match 'this year'/2024 (default: years are matched loosely)")
+    c.add_argument("--measure", action="store_true",
+                   help="measure the checker on these (reference) pairs: false alarms, and detection of injected errors")
+    c.add_argument("--seed", type=int, default=0, help="seed of the error injector for --measure")
     c.set_defaults(func=cmd_check)
 
     e = sub.add_parser("eval", help="translate the zh column of a pair file and score it (BLEU, chrF, fidelity)")
