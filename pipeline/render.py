@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from typing import Any
 
 import yaml
@@ -32,7 +33,8 @@ def escape_markdown(text: str) -> str:
 def _flag_marks(flags: list[Flag]) -> str:
     if not flags:
         return ""
-    parts = [f"⚠ {f.kind}: {f.reason}" for f in flags]
+    counts = Counter(f"⚠ {f.kind}: {f.reason}" for f in flags)
+    parts = [mark if n == 1 else f"{mark} ×{n}" for mark, n in counts.items()]
     return " <mark>" + escape_markdown("; ".join(parts)) + "</mark>"
 
 
