@@ -9,6 +9,7 @@ keyed by source text, so they are identical to the local engine's whatever the o
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -28,12 +29,13 @@ CRASH_ONCE_ENV = "PIPELINE_RAY_CRASH_ONCE"
 class TranslatorActor:
     """One Ray actor: loads the translator once, then translates the batches it is given."""
 
-    def __init__(self, config_data: dict[str, Any]):
-        from .runner import generation_settings, load_translator
+    def __init__(self, config_data: dict[str, Any], settings_data: dict[str, Any]):
+        from .runner import load_translator
+        from .translate import GenerationSettings
 
         self.config = config_from_dict(config_data)
         self.translator = load_translator(self.config)
-        self.settings = generation_settings(self.config)
+        self.settings = GenerationSettings(**settings_data)  # the driver's, so both decode alike
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         from .translate import translate_texts
@@ -123,13 +125,13 @@ def make_ray_translate(config: Config, components):
         ds = ray.data.from_items([{"zh": t} for t in todo], override_num_blocks=max(1, config.ray.pool_size * 2))
         out = ds.map_batches(
             TranslatorActor,
-            fn_constructor_kwargs={"config_data": config_data},
+            fn_constructor_kwargs={"config_data": config_data, "settings_data": dataclasses.asdict(components.settings)},
             batch_size=config.ray.batch_size,
             compute=ray.data.ActorPoolStrategy(size=config.ray.pool_size),
             num_cpus=config.ray.num_cpus_per_actor,
             batch_format="numpy",
-            # a dead actor is restarted and its batch retried, however often
-            ray_remote_args_fn=lambda: {"max_restarts": -1, "max_task_retries": -1},
+            # Ray Data's actor pools default to max_restarts=-1 and max_task_retries=-1: a dead actor is
+            # restarted and its batch retried, however often (tested by killing a worker mid-batch).
         )
         for batch in out.iter_batches(batch_size=config.ray.batch_size, batch_format="numpy"):
             done = {
