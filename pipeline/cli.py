@@ -19,16 +19,25 @@ from .errors import PipelineError
 log = logging.getLogger("pipeline")
 
 
-def _add_config_args(p: argparse.ArgumentParser, default: str | None = "configs/default.yaml") -> None:
-    p.add_argument("--config", "-c", default=default, help=f"YAML config (default: {default})")
+def _add_config_args(p: argparse.ArgumentParser, default: str | None = "configs/default.yaml", *, nested: bool = False) -> None:
+    # nested: a sub-command's copy of the options must not overwrite what was given before the sub-command
+    p.add_argument("--config", "-c", default=argparse.SUPPRESS if nested else default,
+                   help=f"YAML config (default: {default})")
     p.add_argument(
         "--set",
         dest="overrides",
         action="append",
-        default=[],
+        default=argparse.SUPPRESS if nested else [],
         metavar="KEY=VALUE",
         help="override a config value by its dotted key, e.g. --set translator.num_beams=2 (repeatable)",
     )
+
+
+def _quiet_libraries() -> None:
+    """Model-loading bars and library advice are not for our users' consoles (the CLI's call to make)."""
+    from .translate import quiet_transformers
+
+    quiet_transformers()
 
 
 def _load_config(args):
@@ -43,31 +52,34 @@ def _load_config(args):
 
 
 class _BarProgress:
-    """tqdm bar over sentences (done / total, sentences per second), plus one line per finished document."""
+    """tqdm bar over sentences (done / total, sentences per second), plus one line per finished document.
+
+    The bar appears with the first sentences to translate, so an early error stays a single line."""
 
     def __init__(self, quiet: bool):
         self.quiet = quiet
         self.bar = None
-        if not quiet:
+
+    def add_total(self, n: int) -> None:
+        if self.quiet:
+            return
+        if self.bar is None:
             from tqdm import tqdm
 
             self.bar = tqdm(total=0, unit="sent", desc="translating", dynamic_ncols=True, file=sys.stderr)
-
-    def add_total(self, n: int) -> None:
-        if self.bar is not None:
-            self.bar.total += n
-            self.bar.refresh()
+        self.bar.total += n
+        self.bar.refresh()
 
     def advance(self, n: int) -> None:
         if self.bar is not None:
             self.bar.update(n)
 
     def document_done(self, name: str, ok: bool, message: str) -> None:
-        line = f"{'ok' if ok else 'FAILED'}: {name}: {message}" if ok else f"error: {message}"
+        write = self.bar.write if self.bar is not None else print
         if not ok:
-            (self.bar.write if self.bar is not None else print)(line, file=sys.stderr)
+            write(f"error: {message}", file=sys.stderr)
         elif not self.quiet:
-            self.bar.write(line, file=sys.stderr)
+            write(f"ok: {name}: {message}", file=sys.stderr)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -79,40 +91,64 @@ class _BarProgress:
 
 
 def cmd_run(args) -> int:
-    from .runner import iter_inputs, load_components, run_batch
+    import itertools
+
+    from .runner import InputItem, ensure_writable, iter_inputs, load_components, run_batch
 
     config = _load_config(args)
-    inputs = iter_inputs(args.inputs, text_column=args.text_column, id_column=args.id_column)
     out_dir = Path(args.out)
-    if args.engine == "ray":
-        from .ray_engine import run_batch_ray
+    if args.engine == "ray" and args.per_document:
+        from .errors import ConfigError
 
-        progress = _BarProgress(args.quiet)
-        try:
+        raise ConfigError("--per-document: not available with --engine ray (it always batches across documents)")
+    inputs = iter_inputs(args.inputs, text_column=args.text_column, id_column=args.id_column, exclude=out_dir)
+    # Look ahead to the first usable input, so that a batch with none fails before any model loads.
+    head = []
+    for item in inputs:
+        head.append(item)
+        if isinstance(item, InputItem):
+            break
+    if not any(isinstance(i, InputItem) for i in head):
+        for err in head:
+            print(f"error: {err}" + (f"; {err.hint}" if err.hint else ""), file=sys.stderr)
+        if not head:
+            print("error: no inputs", file=sys.stderr)
+        return 2
+    ensure_writable(out_dir)
+    inputs = itertools.chain(head, inputs)
+    _quiet_libraries()
+    progress = _BarProgress(args.quiet)
+    try:
+        if args.engine == "ray":
+            from .ray_engine import run_batch_ray
+
             report = run_batch_ray(inputs, config, out_dir, force=args.force, use_cache=not args.no_cache,
                                    cache_path=args.cache, progress=progress)
-        finally:
-            progress.close()
-    else:
-        components = load_components(config, use_cache=not args.no_cache, cache_path=args.cache)
-        progress = _BarProgress(args.quiet)
-        try:
-            report = run_batch(inputs, components, out_dir, force=args.force, progress=progress,
-                               per_document=args.per_document)
-        finally:
-            progress.close()
-            components.close()
+        else:
+            components = load_components(config, use_cache=not args.no_cache, cache_path=args.cache, out_dir=out_dir)
+            try:
+                report = run_batch(inputs, components, out_dir, force=args.force, progress=progress,
+                                   per_document=args.per_document)
+            finally:
+                components.close()
+    finally:
+        progress.close()
     done = sum(1 for r in report.results if r.ok and not r.skipped)
     skipped = sum(1 for r in report.results if r.skipped)
-    failed = len(report.failed)
+    failed = report.failed
     if not args.quiet or failed:
         t = report.translation
         extra = f"; {t.translated} sentences translated, {t.cached} from cache" if t else ""
-        print(f"{done} written, {skipped} already done, {failed} failed -> {out_dir}{extra}", file=sys.stderr)
-    if not report.results:
-        print("error: no inputs", file=sys.stderr)
-        return 2
-    return 0 if failed == 0 else 1
+        print(f"{done} written, {skipped} already done, {len(failed)} failed -> {out_dir}{extra}", file=sys.stderr)
+    if not failed:
+        return 0
+    if len(failed) == len(report.results):  # nothing succeeded: say why with the matching exit code
+        kinds = {r.error for r in failed}
+        if kinds == {"input"}:
+            return 2
+        if kinds == {"output"}:
+            return 5
+    return 1
 
 
 def cmd_segment(args) -> int:
@@ -132,6 +168,7 @@ def cmd_segment(args) -> int:
 def cmd_models(args) -> int:
     from .models import TINY_DIR, build_tiny_models, download_model, resolve_model
 
+    _quiet_libraries()
     if args.models_cmd == "build-tiny":
         for p in build_tiny_models(Path(args.dir), seed=args.seed, force=args.force):
             print(p)
@@ -143,7 +180,7 @@ def cmd_models(args) -> int:
     if args.models_cmd == "convert":
         from .convert import convert_to_ctranslate2
 
-        model = resolve_model(args.model, args.revision)
+        model = resolve_model(args.model, args.revision, build_tiny=False)
         out = convert_to_ctranslate2(model.path, Path(args.out), quantization=args.quantization, force=args.force)
         print(f"converted {args.model} -> {out} ({args.quantization}); use it with --config configs/fast.yaml "
               f"or --set translator.backend=ctranslate2 --set translator.ct2_model={out}")
@@ -160,7 +197,7 @@ def cmd_models(args) -> int:
             print(f"{role}: (none needed: summarizer.kind={config.summarizer.kind})")
             continue
         try:
-            m = resolve_model(name, rev, build_tiny=False)
+            m = resolve_model(name, rev, root=config.root, build_tiny=False, role=role)
             print(f"{role}: {name} -> {m.path} (revision {m.revision})")
         except PipelineError as err:
             print(f"{role}: {name}: MISSING - {err} (hint: {err.hint})" if err.hint else f"{role}: {name}: MISSING - {err}")
@@ -189,13 +226,13 @@ def cmd_check(args) -> int:
         loaded = load_glossary(g)
         glossary = loaded if glossary is None else glossary.merge(loaded)
     rows, summary = check_pairs(pairs, glossary, report_year=args.report_year)
-    out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
-    try:
-        for row in rows:
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    finally:
-        if args.out:
-            out.close()
+    lines = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    if args.out:
+        from .runner import write_atomic
+
+        write_atomic(Path(args.out), lines)
+    else:
+        sys.stdout.write(lines)
     print(json.dumps({"summary": summary}, ensure_ascii=False), file=sys.stderr)
     return 0
 
@@ -206,10 +243,11 @@ def cmd_eval(args) -> int:
     from .translate import translate_texts
 
     config = _load_config(args)
+    _quiet_libraries()
     pairs = load_pairs(Path(args.pairs))
     if args.limit:
         pairs = pairs[: args.limit]
-    components = load_components(config, use_cache=not args.no_cache, cache_path=args.cache)
+    components = load_components(config, use_cache=not args.no_cache, cache_path=args.cache, out_dir=Path(args.out))
     progress = _BarProgress(args.quiet)
     progress.add_total(len(pairs))
 
@@ -241,6 +279,7 @@ def cmd_eval(args) -> int:
 def cmd_bench(args) -> int:
     from .bench import run_bench
 
+    _quiet_libraries()
     result = run_bench(args.stage, Path(args.out), quick=args.quick, num_beams=args.beams, threads=args.threads)
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0
@@ -281,7 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
     m = sub.add_parser("models", help="list, download, convert or build models")
     msub = m.add_subparsers(dest="models_cmd", metavar="ACTION")
     ml = msub.add_parser("list", help="the models a config needs and whether they are here (default action)")
-    _add_config_args(ml)
+    _add_config_args(ml, nested=True)
     _add_config_args(m)
     bt = msub.add_parser("build-tiny", help="build the tiny offline test models under models/tiny/")
     bt.add_argument("--dir", default="models/tiny")

@@ -31,7 +31,9 @@ class TranslatorConfig:
     model: str = "Helsinki-NLP/opus-mt-zh-en"  # hub id or local folder
     revision: str | None = None  # hub revision (branch, tag or commit); pin it for reproducible output
     ct2_model: str | None = None  # CTranslate2 model folder (backend: ctranslate2)
-    ct2_compute_type: str = "int8"
+    ct2_compute_type: Literal[
+        "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16", "bfloat16", "float32", "auto"
+    ] = "int8"
     num_beams: int = field(default=4, metadata=_check(1, 64))
     # Sentences longer than this many source tokens are split at clause boundaries (Marian's limit is 512).
     max_input_tokens: int = field(default=256, metadata=_check(8, 4096))
@@ -40,7 +42,7 @@ class TranslatorConfig:
     max_length_slack: int = field(default=10, metadata=_check(0, 512))
     batch_tokens: int = field(default=4096, metadata=_check(16, 1_000_000))  # token budget per batch
     threads: int = field(default=0, metadata=_check(0, 256))  # 0 = torch's default
-    device: str = "cpu"
+    device: Literal["cpu", "cuda", "auto"] = "cpu"  # auto: cuda when available
     repetition_guard: bool = True  # detect loops / runaway length, retry stricter, flag if still bad
 
 
@@ -73,7 +75,7 @@ class OutputConfig:
 @dataclass(frozen=True)
 class CacheConfig:
     enabled: bool = True
-    path: str = "outputs/.cache/translations.sqlite"
+    path: str | None = None  # None: <out>/.cache/translations.sqlite
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,25 @@ class Config:
             d["translator"].pop(k, None)
         d["summarizer"].pop("threads", None)
         return d
+
+    @property
+    def root(self) -> Path:
+        """Where relative paths in this config are looked for after the current directory: the folder of
+        the config file, or its parent when that folder is a ``configs/`` folder (a project layout)."""
+        if self.source_path is None:
+            return Path.cwd()
+        folder = Path(self.source_path).resolve().parent
+        return folder.parent if folder.name == "configs" else folder
+
+    def resolve_path(self, path: str) -> Path:
+        """A path from the config: absolute as is; relative, from the current directory if it exists
+        there, else from :attr:`root` if it exists there, else from the current directory."""
+        p = Path(path).expanduser()
+        if p.is_absolute() or p.exists():
+            return p
+        if (self.root / p).exists():
+            return self.root / p
+        return p
 
     def hash(self) -> str:
         """Short stable hash of the output-shaping settings (recorded in provenance and the manifest)."""
@@ -228,7 +249,7 @@ def config_from_dict(data: dict[str, Any], overrides: list[str] | tuple[str, ...
                 raise ConfigError(f"{'.'.join(path)}: {part} is not a section")
             node = child
         node[path[-1]] = value
-    return _build(Config, data, "")
+    return check_consistency(_build(Config, data, ""))
 
 
 def load_config(path: str | Path | None, overrides: list[str] | tuple[str, ...] = ()) -> Config:
@@ -244,7 +265,20 @@ def load_config(path: str | Path | None, overrides: list[str] | tuple[str, ...] 
             data = yaml.safe_load(text) or {}
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            where = f" (line {mark.line + 1})" if mark else ""
-            raise ConfigError(f"{p}: invalid YAML{where}") from None
+            where = f" at line {mark.line + 1}" if mark else ""
+            problem = getattr(exc, "problem", None)
+            raise ConfigError(f"{p}: invalid YAML{where}" + (f": {problem}" if problem else "")) from None
     cfg = config_from_dict(data, overrides)
     return dataclasses.replace(cfg, source_path=str(path) if path is not None else None)
+
+
+def check_consistency(cfg: Config) -> Config:
+    """Rules that involve more than one key."""
+    if not cfg.output.markdown and not cfg.output.json:
+        raise ConfigError("output.markdown, output.json: both false; at least one output is needed")
+    if cfg.translator.backend == "ctranslate2" and not cfg.translator.ct2_model:
+        raise ConfigError(
+            "translator.ct2_model: required when translator.backend is 'ctranslate2'",
+            hint="run `python -m pipeline models convert` and point ct2_model at its output",
+        )
+    return cfg

@@ -15,9 +15,6 @@ def convert_to_ctranslate2(model_path: str, out: Path, *, quantization: str = "i
         from ctranslate2.converters import TransformersConverter
     except ImportError:
         raise PipelineError("converting needs the ctranslate2 package", hint="pip install -e '.[fast]'") from None
-    from .translate import quiet_transformers
-
-    quiet_transformers()
     out = Path(out)
     if out.exists() and not force:
         if (out / "model.bin").exists():

@@ -264,10 +264,9 @@ def _summary_of(checked: list[Segment], flagged: list[Segment]) -> dict:
     by_reason: Counter[str] = Counter()
     by_kind: Counter[str] = Counter()
     for segment in flagged:
-        for flag in segment.flags:
-            if flag.kind in {"number", "term"}:
-                by_reason[flag.reason] += 1
-                by_kind[flag.kind] += 1
+        for flag in segment.flags:  # every kind, so the QA summary agrees with what the reader sees
+            by_reason[flag.reason] += 1
+            by_kind[flag.kind] += 1
     return {
         "segments_checked": len(checked),
         "segments_flagged": len(flagged),
@@ -304,7 +303,7 @@ def check_document(doc: Document, glossary: Glossary | None = None, report_year:
         kept = [f for f in segment.flags if f.kind not in {"number", "term"}]
         new = check_pair(segment.zh, segment.en, glossary, report_year)
         segment.flags = kept + new
-        if new:
+        if segment.flags:
             flagged.append(segment)
     summary = _summary_of(checked, flagged)
     summary["glossary"] = glossary.source if glossary is not None else None

@@ -64,45 +64,69 @@ def _is_tiny_path(path: Path) -> str | None:
     return None
 
 
-def missing_model_error(name: str, revision: str | None = None) -> ModelNotAvailableError:
+# Local folder names of the models the shipped configs use, and where to download them from.
+KNOWN_MODELS = {
+    "opus-mt-zh-en": "Helsinki-NLP/opus-mt-zh-en",
+    "distilbart-cnn-12-6": "sshleifer/distilbart-cnn-12-6",
+}
+
+
+def looks_like_path(name: str) -> bool:
+    """Hub ids are ``owner/name``; anything starting with ``.``, ``/``, ``~`` or ``models/``, or with more
+    than one ``/``, is a local folder."""
+    return name.startswith((".", "/", "~")) or name.startswith("models/") or name.count("/") != 1
+
+
+def missing_model_error(name: str, revision: str | None = None, role: str = "translator") -> ModelNotAvailableError:
+    if looks_like_path(name):
+        hub = KNOWN_MODELS.get(Path(name).name)
+        get = (
+            f"on a connected machine run `python -m pipeline models download {hub}` (it saves to models/{Path(name).name})"
+            if hub
+            else "save the model there with save_pretrained()"
+        )
+        return ModelNotAvailableError(
+            f"model folder {name!r} ({role}) not found", hint=f"{get}, or set --set {role}.model=<folder or hub id>"
+        )
     rev = f" (revision {revision})" if revision else ""
     return ModelNotAvailableError(
-        f"model {name!r}{rev} is not a local folder and not in the Hugging Face cache, and the hub is unreachable",
+        f"model {name!r}{rev} ({role}) is not a local folder and not in the Hugging Face cache, and the hub is unreachable",
         hint=(
             f"on a connected machine run `python -m pipeline models download {name}` and copy models/ here, "
-            "or set the config's model to a local folder (e.g. --set translator.model=models/opus-mt-zh-en); "
-            "for an offline trial use --config configs/tiny.yaml"
+            f"or set --set {role}.model=<local folder>; for an offline trial use --config configs/tiny.yaml"
         ),
     )
 
 
-def resolve_model(name: str, revision: str | None = None, *, build_tiny: bool = True) -> ResolvedModel:
+def resolve_model(
+    name: str, revision: str | None = None, *, root: Path | None = None, build_tiny: bool = True, role: str = "translator"
+) -> ResolvedModel:
     """Find ``name`` as a local folder or a cached hub model; never download.
 
-    Relative folder paths are taken from the current directory. A missing tiny model (``models/tiny/...``)
-    is built on first use when ``build_tiny`` is true.
+    A relative folder is looked for in the current directory, then under ``root`` (the config's project
+    folder). A missing tiny model (``models/tiny/...``) is built on first use when ``build_tiny`` is true.
     """
     local = Path(name).expanduser()
-    if local.is_dir():
-        if not (local / "config.json").exists():
-            raise ModelNotAvailableError(f"model folder {name!r} has no config.json: not a saved model")
-        return ResolvedModel(name, str(local), folder_fingerprint(local))
+    candidates = [local] + ([root / local] if root is not None and not local.is_absolute() else [])
+    for folder in candidates:
+        if folder.is_dir():
+            if not (folder / "config.json").exists():
+                raise ModelNotAvailableError(f"model folder {name!r} ({role}) has no config.json: not a saved model")
+            return ResolvedModel(name, str(folder), folder_fingerprint(folder))
     tiny = _is_tiny_path(local)
     if tiny and build_tiny:
-        log.info("building tiny model %s (first use)", local)
-        build_tiny_models(local.parent, only=(tiny,))
-        return ResolvedModel(name, str(local), folder_fingerprint(local))
-    if not HUB_ID.match(name):
-        raise ModelNotAvailableError(
-            f"model {name!r} is neither a local folder nor a Hugging Face hub id",
-            hint="check the path (relative paths are taken from the current directory)",
-        )
+        dest = candidates[-1]
+        log.info("building tiny model %s (first use)", dest)
+        build_tiny_models(dest.parent, only=(tiny,))
+        return ResolvedModel(name, str(dest), folder_fingerprint(dest))
+    if looks_like_path(name) or not HUB_ID.match(name):
+        raise missing_model_error(name, revision, role)
     from huggingface_hub import snapshot_download
 
     try:
         path = snapshot_download(name, revision=revision, local_files_only=True)
     except Exception:
-        raise missing_model_error(name, revision) from None
+        raise missing_model_error(name, revision, role) from None
     commit = Path(path).name  # snapshots/<commit>
     return ResolvedModel(name, path, commit)
 
@@ -142,13 +166,16 @@ def _corpus_lines(lang: str) -> list[str]:
 
 
 def _train_spm(lines: list[str], prefix: Path, vocab_size: int, coverage: float) -> None:
+    """Train a SentencePiece model from memory (no input path or prefix is recorded in the model, so the
+    same text always gives the same bytes, and so the same folder fingerprint)."""
+    import io
+
     import sentencepiece as spm
 
-    src = prefix.with_suffix(".txt")
-    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    model = io.BytesIO()
     spm.SentencePieceTrainer.train(
-        input=str(src),
-        model_prefix=str(prefix),
+        sentence_iterator=iter(lines),
+        model_writer=model,
         vocab_size=vocab_size,
         character_coverage=coverage,
         model_type="unigram",
@@ -161,6 +188,7 @@ def _train_spm(lines: list[str], prefix: Path, vocab_size: int, coverage: float)
         unk_id=0,
         minloglevel=2,
     )
+    prefix.with_suffix(".model").write_bytes(model.getvalue())
 
 
 def _build_tiny_marian(dest: Path, seed: int) -> None:

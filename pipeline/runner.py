@@ -69,26 +69,35 @@ def _file_item(path: Path) -> InputItem:
     return InputItem(name=str(path), stem=path.stem, load=lambda p=path: read_document_text(p))
 
 
-def _table_items(path: Path, text_column: str, id_column: str) -> Iterator[InputItem]:
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0][:200]}" if text else type(exc).__name__
+
+
+def _table_items(path: Path, text_column: str, id_column: str) -> Iterator[InputItem | InputError]:
     """Rows of a JSONL/CSV/Parquet table, streamed with `datasets` (memory stays flat)."""
     import datasets
 
     datasets.disable_progress_bars()
+    datasets.logging.set_verbosity_error()
     kind = {".jsonl": "json", ".csv": "csv", ".parquet": "parquet"}[path.suffix.lower()]
     try:
         ds = datasets.load_dataset(kind, data_files=str(path), split="train", streaming=True)
         rows = iter(ds)
         first = next(rows, None)
     except Exception as exc:  # datasets raises many kinds; the user needs one line
-        raise InputError(f"{path}: cannot read as a {kind} table ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})") from None
+        yield InputError(f"{path}: cannot read as a {kind} table ({_first_line(exc)})")
+        return
     if first is None:
+        yield InputError(f"{path}: the table has no rows")
         return
     missing = [c for c in (text_column, id_column) if c not in first]
     if missing:
-        raise InputError(
+        yield InputError(
             f"{path}: no column {missing[0]!r}; columns are {', '.join(first)}",
             hint="choose them with --text-column / --id-column",
         )
+        return
 
     def item(row: dict[str, Any]) -> InputItem:
         doc_id = str(row[id_column])
@@ -106,18 +115,36 @@ def _table_items(path: Path, text_column: str, id_column: str) -> Iterator[Input
         return InputItem(name=f"{path}#{doc_id}", stem=safe, load=load)
 
     yield item(first)
-    for row in rows:
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:  # a malformed row further down: the rows before it stand
+            yield InputError(f"{path}: cannot read the rest of the table ({_first_line(exc)})")
+            return
         yield item(row)
 
 
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
 def iter_inputs(
-    specs: Iterable[str], *, text_column: str = "text", id_column: str = "id"
+    specs: Iterable[str], *, text_column: str = "text", id_column: str = "id", exclude: Path | None = None
 ) -> Iterator[InputItem | InputError]:
     """Expand files, directories, globs, file lists (``@list.txt``) and tables into input items.
 
-    A spec that matches nothing yields an :class:`InputError` (reported per input; the batch goes on).
+    Files found in a directory keep their sub-folder in their output name (``a/x.txt`` -> ``a/x.md``);
+    hidden files and folders, and everything under ``exclude`` (the output folder), are skipped. Anything
+    that cannot be an input yields an :class:`InputError` (reported per input; the batch goes on).
     """
     import glob
+
+    exclude = exclude.resolve() if exclude is not None else None
+
+    def excluded(p: Path) -> bool:
+        return exclude is not None and (p.resolve() == exclude or exclude in p.resolve().parents)
 
     for spec in specs:
         if spec.startswith("@"):
@@ -127,33 +154,53 @@ def iter_inputs(
             except OSError as exc:
                 yield InputError(f"{listing}: cannot read file list ({exc.strerror})")
                 continue
-            yield from iter_inputs([n for n in names if n and not n.startswith("#")], text_column=text_column, id_column=id_column)
+            yield from iter_inputs([n for n in names if n and not n.startswith("#")], text_column=text_column,
+                                   id_column=id_column, exclude=exclude)
             continue
         path = Path(spec)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES)
+            files = sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES and not _hidden(p, path) and not excluded(p)
+            )
             if not files:
                 yield InputError(f"{path}: no input files ({', '.join(INPUT_SUFFIXES)}) in this directory")
             for p in files:
-                yield _file_item(p)
+                item = _file_item(p)
+                item.stem = p.relative_to(path).with_suffix("").as_posix()
+                yield item
         elif path.suffix.lower() in TABLE_SUFFIXES and path.is_file():
-            try:
-                yield from _table_items(path, text_column, id_column)
-            except InputError as err:
-                yield err
+            yield from _table_items(path, text_column, id_column)
         elif any(ch in spec for ch in "*?[") and not path.exists():
             matches = sorted(glob.glob(spec, recursive=True))
-            if not matches:
+            files = [Path(m) for m in matches if Path(m).is_file() and not excluded(Path(m))]
+            if not files:
                 yield InputError(f"{spec}: no file matches this pattern")
-            for m in matches:
-                if Path(m).is_file():
-                    yield _file_item(Path(m))
+            for m in files:
+                yield _file_item(m)
+        elif not path.exists():
+            yield InputError(f"{path}: no such file", hint="check the path")
         else:
-            yield _file_item(path)  # a missing file fails when loaded, with its own message
+            yield _file_item(path)
 
 
 # --------------------------------------------------------------------------------------------------------
 # Outputs
+
+
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+def ensure_writable(folder: Path) -> None:
+    """Fail early (before models load) when the output folder cannot be created or written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".write-probe-", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise OutputError(f"{folder}: output folder not writable ({exc.strerror or exc})") from None
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -167,6 +214,7 @@ def write_atomic(path: Path, text: str) -> None:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes files private; outputs are ordinary files
         os.replace(tmp, path)
         tmp = None
     except OSError as exc:
@@ -191,13 +239,20 @@ class Manifest:
                 if isinstance(rec, dict) and "input" in rec:
                     self.records[rec["input"]] = rec
 
-    def is_done(self, name: str, content_hash: str, config_hash: str) -> bool:
+    def owner_of(self, stem: str) -> str | None:
+        """The input whose outputs use ``stem``, according to the manifest."""
+        for name, rec in self.records.items():
+            if rec.get("stem") == stem and rec.get("status") == "ok":
+                return name
+        return None
+
+    def is_done(self, name: str, content_hash: str, run_signature: str) -> bool:
         rec = self.records.get(name)
         return bool(
             rec
             and rec.get("status") == "ok"
             and rec.get("content_sha256") == content_hash
-            and rec.get("config_hash") == config_hash
+            and rec.get("run_signature") == run_signature
             and all(Path(p).exists() for p in rec.get("outputs", []))
         )
 
@@ -227,6 +282,20 @@ class Components:
     glossary: Any | None
     cache: Any | None
     summarizer_info: dict[str, Any] = field(default_factory=dict)
+    glossary_sha256: str | None = None
+
+    def run_signature(self) -> str:
+        """Everything that shapes an output: a document done under another signature is redone."""
+        from .translate import translator_signature
+
+        facts = {
+            "config": self.config.hash(),
+            "translator": translator_signature(self.translator, self.settings, self.config.translator.repetition_guard),
+            "summarizer": self.summarizer_info,
+            "glossary": self.glossary_sha256,
+            "version": __version__,
+        }
+        return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()[:16]
 
     def close(self) -> None:
         if self.cache is not None:
@@ -234,24 +303,22 @@ class Components:
 
 
 def load_translator(config: Config):
-    from .models import resolve_model
+    from .models import folder_fingerprint, resolve_model
     from .translate import CTranslate2Translator, TransformersTranslator
 
     tc = config.translator
-    model = resolve_model(tc.model, tc.revision)
+    model = resolve_model(tc.model, tc.revision, root=config.root, role="translator")
     if tc.backend == "ctranslate2":
-        if not tc.ct2_model:
-            raise ConfigError("translator.ct2_model: required when translator.backend is 'ctranslate2'",
-                              hint="run `python -m pipeline models convert` and point ct2_model at its output")
-        ct2 = Path(tc.ct2_model)
+        ct2 = config.resolve_path(tc.ct2_model or "")
         if not (ct2 / "model.bin").exists():
             raise ConfigError(
                 f"translator.ct2_model: {tc.ct2_model!r} is not a CTranslate2 model folder",
                 hint=f"create it with `python -m pipeline models convert {tc.model} --out {tc.ct2_model}`",
             )
         return CTranslate2Translator(
-            str(ct2), model.path, model_name=model.name, revision=model.revision, compute_type=tc.ct2_compute_type,
-            max_input_tokens=tc.max_input_tokens, batch_tokens=tc.batch_tokens, threads=tc.threads, device=tc.device,
+            str(ct2), model.path, model_name=model.name, revision=f"{model.revision}+{folder_fingerprint(ct2)}",
+            compute_type=tc.ct2_compute_type, max_input_tokens=tc.max_input_tokens, batch_tokens=tc.batch_tokens,
+            threads=tc.threads, device=tc.device,
         )
     return TransformersTranslator(
         model.path, model_name=model.name, revision=model.revision, max_input_tokens=tc.max_input_tokens,
@@ -282,7 +349,7 @@ def load_summarizer(config: Config, translator: Any, settings: Any) -> tuple[Any
     from .summarize import AbstractiveSummarizer
     from .translate import translate_texts
 
-    model = resolve_model(sc.model, sc.revision)
+    model = resolve_model(sc.model, sc.revision, root=config.root, role="summarizer")
 
     def translate(texts: list[str]) -> list[str]:
         done = translate_texts(texts, translator, settings, guard=False)
@@ -296,29 +363,42 @@ def load_summarizer(config: Config, translator: Any, settings: Any) -> tuple[Any
     )
     info = {"kind": "abstractive", "model": model.name, "revision": model.revision, "input": sc.input,
             "num_beams": sc.num_beams, "max_input_tokens": summarizer.max_input_tokens,
+            "no_repeat_ngram_size": summarizer.no_repeat_ngram_size,
             "length_ratio": [sc.min_length_ratio, sc.max_length_ratio], "new_tokens": [sc.min_new_tokens, sc.max_new_tokens]}
     return summarizer, info
 
 
-def load_components(config: Config, *, use_cache: bool = True, cache_path: str | None = None) -> Components:
-    translator = load_translator(config)
-    settings = generation_settings(config)
-    summarizer, info = load_summarizer(config, translator, settings)
-    glossary = None
+def default_cache_path(out_dir: Path) -> Path:
+    return Path(out_dir) / ".cache" / "translations.sqlite"
+
+
+def load_components(
+    config: Config, *, use_cache: bool = True, cache_path: str | Path | None = None, out_dir: Path | None = None
+) -> Components:
+    """Load everything a batch needs; the cheap checks (glossaries, cache) come before the models."""
+    glossary, glossary_hash = None, None
     if config.fidelity.enabled and config.fidelity.glossaries:
         from .fidelity import load_glossary
 
+        digest = hashlib.sha256()
         for g in config.fidelity.glossaries:
-            if not Path(g).is_file():
+            path = config.resolve_path(g)
+            if not path.is_file():
                 raise ConfigError(f"fidelity.glossaries: {g!r} is not a file")
-            loaded = load_glossary(g)
+            digest.update(path.read_bytes())
+            loaded = load_glossary(path)
             glossary = loaded if glossary is None else glossary.merge(loaded)
+        glossary_hash = digest.hexdigest()[:16]
     cache = None
     if use_cache and config.cache.enabled:
         from .cache import TranslationCache
 
-        cache = TranslationCache(cache_path or config.cache.path)
-    return Components(config, translator, settings, summarizer, glossary, cache, info)
+        path = cache_path or (config.resolve_path(config.cache.path) if config.cache.path else None)
+        cache = TranslationCache(path or default_cache_path(out_dir or Path("outputs")))
+    translator = load_translator(config)
+    settings = generation_settings(config)
+    summarizer, info = load_summarizer(config, translator, settings)
+    return Components(config, translator, settings, summarizer, glossary, cache, info, glossary_hash)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -335,6 +415,7 @@ def provenance(doc: Document, components: Components, content_hash: str) -> dict
         "source": {"file": doc.source, "sha256": content_hash},
         "translator": translator_signature(components.translator, components.settings, cfg.translator.repetition_guard),
         "summarizer": components.summarizer_info,
+        "glossary_sha256": components.glossary_sha256,
         "alignment": cfg.output.alignment,
     }
 
@@ -390,7 +471,9 @@ class DocumentResult:
     skipped: bool = False
     message: str = ""
     outputs: list[str] = field(default_factory=list)
-    seconds: float = 0.0
+    seconds: float = 0.0  # this document's own work (reading, segmenting, summaries, checks, writing)
+    translation_seconds: float = 0.0  # the shared translation of its group of documents
+    error: str | None = None  # "input", "output" or "internal" when not ok
 
 
 @dataclass
@@ -408,7 +491,15 @@ class BatchReport:
 
 
 def _error_line(err: PipelineError) -> str:
-    return str(err) + (f" (hint: {err.hint})" if err.hint else "")
+    return str(err) + (f" ({err.hint})" if err.hint else "")
+
+
+def _error_kind(err: BaseException) -> str:
+    if isinstance(err, InputError):
+        return "input"
+    if isinstance(err, OutputError):
+        return "output"
+    return "internal"
 
 
 @dataclass
@@ -416,7 +507,10 @@ class _Pending:
     item: InputItem
     doc: Document
     content_hash: str
-    started: float
+    seconds: float
+
+
+RESERVED_STEMS = {"index", "manifest", "segments"}  # the collection's own files
 
 
 def run_batch(
@@ -441,30 +535,44 @@ def run_batch(
     out_dir = Path(out_dir)
     manifest = Manifest(out_dir / "manifest.jsonl")
     config_hash = cfg.hash()
+    signature = components.run_signature()
     report = BatchReport(translation=TranslationStats())
     group_size = 1 if per_document else cfg.batch_documents
-    used_stems: dict[str, str] = {}
+    stems_this_run: dict[str, str] = {}
+    seen_inputs: set[str] = set()
 
-    def record(name: str, result: DocumentResult, content_hash: str | None) -> None:
+    def record(name: str, result: DocumentResult, content_hash: str | None, stem: str | None = None) -> None:
         report.results.append(result)
         progress.document_done(name, result.ok, result.message)
         if result.skipped:
             return
         rec = {
             "input": name,
+            "stem": stem,
             "content_sha256": content_hash,
             "config_hash": config_hash,
+            "run_signature": signature,
             "status": "ok" if result.ok else "failed",
             "error": None if result.ok else result.message,
             "seconds": round(result.seconds, 3),
+            "translation_seconds": round(result.translation_seconds, 3),
             "outputs": result.outputs,
         }
         try:
             manifest.append(rec)
         except OutputError as err:
-            if result.ok:
-                result.ok, result.message = False, _error_line(err)
-            progress.document_done(name, False, _error_line(err))
+            if result.ok:  # the outputs exist, but without a manifest line the next run redoes them
+                result.ok, result.error = False, "output"
+                result.message = _error_line(err)
+                progress.document_done(name, False, result.message)
+
+    def fail(name: str, err: BaseException, content_hash: str | None, seconds: float = 0.0) -> None:
+        if isinstance(err, PipelineError):
+            message = _error_line(err)
+        else:  # a bug or a library failure: still one line, and the batch goes on
+            log.debug("internal error on %s", name, exc_info=err)
+            message = f"{name}: internal error ({_first_line(err)})"
+        record(name, DocumentResult(name, False, message=message, seconds=seconds, error=_error_kind(err)), content_hash)
 
     def flush(group: list[_Pending]) -> None:
         if not group:
@@ -472,63 +580,86 @@ def run_batch(
         texts = {id(p): texts_to_translate(p.doc, components.translator) for p in group}
         all_texts = list(dict.fromkeys(t for ts in texts.values() for t in ts))
         progress.add_total(len(all_texts))
-        if translate_fn is not None:
-            done = translate_fn(all_texts, progress=progress.advance, stats=report.translation)
-        else:
-            done = translate_texts(
-                all_texts,
-                components.translator,
-                components.settings,
-                cache=components.cache,
-                guard=cfg.translator.repetition_guard,
-                progress=progress.advance,
-                stats=report.translation,
-            )
+        started = time.perf_counter()
+        try:
+            if translate_fn is not None:
+                done = translate_fn(all_texts, progress=progress.advance, stats=report.translation)
+            else:
+                done = translate_texts(
+                    all_texts,
+                    components.translator,
+                    components.settings,
+                    cache=components.cache,
+                    guard=cfg.translator.repetition_guard,
+                    progress=progress.advance,
+                    stats=report.translation,
+                )
+        except Exception as err:  # e.g. the cache's disk is full: this group fails, the batch goes on
+            for p in group:
+                fail(p.item.name, err, p.content_hash, p.seconds)
+            group.clear()
+            return
+        translation_seconds = time.perf_counter() - started
         for p in group:
+            started = time.perf_counter()
             try:
                 apply_translations(p.doc, components.translator, done)
                 finish_document(p.doc, components)
                 p.doc.provenance = provenance(p.doc, components, p.content_hash)
                 outputs = write_document(p.doc, out_dir, p.item.stem, cfg)
-                result = DocumentResult(p.item.name, True, outputs=[str(o) for o in outputs],
-                                        message=f"{len(list(p.doc.all_segments()))} segments",
-                                        seconds=time.perf_counter() - p.started)
-            except PipelineError as err:
-                result = DocumentResult(p.item.name, False, message=_error_line(err),
-                                        seconds=time.perf_counter() - p.started)
-            record(p.item.name, result, p.content_hash)
+            except Exception as err:
+                fail(p.item.name, err, p.content_hash, p.seconds + time.perf_counter() - started)
+                continue
+            result = DocumentResult(
+                p.item.name, True, outputs=[str(o) for o in outputs],
+                message=f"{sum(1 for _ in p.doc.all_segments())} segments",
+                seconds=p.seconds + time.perf_counter() - started, translation_seconds=translation_seconds,
+            )
+            record(p.item.name, result, p.content_hash, p.item.stem)
         group.clear()
+
+    def output_stem(item: InputItem) -> str:
+        """The item's output name, unique in this output folder across runs (the manifest remembers)."""
+        stem = item.stem
+        owner = stems_this_run.get(stem) or manifest.owner_of(stem)
+        if stem.lower() in RESERVED_STEMS or (owner is not None and owner != item.name):
+            prev = manifest.records.get(item.name, {}).get("stem")
+            stem = prev if prev and prev != item.stem else f"{stem}-{hashlib.sha256(item.name.encode()).hexdigest()[:8]}"
+        stems_this_run[stem] = item.name
+        return stem
 
     group: list[_Pending] = []
     for item in inputs:
         if isinstance(item, InputError):
-            record(str(item).split(":", 1)[0], DocumentResult(str(item).split(":", 1)[0], False, message=_error_line(item)), None)
+            name = str(item).split(": ", 1)[0]
+            fail(name, item, None)
             continue
+        key = item.name if "#" in item.name else str(Path(item.name).resolve())
+        if key in seen_inputs:
+            fail(item.name, InputError(f"{item.name}: given more than once in this batch (done once)"), None)
+            continue
+        seen_inputs.add(key)
         started = time.perf_counter()
         try:
             text = item.load()
-        except InputError as err:
-            record(item.name, DocumentResult(item.name, False, message=_error_line(err)), None)
+        except Exception as err:
+            fail(item.name, err, None)
             continue
         content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        stem = item.stem
-        if stem in used_stems and used_stems[stem] != item.name:  # two inputs, one name: keep both outputs
-            stem = f"{stem}-{hashlib.sha256(item.name.encode()).hexdigest()[:8]}"
-        used_stems[stem] = item.name
-        item.stem = stem
-        if not force and manifest.is_done(item.name, content_hash, config_hash):
+        item.stem = output_stem(item)
+        if not force and manifest.is_done(item.name, content_hash, signature):
             record(item.name, DocumentResult(item.name, True, skipped=True, message="already done (manifest)",
                                              outputs=manifest.records[item.name]["outputs"]), content_hash)
             continue
         try:
             doc = segment_text(text, Path(item.name).name, components)
-        except InputError as err:
-            record(item.name, DocumentResult(item.name, False, message=_error_line(err)), content_hash)
+        except Exception as err:
+            fail(item.name, err, content_hash)
             continue
         if not list(doc.all_segments()) and not doc.title.zh:
-            record(item.name, DocumentResult(item.name, False, message=f"{item.name}: no text found after removing page chrome"), content_hash)
+            fail(item.name, InputError(f"{item.name}: no text found after removing page chrome"), content_hash)
             continue
-        group.append(_Pending(item, doc, content_hash, started))
+        group.append(_Pending(item, doc, content_hash, time.perf_counter() - started))
         if len(group) >= group_size:
             flush(group)
     flush(group)
@@ -588,11 +719,11 @@ def write_collection_index(out_dir: Path, manifest: Manifest) -> None:
                 if json_out is None or not json_out.exists():
                     continue
                 data = json.loads(json_out.read_text(encoding="utf-8"))
-                doc_id = json_out.stem
+                doc_id = rec.get("stem") or json_out.stem
                 title = data.get("title", {})
                 meta = data.get("meta", {})
-                link = os.path.relpath(md_out or json_out, out_dir)
-                lines.append(f"## [{escape_markdown(title.get('zh') or doc_id)}]({link})")
+                link = Path(os.path.relpath(md_out or json_out, out_dir)).as_posix()
+                lines.append(f"## [{escape_markdown(title.get('zh') or doc_id)}](<{link}>)")
                 lines.append("")
                 if title.get("en"):
                     lines += [f"*{escape_markdown(title['en'])}*", ""]

@@ -91,6 +91,7 @@ class ExtractiveSummarizer:
     def _tokens(text: str) -> set[str]:
         import jieba
 
+        jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter
         return {w for w in jieba.lcut(text) if len(w.strip()) > 1 or w.isdigit()}
 
     def rank(self, segments: Sequence[Segment]) -> list[float]:
@@ -174,12 +175,11 @@ class AbstractiveSummarizer:
         threads: int = 0,
         translate: Callable[[list[str]], list[str]] | None = None,
     ):
-        from .translate import _set_threads, quiet_transformers
+        from .translate import set_torch_threads
 
-        quiet_transformers()
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-        _set_threads(threads)
+        set_torch_threads(threads)
         self.model_name = model_name or path
         self.revision = revision
         self.tokenizer = AutoTokenizer.from_pretrained(path)
@@ -195,6 +195,7 @@ class AbstractiveSummarizer:
         self.translate = translate
         self.stats = SummarizerStats()
         self.fixed_new_tokens: int | None = None  # benchmarks: fixed output length
+        self.no_repeat_ngram_size = 3  # summaries must not loop; recorded in the provenance
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text)["input_ids"])
@@ -211,7 +212,7 @@ class AbstractiveSummarizer:
         import torch
         from transformers import LogitsProcessorList
 
-        from .translate import _PerRowLength, plan_batches
+        from .translate import PerRowLengthProcessor, plan_batches
 
         if not texts:
             return []
@@ -230,7 +231,7 @@ class AbstractiveSummarizer:
             bounds = [self._bounds(len(enc[i])) for i in batch]
             forced_bos = self.model.generation_config.forced_bos_token_id
             start_len = 2 if forced_bos is not None else 1
-            proc = _PerRowLength([(lo, hi) for lo, hi in bounds], eos, self.num_beams, start_len)
+            proc = PerRowLengthProcessor([(lo, hi) for lo, hi in bounds], eos, self.num_beams, start_len)
             with torch.inference_mode():
                 gen = self.model.generate(
                     input_ids=ids,
@@ -240,7 +241,7 @@ class AbstractiveSummarizer:
                     max_new_tokens=max(hi for _, hi in bounds) + 2,
                     max_length=None,
                     min_length=0,
-                    no_repeat_ngram_size=3,
+                    no_repeat_ngram_size=self.no_repeat_ngram_size,
                     logits_processor=LogitsProcessorList([proc]),
                 )
             self.stats.model_calls += 1
@@ -397,8 +398,12 @@ def summarize_document(doc: Document, summarizer: Summarizer, policy: SummaryPol
                     ids.extend(x for x in pid.split(",") if x and x not in ids)
                 sent.sources = ids
             doc.summary = exec_summary
-    elif doc.preamble:
-        doc.summary = _verbatim(doc.preamble[:3])
+    else:  # no sections (or depth 0): summarize the whole text; map-reduce keeps it within the model
+        segments = list(doc.all_segments())
+        if sum(len(s.zh) for s in segments) >= policy.min_chars:
+            doc.summary = summarizer.summarize([SummaryRequest(segments=segments, key="document")])[0]
+        elif segments:
+            doc.summary = _verbatim(segments)
     for sec in targets:
         if sec.summary:
             _check_numbers(sec.summary, index)

@@ -143,15 +143,31 @@ def find_degeneration(token_ids: Sequence[int], hit_limit: bool) -> str | None:
 # Backends
 
 
-def _set_threads(threads: int) -> None:
+def set_torch_threads(threads: int) -> None:
     if threads > 0:
         import torch
 
         torch.set_num_threads(threads)
 
 
+def pick_device(device: str) -> str:
+    """``auto`` means CUDA when there is one; asking for CUDA without one is a clear error."""
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        from .errors import ConfigError
+
+        raise ConfigError("translator.device: 'cuda' asked for, but this PyTorch sees no CUDA device",
+                          hint="use --set translator.device=cpu (or auto)")
+    return device
+
+
 def quiet_transformers() -> None:
-    """Library noise (weight-loading bars, advisory warnings) is not for our users' consoles."""
+    """Library noise (weight-loading bars, advisory warnings) is not for our users' consoles.
+
+    Called by the CLI (and the benchmarks), not by library code: logging belongs to the application."""
     import warnings
 
     import transformers
@@ -161,7 +177,7 @@ def quiet_transformers() -> None:
     warnings.filterwarnings("ignore", message=".*sacremoses.*")
 
 
-class _PerRowLength:
+class PerRowLengthProcessor:
     """A logits processor that bounds each row's length on its own (min and max new tokens per row).
 
     ``generate`` only knows one length limit per batch; with this, a sentence decoded in a batch stops
@@ -204,10 +220,10 @@ class TransformersTranslator:
         threads: int = 0,
         device: str = "cpu",
     ):
-        quiet_transformers()
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-        _set_threads(threads)
+        set_torch_threads(threads)
+        device = pick_device(device)
         self.model_name = model_name or path
         self.revision = revision
         self.tokenizer = AutoTokenizer.from_pretrained(path)
@@ -251,7 +267,7 @@ class TransformersTranslator:
                 mask[row, : len(encoded[i])] = 1
             bounds = [settings.length_bounds(len(encoded[i])) for i in batch]
             start_len = 1  # the decoder starts from decoder_start_token_id
-            processor = _PerRowLength(bounds, eos, settings.num_beams, start_len)
+            processor = PerRowLengthProcessor(bounds, eos, settings.num_beams, start_len)
             gen_kwargs: dict[str, Any] = dict(
                 num_beams=settings.num_beams,
                 do_sample=False,
@@ -308,12 +324,12 @@ class CTranslate2Translator:
                 "the ctranslate2 backend needs the ctranslate2 package",
                 hint="pip install -e '.[fast]'",
             ) from None
-        quiet_transformers()
         from transformers import AutoTokenizer
 
         self.model_name = model_name or tokenizer_path
         self.revision = f"{revision}+ct2-{compute_type}"
         self.tokenizer = AutoTokenizer.from_pretrained(tokenizer_path)
+        device = pick_device(device)
         self.translator = ctranslate2.Translator(
             ct2_path, device=device, compute_type=compute_type, intra_threads=threads, inter_threads=1
         )

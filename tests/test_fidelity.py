@@ -204,7 +204,7 @@ def test_check_document_flags_in_place_and_summarises():
     assert [f.reason for f in index["s-4"].flags] == ["term-missing"]
     assert qa["segments_checked"] == 4
     assert qa["segments_flagged"] == 2
-    assert qa["flags_by_reason"] == {"magnitude": 1, "term-missing": 1}
+    assert qa["flags_by_reason"] == {"magnitude": 1, "repetition": 1, "term-missing": 1}  # every kind counts
     assert qa["flagged_segments"] == ["s-1", "s-4"]
     assert qa["report_year"] == 2020
     # checking again replaces, never duplicates

@@ -150,3 +150,12 @@ def test_zh_input_summarizes_chinese_then_translates(translated, tiny_models, ti
     summarize_document(doc, summ, SummaryPolicy(depth=1))
     assert doc.sections[0].summary.method == "abstractive-zh"
     assert tiny_translator.generate_calls > calls  # the Chinese summaries went through the translator
+
+
+def test_a_document_without_sections_gets_a_real_executive_summary(tiny_translator):
+    text = "各位代表：" + "全市经济运行总体平稳，生产总值增长5.2%。" * 30
+    doc = segment(text, max_tokens=64, count_tokens=tiny_translator.count_tokens)
+    assert not doc.sections
+    doc = translate_document(doc, tiny_translator, GenerationSettings(num_beams=1, max_length_ratio=1.0))
+    summarize_document(doc, ExtractiveSummarizer(max_sentences=2), SummaryPolicy(depth=0))
+    assert doc.summary.method == "extractive" and len(doc.summary.sentences) == 2
