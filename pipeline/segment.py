@@ -3,8 +3,10 @@
 The stage is a pure function over text, in four steps:
 
 1. :func:`clean_text` turns the shapes reports come in (scraped HTML, Markdown, PDF extraction) into
-   plain lines; markup, page chrome and invisible characters are the only things it removes.
-2. :func:`split_front_matter` takes the metadata table, title, issuer/date line and salutation off the top.
+   plain lines; markup, page chrome (page numbers and the running header printed next to them) and
+   invisible characters are the only things it removes.
+2. :func:`split_front_matter` takes the metadata table, title, issuer/date line and salutation off the top,
+   and a notice's signature (issuer and date lines, usually at the bottom) and the site footer off the end.
 3. :func:`segment_body` rejoins hard-wrapped lines into paragraphs, finds headings and splits the text
    between them into sentences, numbering segments ("s1", ...) and sections ("sec-1-2") by position. It
    never drops or reorders a visible character: the markers, titles and segments it returns,
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -60,9 +63,15 @@ _HTML_CELL_END = re.compile(r"</t[dh]\s*>", re.I)
 _HTML_ANY_TAG = re.compile(r"<[^<>]*>")
 
 _MARKDOWN_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+|[ \t]+#+[ \t]*$", re.M)
-_MARKDOWN_BLOCKQUOTE_OR_BULLET = re.compile(r"^ {0,3}(?:>[ \t]?|[-*+][ \t]+)", re.M)
-_MARKDOWN_RULE = re.compile(r"^ {0,3}(?:[-*_][ \t]*){3,}$", re.M)
-_MARKDOWN_STRONG = re.compile(r"\*\*|__")
+_MARKDOWN_BLOCKQUOTE_OR_BULLET = re.compile(r"^ {0,3}>[ \t]?|^[ \t]*[-*+][ \t]+", re.M)
+_MARKDOWN_RULE = re.compile(
+    r"^ {0,3}(?:[-*_][ \t]*){3,}$"
+    r"|^ {0,3}\|?(?:[ \t]*:?-{3,}:?[ \t]*\|)+(?:[ \t]*:?-{3,}:?[ \t]*)?$",  # a table's "|---|---:|" row
+    re.M,
+)
+_MARKDOWN_STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|(?<![_\w])__(?=[^_\s])(.+?)(?<=[^_\s])__(?![_\w])")
+# Markdown is recognised by its block syntax; plain text keeps its * and _ (blanks such as "____年").
+_LOOKS_LIKE_MARKDOWN = re.compile(r"^ {0,3}#{1,6}[ \t]+\S|^ {0,3}\|?(?:[ \t]*:?-{3,}:?[ \t]*\|)+", re.M)
 _MARKDOWN_EMPHASIS = re.compile(r"(?<!\*)\*(?![\s*])([^*\n]+?)(?<![\s*])\*(?!\*)")
 _MARKDOWN_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\n]*\)")
 
@@ -70,20 +79,60 @@ _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 _HORIZONTAL_SPACE = re.compile(r"[\t\x0b\x0c\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 # Table borders left by scraping ("... 政务环境。 |", "| |") belong to the page, not the text.
 _EDGE_PIPES = re.compile(r"^[\s|]+|[\s|]+$")
-_PAGE_NUMBER_LINE = re.compile(r"[-—–－\s]*(?:第\s*)?\d{1,3}\s*(?:页)?[-—–－\s]*|[-—–－]\s*\d{1,3}\s*[-—–－]")
+# A line printed on every page next to the page number ("某市人民政府公报　2023年第2期") is page chrome.
+MAX_RUNNING_HEADER_CHARS = 40
+_PAGE_NUMBER_LINE = re.compile(
+    r"[-—–－\s]*(?:第\s*)?\d{1,3}\s*(?:页)?[-—–－\s]*|[-—–－]\s*\d{1,3}\s*[-—–－]"
+    r"|第\s*\d{1,3}\s*页\s*[,，/／]?\s*共\s*\d{1,3}\s*页|共\s*\d{1,3}\s*页\s*[,，/／]?\s*第\s*\d{1,3}\s*页"
+    r"|(?:[Pp]age\s*)?\d{1,3}\s*(?:/|of)\s*\d{1,3}"
+)
 
 
-def clean_text(text: str) -> str:
+def clean_text(text: str, *, markdown: bool | None = None) -> str:
     """Plain lines from raw input: HTML and Markdown markup, page numbers and invisible characters go,
-    line breaks and every visible character of the text stay."""
+    line breaks and every visible character of the text stay.
+
+    ``markdown``: whether the text is Markdown (a ``.md`` file); None decides by its block syntax
+    (``#`` headings, table rules), so that plain text keeps its ``*``, ``_`` and ``[...](...)``."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _LOOKS_LIKE_HTML.search(text):
         text = _html_to_text(text)
-    text = _markdown_to_text(text)
+    if markdown if markdown is not None else bool(_LOOKS_LIKE_MARKDOWN.search(text)):
+        text = _markdown_to_text(text)
     text = _INVISIBLE.sub("", text)
     text = _HORIZONTAL_SPACE.sub(" ", text)
-    lines = (_EDGE_PIPES.sub("", line) for line in text.split("\n"))
-    return "\n".join(line for line in lines if not (line and _PAGE_NUMBER_LINE.fullmatch(line)))
+    lines = [_EDGE_PIPES.sub("", line) for line in text.split("\n")]
+    return "\n".join(_drop_page_chrome(lines))
+
+
+def _drop_page_chrome(lines: list[str]) -> list[str]:
+    """Lines without page numbers ("— 3 —"), the blank lines around them and the running header or
+    footer printed next to them on several pages, so that a sentence broken by a page end rejoins."""
+    is_page_number = [bool(line.strip()) and bool(_PAGE_NUMBER_LINE.fullmatch(line.strip())) for line in lines]
+    if not any(is_page_number):
+        return lines
+    dropped = [False] * len(lines)
+    neighbours: dict[int, str] = {}  # the nearest text line on each side of a page number
+    for index, page_number in enumerate(is_page_number):
+        if not page_number:
+            continue
+        dropped[index] = True
+        for step in (-1, 1):
+            other = index + step
+            while 0 <= other < len(lines) and not lines[other].strip():
+                dropped[other] = True
+                other += step
+            if 0 <= other < len(lines) and not is_page_number[other]:
+                neighbours[other] = " ".join(lines[other].split())
+    counts = Counter(neighbours.values())
+    for index, text in neighbours.items():
+        if counts[text] >= 2 and len(text) <= MAX_RUNNING_HEADER_CHARS and not _SENTENCE_END_INSIDE.search(text):
+            dropped[index] = True
+            other = index + 1
+            while other < len(lines) and not lines[other].strip():
+                dropped[other] = True
+                other += 1
+    return [line for line, drop in zip(lines, dropped) if not drop]
 
 
 def _html_to_text(text: str) -> str:
@@ -103,7 +152,7 @@ def _markdown_to_text(text: str) -> str:
     text = _MARKDOWN_HEADING.sub("", text)
     text = _MARKDOWN_BLOCKQUOTE_OR_BULLET.sub("", text)
     text = _MARKDOWN_LINK.sub(r"\1", text)
-    text = _MARKDOWN_STRONG.sub("", text)
+    text = _MARKDOWN_STRONG.sub(lambda m: m.group(1) or m.group(2), text)
     return _MARKDOWN_EMPHASIS.sub(r"\1", text)
 
 
@@ -112,9 +161,10 @@ def _markdown_to_text(text: str) -> str:
 META_FIELDS = (
     "发布日期", "发布时间", "成文日期", "生成日期", "索引号", "发布机构", "发文机关", "发文机构", "信息来源",
     "主题分类", "组配分类", "体裁分类", "服务对象分类", "公开方式", "公开范围", "公开时限", "公开形式",
-    "发文字号", "文号", "有效性", "主题词", "所属机构", "信息分类", "责任部门", "来源",
+    "发文字号", "文号", "有效性", "主题词", "所属机构", "信息分类", "责任部门", "来源", "标题",
 )  # fmt: skip
-_META_KEY_ALTERNATION = "|".join(sorted(META_FIELDS, key=len, reverse=True))
+# Tables space keys out to align them ("索　引　号：", "标　　题：").
+_META_KEY_ALTERNATION = "|".join("[ \t]*".join(key) for key in sorted(META_FIELDS, key=len, reverse=True))
 _META_KEY_WITH_COLON = re.compile(rf"({_META_KEY_ALTERNATION})\s*[:：]")
 _META_KEY_ALONE = re.compile(rf"({_META_KEY_ALTERNATION})\s*[:：]?")
 _PAGE_CHROME_CELL = re.compile(
@@ -125,6 +175,7 @@ _PAGE_CHROME_CELL = re.compile(
     r"|(?:[^\s>»›。，]{1,20}\s*[>»›]\s*)+[^\s>»›。，]{1,20}"  # breadcrumbs: 首页 > 政务公开
     r"|\d+"  # the count next to "浏览次数" in its own cell
 )
+_CHROME_AFTER_VALUE = re.compile(r"\s(?:浏览次数|访问次数|点击数|阅读次数|浏览量|字体|字号|【|\[)")
 _DATE_TIME = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
     r"(?:\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})\s*分?(?:\s*[:：]\s*(\d{1,2})\s*秒?)?)?"
@@ -136,9 +187,60 @@ _ISSUER_LINE_THEN_DATE_LINE = re.compile(
     rf"\s*(?P<issuer>[^\s，。,；;:：()（）]{{2,30}}(?:政府|委员会|办公室|办公厅|国务院|局|厅|委))[ \t]*\n"
     rf"\s*(?P<date>{_DATE_IN_TEXT})[ \t]*(?=\n|$)"
 )
-_SALUTATION = re.compile(r"\s*(?P<salutation>(?:各位|尊敬的)[^\s，。,；;:：!！?？]{1,20}[:：]|(?:同志们|朋友们)[:：])")
+_ORGANISATION_SUFFIX = r"(?:政府|委员会|办公室|办公厅|国务院|局|厅|委|部门|单位|机构|公司|街道办事处|办事处|学校)"
+# Under a title: "某市统计局　2023年3月15日", or the date alone.
+_ISSUER_AND_DATE_ON_ONE_LINE = re.compile(
+    rf"\s*(?:(?P<issuer>[^\s，。,；;:：()（）、]{{2,30}}{_ORGANISATION_SUFFIX})[ \t]+)?(?P<date>{_DATE_IN_TEXT})[ \t]*(?=\n|$)"
+)
+_SALUTATION = re.compile(
+    r"\s*(?P<salutation>(?:各位|尊敬的)[^\s，。,；;:：!！?？]{1,20}[:：]|(?:同志们|朋友们)[:：]"
+    # a notice's addressees: "各有关单位：", "各区县人民政府，市政府各部门：", "县政府各部门："
+    rf"|(?:各[^\s。！？!?；;:：]{{1,60}}|[^\s。！？!?；;:：]{{1,60}}{_ORGANISATION_SUFFIX})[:：](?=\s|$))"
+)
+# Labels and headings that end like an addressee list ("（一）责任单位：", "牵头单位：").
+_NOT_A_SALUTATION = re.compile(r"[（(]?[一二三四五六七八九十0-9０-９]+[、.．)）]|.*(?:牵头|责任|配合|实施|主办|承办|协办)单位[:：]$")
+# The speaker's byline under a report's title ("县长　张某某", "代市长 李某").
+_BYLINE = re.compile(
+    r"\s*(?![一二三四五六七八九十]+[、是]|第)"  # "一、推动经济增长 提质" is a heading
+    r"(?P<issuer>[^\s，。,；;:：()（）、]{0,12}(?:长|主任|书记|主席|总理)[ \t]+[^\s，。,；;:：()（）、]{2,4})[ \t]*(?=\n|$)"
+)
+_PARENTHESISED_SUBTITLE = re.compile(r"[（(](?=[^（()）\n]*(?:会议|大会|会上))[^（()）\n]{4,80}[）)][ \t]*(?:\n|$)")
+_SUBTITLE_END_LINE = re.compile(r"[ \t]*([^\s，。,；;:：!！?？]{0,20}(?:上|讲话|报告))[ \t]*(?:\n|$)")
+_DATE_IN_SUBTITLE = re.compile(_DATE_IN_TEXT + r"(?:\s*\d{1,2}\s*日)?")
+# A document number ("某政办发〔2023〕5号") on its own line, above or below the title.
+_DOCUMENT_NUMBER = re.compile(r"[^\s，。,；;:：]{1,20}[〔［\[(（【]\s*\d{4}\s*[〕］\])）】]\s*第?\s*\d{1,5}\s*号")
+# The signature at the bottom of a notice: issuer line(s), then the date, then notes like "（此件公开发布）".
+_CN_DATE = r"[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月(?:[一二三四五六七八九十]{1,3}日)?"
+_SIGNATURE_ISSUER = re.compile(rf"[^\s，。,；;:：()（）、]{{2,30}}{_ORGANISATION_SUFFIX}")
+_SIGNATURE_DATE = re.compile(rf"{_DATE_IN_TEXT}|{_CN_DATE}")
+_SIGNATURE_ON_ONE_LINE = re.compile(
+    rf"(?P<issuer>[^\s，。,；;:：()（）、]{{2,30}}{_ORGANISATION_SUFFIX})[ \t]+(?P<date>{_DATE_IN_TEXT}|{_CN_DATE})"
+)
+_SIGNATURE_AFTER_TEXT = re.compile(
+    rf"(?<=[。！？!?])[ \t]+(?P<issuer>[^\s，。,；;:：()（）、]{{2,30}}{_ORGANISATION_SUFFIX})[ \t]+"
+    rf"(?P<date>{_DATE_IN_TEXT}|{_CN_DATE})[ \t]*$"
+)
+_SIGNATURE_NOTE = re.compile(
+    r"[（(][^（()）\n]{1,40}[）)]"  # （此件公开发布）
+    r"|(?:抄送|抄报|主送|联系人|联系电话)\s*[:：].*"  # the record block below a signature
+    r"|[^。！？!?；;]{2,60}印发"  # 某市人民政府办公室　2023年5月9日印发
+)
+# Site footer lines below the text ("主办单位：…", "网站标识码：…", "ICP备…").
+MAX_SITE_FOOTER_CHARS = 200
+_SITE_FOOTER = re.compile(
+    r"主办单位|承办单位|网站标识码|ICP备|公网安备|版权所有|Copyright|©|技术支持|网站地图|联系我们"
+    r"|^\W*(?:上一篇|下一篇|相关链接|相关阅读|相关文件|扫一扫|打印本页|关闭窗口|返回顶部|分享到)"
+    r"|^\W*(?:责任编辑|编辑|审核|校对|终审)\s*[:：]",
+    re.I,
+)
 _SENTENCE_END_INSIDE = re.compile(r"[。！？!?；;]")
 MAX_TITLE_CHARS = 100
+MAX_TITLE_LINES = 3
+# The kind of document a title names, at its end ("…的通知", "…实施方案", "…统计公报").
+_TITLE_KIND_AT_END = re.compile(
+    r"(?:通知|意见|报告|决定|办法|方案|规定|细则|纲要|公报|批复|函|请示|通报|公告|通告|规划|要点|总结|讲话|决议|条例)"
+    r"(?:[（(][^（()）]{1,10}[）)])?$"
+)
 
 
 @dataclass(frozen=True)
@@ -156,29 +258,102 @@ def split_front_matter(text: str) -> FrontMatter:
     meta: dict[str, str] = {}
     rest = _take_metadata_rows(text, meta)
 
-    title = ""
+    title = subtitles = ""
     first_line, _, after_first_line = rest.partition("\n")
     if _could_be_title(first_line):
         title, rest = first_line.strip(), after_first_line.lstrip()
-        # A subtitle on its own line ("——在第十四届全国人民代表大会第三次会议上") belongs to the title.
-        while rest.startswith(("——", "—", "－－")):
+        # A long title wrapped onto a second line ("关于印发《…》" / "的通知").
+        for _ in range(MAX_TITLE_LINES - 1):
+            next_line, _, after_next_line = rest.partition("\n")
+            if not _continues_title(title, next_line.strip()):
+                break
+            title, rest = title + next_line.strip(), after_next_line.lstrip()
+        # A subtitle on its own line ("——在第十四届全国人民代表大会第三次会议上", "（2023年1月10日在…
+        # 会议上）") belongs to the title.
+        while rest.startswith(("——", "—", "－－")) or _PARENTHESISED_SUBTITLE.match(rest):
             subtitle, _, rest = rest.partition("\n")
-            title, rest = title + subtitle.strip(), rest.lstrip()
+            subtitles, rest = subtitles + subtitle.strip(), rest.lstrip()
+            # "——2023年1月12日在某市第十七届人民代表大会第二次" / "会议上"
+            wrapped = _SUBTITLE_END_LINE.match(rest)
+            if subtitles.startswith(("—", "－")) and wrapped and not subtitles.endswith(("上", "讲话", "报告")):
+                subtitles, rest = subtitles + wrapped.group(1), rest[wrapped.end() :].lstrip()
+        title += subtitles
         rest = _take_metadata_rows(rest, meta)  # pages that put "发布日期：… 来源：…" under the title
 
     issuer = date = None
-    found = _ISSUER_AND_DATE.match(rest) or _ISSUER_LINE_THEN_DATE_LINE.match(rest)
+    found = (
+        _ISSUER_AND_DATE.match(rest)
+        or _ISSUER_LINE_THEN_DATE_LINE.match(rest)
+        or (_ISSUER_AND_DATE_ON_ONE_LINE.match(rest) if title else None)
+    )
     if found:
         issuer = (found.group("issuer") or "").strip() or None
         date = "".join(found.group("date").split())
         rest = rest[found.end() :]
+    elif title:
+        found = _BYLINE.match(rest)
+        if found:
+            issuer = " ".join(found.group("issuer").split())
+            rest = _take_metadata_rows(rest[found.end() :], meta)
+        # "——2023年1月10日在…会议上": the subtitle dates the report.
+        subtitle_date = _DATE_IN_SUBTITLE.search(subtitles)
+        if subtitle_date:
+            date = "".join(subtitle_date.group().split())
 
     salutation = None
     found = _SALUTATION.match(rest)
-    if found:
+    if found and not _NOT_A_SALUTATION.match(found.group("salutation")):
         salutation = found.group("salutation")
         rest = rest[found.end() :]
+    rest, signature = _take_back_matter(rest, take_signature=issuer is None and date is None)
+    if signature:
+        issuer, date = signature
     return FrontMatter(meta=meta, title=title, issuer=issuer, date=date, salutation=salutation, body=rest.strip())
+
+
+def _take_back_matter(text: str, *, take_signature: bool) -> tuple[str, tuple[str, str] | None]:
+    """Drop the site footer below the text and, if ``take_signature``, take a notice's signature (issuer
+    line and date line, or both on one line) out of the text: the one at its end, where notes like
+    "（此件公开发布）" may follow it, else the first one after a sentence end (a covering notice
+    "关于印发…的通知" signs before the text it issues)."""
+    lines = text.rstrip().split("\n")
+    filled = [index for index, line in enumerate(lines) if line.strip()]
+    # A footer line carries no sentence end: "加强技术支持。" is the report's last sentence, not chrome.
+    while (
+        filled
+        and len(lines[filled[-1]]) <= MAX_SITE_FOOTER_CHARS
+        and _SITE_FOOTER.search(lines[filled[-1]])
+        and not _SENTENCE_END_INSIDE.search(lines[filled[-1]])
+    ):
+        del lines[filled.pop() :]
+    if not take_signature:
+        return "\n".join(lines), None
+    notes = 0
+    while notes < len(filled) and _SIGNATURE_NOTE.fullmatch(lines[filled[-1 - notes]].strip()):
+        notes += 1
+    candidates = [len(filled) - 1 - notes] + list(range(1, len(filled) - 1 - notes))
+    for position, k in enumerate(candidates):
+        if k < 1 or (position > 0 and not _ends_sentence(lines[filled[k - 1]].strip())):
+            continue
+        line = lines[filled[k]].strip()
+        one_line = _SIGNATURE_ON_ONE_LINE.fullmatch(line)
+        if one_line:
+            del lines[filled[k]]
+            return "\n".join(lines), (one_line.group("issuer"), "".join(one_line.group("date").split()))
+        first = k if position > 0 else k - 1  # the candidate is the date line at the end, the issuer line inside
+        if first < 1 or first + 1 >= len(filled):
+            continue
+        issuer_line, date_line = lines[filled[first]].strip(), lines[filled[first + 1]].strip()
+        if _SIGNATURE_ISSUER.fullmatch(issuer_line) and _SIGNATURE_DATE.fullmatch(date_line):
+            del lines[filled[first] : filled[first + 1] + 1]
+            return "\n".join(lines), (issuer_line, "".join(date_line.split()))
+    if len(filled) > notes:  # text scraped onto one line: "…请认真贯彻执行。 某市人民政府 2023年4月15日"
+        last = filled[-1 - notes]
+        found = _SIGNATURE_AFTER_TEXT.search(lines[last])
+        if found:
+            lines[last] = lines[last][: found.start()]
+            return "\n".join(lines), (found.group("issuer"), "".join(found.group("date").split()))
+    return "\n".join(lines), None
 
 
 def _take_metadata_rows(text: str, meta: dict[str, str]) -> str:
@@ -187,7 +362,9 @@ def _take_metadata_rows(text: str, meta: dict[str, str]) -> str:
     first = 0
     while first < len(lines):
         line = lines[first].strip()
-        if line and not _read_front_matter_row(line, meta):
+        if _DOCUMENT_NUMBER.fullmatch(line):
+            meta.setdefault("发文字号", line)
+        elif line and not _read_front_matter_row(line, meta):
             break
         first += 1
     return "\n".join(lines[first:]).lstrip()
@@ -213,12 +390,14 @@ def _read_front_matter_row(line: str, meta: dict[str, str]) -> bool:
             # "key: value", possibly several on one line ("发布日期：2020-08-27　来源：市政府办公室").
             for key, next_key in zip(keys, keys[1:] + [None]):
                 value = cell[key.end() : next_key.start() if next_key else len(cell)]
-                fields[key.group(1)] = value
+                chrome = _CHROME_AFTER_VALUE.search(value)  # "来源：市发改委　浏览次数：1532"
+                value = value[: chrome.start()] if chrome else value
+                fields["".join(key.group(1).split())] = value
             recognised = True
             continue
         if alone:
             # "key | value": the value is the next cell, even when it is empty.
-            fields[alone.group(1)] = cells[index] if index < len(cells) else ""
+            fields["".join(alone.group(1).split())] = cells[index] if index < len(cells) else ""
             index += 1
             recognised = True
             continue
@@ -244,6 +423,18 @@ def _normalise_meta_value(value: str) -> str:
     return normalised
 
 
+def _continues_title(title: str, line: str) -> bool:
+    """Whether ``line`` is the rest of a title wrapped after ``title`` ("关于印发《…》" / "的通知")."""
+    if not line or len(title) + len(line) > MAX_TITLE_CHARS or not _could_be_title(line):
+        return False
+    unclosed = any(title.count(opener) > title.count(closer) for closer, opener in _OPENER_FOR_CLOSER.items())
+    if not unclosed and (
+        _TITLE_KIND_AT_END.search(title) or not (line.startswith("的") or _TITLE_KIND_AT_END.search(line))
+    ):
+        return False
+    return not (_MARKER.match(line) or _DOCUMENT_NUMBER.fullmatch(line) or _BYLINE.fullmatch(line))
+
+
 def _could_be_title(line: str) -> bool:
     line = line.strip()
     if not line or len(line) > MAX_TITLE_CHARS or _SENTENCE_END_INSIDE.search(line):
@@ -264,11 +455,12 @@ _MARKER = re.compile(
     r"(?=[第（(一二三四五六七八九十0-9０-９①-⑳⑴-⒇⒈-⒛])"
     rf"(?:(?P<chapter>第(?P<chapter_n>{_CN}|[0-9０-９]{{1,3}})(?P<chapter_unit>章|节|条|部分|篇|编))"
     rf"|(?P<cn_paren>[（(](?P<cn_paren_n>{_CN})[）)])"
-    rf"|(?<![一二三四五六七八九十])(?P<cn_dun>(?P<cn_dun_n>{_CN})[、．.])"
+    # Not a run of numerals ("一、二季度", "二、三产业").
+    rf"|(?<![一二三四五六七八九十])(?P<cn_dun>(?P<cn_dun_n>{_CN})(?:、(?!{_CN}(?:季度|产业|[、和及至到]))|[．.]))"
     rf"|(?<![一二三四五六七八九十])(?P<cn_shi>(?P<cn_shi_n>{_CN})是)"
     rf"|(?P<num_paren>[（(](?P<num_paren_n>{_DIGITS})[）)])"
-    # Not a decimal point (1.2%) and not a run of months or days ("1、2月份").
-    rf"|(?<![0-9０-９.．])(?P<num_dot>(?P<num_dot_n>{_DIGITS})(?:、(?![0-9０-９]+[月日号])|[.．](?![0-9０-９])))"
+    # Not a decimal point (1.2%) and not a run of months, days or quarters ("1、2月份", "1、2季度").
+    rf"|(?<![0-9０-９.．])(?P<num_dot>(?P<num_dot_n>{_DIGITS})(?:、(?![0-9０-９]+(?:[月日号季]|、))|[.．](?![0-9０-９])))"
     r"|(?P<circled>[①-⑳])"
     r"|(?P<paren_digit>[⑴-⒇])"
     r"|(?P<digit_stop>[⒈-⒛]))"
@@ -282,10 +474,17 @@ _TITLE_END = re.compile(
 )
 # Titles are often spaced out for typography ("总　　则"); the spaces are not part of the title.
 _SPACE_BETWEEN_CHINESE = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
+# A paragraph opening an attachment list, notes or a box ("专栏2　主要指标"); the numbered items after it
+# are list items, not headings.
+_LIST_INTRO = re.compile(r"(?:(?:附件|附表|附录|注|备注|说明)\s*[0-9０-９]{0,2}\s*[:：]|专栏\s*[0-9０-９]{1,3}(?![0-9０-９]))\s*")
 MAX_TITLE_FROM_NEXT_LINE_CHARS = 40
 MIN_TITLE_CHARS_BEFORE_A_SPACE = 3
-HARD_WRAP_MIN_FULL_LINE_SHARE = 0.5
+HARD_WRAP_MIN_FULL_LINE_SHARE = 0.2
+HARD_WRAP_MIN_FULL_LINES = 3
 HARD_WRAP_MAX_LINE_WIDTH = 120
+HARD_WRAP_MIN_LINE_WIDTH = 20  # characters; narrower "wraps" are a list of short lines
+HARD_WRAP_OVERFLOW_RATIO = 1.1
+HARD_WRAP_MAX_OVERFLOW_SHARE = 0.1
 HARD_WRAP_FULL_LINE_RATIO = 0.85
 
 
@@ -323,7 +522,9 @@ def segment(
     """
     if (max_tokens is None) != (count_tokens is None):
         raise ValueError("segment: max_tokens and count_tokens must be given together")
-    front = split_front_matter(clean_text(text))
+    suffix = source.rsplit(".", 1)[-1].lower() if "." in source else ""
+    markdown = True if suffix in ("md", "markdown") else None
+    front = split_front_matter(clean_text(text, markdown=markdown))
     preamble, sections = segment_body(front.body, max_tokens=max_tokens, count_tokens=count_tokens)
     return Document(
         source=source,
@@ -348,10 +549,14 @@ def join_wrapped_lines(lines: list[str]) -> list[str]:
     is_full_width = _full_width_test([line for line in lines if line])
     paragraphs: list[str] = []
     current: list[str] = []
-    for line in lines:
+    for index, line in enumerate(lines):
         if line:
             current.append(line)
         wrapped = line and is_full_width is not None and is_full_width(line) and not _ends_sentence(line)
+        wrapped = wrapped and " | " not in line  # a table row is a line of its own, whatever its width
+        # "…（责任单位：市发改委）" then "2.降低…": the bracket closed the item, the next one starts.
+        if wrapped and line[-1] in CLOSING_MARKS and index + 1 < len(lines) and _MARKER.match(lines[index + 1]):
+            wrapped = False
         if current and not wrapped:
             paragraphs.append("".join(current))
             current = []
@@ -369,19 +574,39 @@ def _full_width_test(lines: list[str]) -> Callable[[str], bool] | None:
     best: tuple[int, Callable[[str], bool]] | None = None
     for measure in (_display_width, len):
         sizes = [measure(line) for line in lines]
-        wrap_width = sorted(sizes)[int(len(sizes) * 0.75)]
+        wrap_width = _wrap_width(sorted(sizes))
         threshold = HARD_WRAP_FULL_LINE_RATIO * wrap_width
         full_lines = [line for line, size in zip(lines, sizes) if size >= threshold]
         # One paragraph per line: full lines end sentences. Hard wraps: they mostly stop mid-sentence.
         cut_mid_sentence = sum(1 for line in full_lines if not _ends_sentence(line))
+        # Nothing much is wider than the wrap width (a cluster of short headings is not a wrap width).
+        wider = sum(1 for size in sizes if size > HARD_WRAP_OVERFLOW_RATIO * wrap_width)
         if (
-            wrap_width <= HARD_WRAP_MAX_LINE_WIDTH
-            and len(full_lines) >= HARD_WRAP_MIN_FULL_LINE_SHARE * len(lines)
+            HARD_WRAP_MIN_LINE_WIDTH * (2 if measure is _display_width else 1) <= wrap_width <= HARD_WRAP_MAX_LINE_WIDTH
+            and wider <= HARD_WRAP_MAX_OVERFLOW_SHARE * len(lines)
+            and len(full_lines) >= max(HARD_WRAP_MIN_FULL_LINES, HARD_WRAP_MIN_FULL_LINE_SHARE * len(lines))
             and cut_mid_sentence * 2 >= len(full_lines)
             and (best is None or len(full_lines) > best[0])
         ):
             best = (len(full_lines), lambda line, measure=measure, threshold=threshold: measure(line) >= threshold)
     return best[1] if best else None
+
+
+def _wrap_width(sizes: list[int]) -> int:
+    """The width most lines were cut at: the size with the most lines just below it (sizes sorted).
+
+    Short lines (headings, paragraph ends) do not drag the estimate down, nor a few long lines up.
+    """
+    best_count, best_size = 0, sizes[-1]
+    low = 0
+    for high, size in enumerate(sizes):
+        if high + 1 < len(sizes) and sizes[high + 1] == size:
+            continue
+        while sizes[low] < HARD_WRAP_FULL_LINE_RATIO * size:
+            low += 1
+        if high - low + 1 >= best_count:
+            best_count, best_size = high - low + 1, size
+    return best_size
 
 
 def _display_width(line: str) -> int:
@@ -413,8 +638,14 @@ class _OutlineBuilder:
         # The last number each marker kind reached, so that 第十一条 may follow 第十条 across a new 第二章.
         self._last_number: dict[str, int] = {}
         self._waiting_for_title: _Heading | None = None
+        # Inside an attachment list or notes ("附件：1.…", "注：1.…"): the marker kind its items use
+        # ("" until the first item), or None outside one.
+        self._list_kind: str | None = None
 
     def add_paragraph(self, paragraph: str) -> None:
+        if self._in_list(paragraph):
+            self._add_text(paragraph)
+            return
         if self._waiting_for_title is not None:
             heading, self._waiting_for_title = self._waiting_for_title, None
             if len(paragraph) <= MAX_TITLE_FROM_NEXT_LINE_CHARS and not _SENTENCE_END_INSIDE.search(paragraph[:-1]):
@@ -439,6 +670,24 @@ class _OutlineBuilder:
             if not heading.title:
                 self._waiting_for_title = heading
         self._add_text(paragraph[position:])
+
+    def _in_list(self, paragraph: str) -> bool:
+        """Whether a paragraph belongs to an attachment list or notes, whose numbers are not headings."""
+        intro = _LIST_INTRO.match(paragraph)
+        first_item = _MARKER.match(paragraph, intro.end()) if intro else None
+        # "附件：" / "附件：1.…" / "专栏2　…" open a list; "注：本表为快报数。" is just a note.
+        if intro and (first_item or intro.end() == len(paragraph) or paragraph.startswith("专栏")):
+            self._waiting_for_title = None
+            self._list_kind = _marker_identity(first_item)[0] if first_item else ""
+            return True
+        if self._list_kind is None:
+            return False
+        item = _MARKER.match(paragraph)
+        if item and self._list_kind in ("", _marker_identity(item)[0]):
+            self._list_kind = _marker_identity(item)[0]
+            return True
+        self._list_kind = None
+        return False
 
     def _depth_for(self, kind: str, number: int | None) -> int | None:
         """Where a marker would open a heading (0 = top level), or None if it is not a plausible heading."""

@@ -49,7 +49,7 @@ def everything_in_order(doc: Document) -> str:
 
 
 def test_corpus_covers_every_shape():
-    assert 8 <= len(CORPUS_FILES) <= 15
+    assert 8 <= len(CORPUS_FILES) <= 30
 
 
 @pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.name)
@@ -84,6 +84,20 @@ def test_corpus_keeps_every_body_character(path: Path):
         ("09-numbered-lists.txt", ["一、", "1.", "(1)", "(2)", "2.", "①", "②", "二、"]),
         ("10-mixed-width.txt", ["一．", "１．", "２．", "二．", "（１）", "（２）"]),
         ("12-false-positives.txt", ["一、", "二、"]),
+        (
+            "14-county-four-levels.txt",
+            ["一、", "（一）", "1.", "2.", "（1）", "（2）", "3.", "（二）", "1.", "2."]
+            + ["二、", "（一）", "1.", "2.", "（二）", "1.", "2."],
+        ),
+        ("16-plan-outline-chapters.txt", ["第一篇", "第一章", "第一节", "第二节", "第二章", "第一节", "第二节", "第二篇", "第三章", "第一节"]),
+        ("17-notice-signature-bottom.txt", ["一、", "二、", "三、", "四、"]),
+        ("21-ordinal-phrases.txt", ["一、", "二、", "三、"]),
+        (
+            "22-inline-points-semicolons.txt",
+            ["一、", "（一）", "一是", "二是", "三是", "（二）", "一是", "二是", "三是", "二、", "一是", "二是", "三是"]
+            + ["三、", "（一）", "一是", "二是", "（二）", "一是", "二是", "三是"],
+        ),
+        ("23-redhead-notice-wrapped-title.txt", ["一、", "1.", "2.", "二、", "3.", "4.", "三、", "5.", "6."]),
     ],
 )
 def test_markers_found(name: str, markers: list[str]):
@@ -113,6 +127,109 @@ def test_html_markup_and_entities_are_removed():
     assert "“夜经济”&“首店经济”" in text
 
 
+def test_pdf_page_numbers_and_running_headers_are_dropped():
+    doc = segment(read_document_text(CORPUS / "20-pdf-wrap-page-chrome.txt"))
+    zh = [seg.zh for seg in doc.all_segments()]
+    assert "新增“小升规”企业312家，规上工业企业总数达到4526家，创历史新高。" in zh
+    assert "全市经济社会发展的主要预期目标是：地区生产总值增长6.5%左右，一般公共预算收入增长6%，城镇调查失业率控制在5.5%以内。" in zh
+    assert not any("公报" in s or "—" in s for s in zh)
+    assert (doc.issuer, doc.date, doc.salutation) == ("市长 李某某", "2023年1月12日", "各位代表：")
+
+
+def test_running_header_needs_page_numbers_and_repeats():
+    text = "报告\n一、工作\n增长5%。\n— 2 —\n某市人民政府公报\n稳中有进。\n— 3 —\n某市人民政府公报\n向好。"
+    assert [seg.zh for seg in segment(text).all_segments()] == ["增长5%。", "稳中有进。", "向好。"]
+    text = text.replace("— 3 —\n", "")  # next to one page number only: text, not a running header
+    assert [seg.zh for seg in segment(text).all_segments()] == [
+        "增长5%。", "某市人民政府公报", "稳中有进。", "某市人民政府公报", "向好。"
+    ]  # fmt: skip
+
+
+def test_notice_signature_at_the_bottom_is_issuer_and_date():
+    doc = segment(read_document_text(CORPUS / "17-notice-signature-bottom.txt"))
+    assert (doc.issuer, doc.date) == ("某县人民政府办公室", "2023年1月12日")
+    assert doc.salutation == "各乡镇人民政府、街道办事处，县政府各部门、各直属单位："
+    assert doc.meta == {"发文字号": "某政办发〔2023〕5号"}
+    zh = [seg.zh for seg in doc.all_segments()]
+    assert zh[-3:] == ["附件：1.春节期间安全生产检查表", "2.值班安排表", "（此件公开发布）"]
+    assert "某县人民政府办公室" not in zh
+
+
+def test_covering_notice_signs_before_the_text_it_issues():
+    doc = segment(read_document_text(CORPUS / "23-redhead-notice-wrapped-title.txt"))
+    assert doc.title.zh == "某市人民政府关于印发《某市促进民营经济高质量发展若干措施》的通知"
+    assert (doc.issuer, doc.date) == ("某市人民政府", "二〇二三年五月八日")
+    assert not any("页" in seg.zh for seg in doc.all_segments())
+
+
+def test_site_footer_and_chrome_in_meta_values_are_dropped():
+    doc = segment(read_document_text(CORPUS / "18-trs-editor.html"))
+    assert doc.meta == {"发布时间": "2023-04-18 10:20", "来源": "市发展改革委"}
+    assert (doc.issuer, doc.date, doc.salutation) == ("某市人民政府", "2023年4月15日", "各区县人民政府，市政府各部门：")
+    text = "".join(seg.zh for seg in doc.all_segments())
+    assert "主办单位" not in text and "不要这个" not in text
+    doc = segment("报告\n一、工作\n增长5%。\n（来源：市统计局）\n责任编辑：张三\n【打印本页】【关闭窗口】\n上一篇：关于某某的通知")
+    assert [seg.zh for seg in doc.all_segments()] == ["增长5%。", "（来源：市统计局）"]
+
+
+@pytest.mark.parametrize(
+    "text, issuer, date",
+    [
+        ("政府工作报告\n——2023年1月12日在某市第十七届人民代表大会第二次\n会议上\n市长　李某某\n各位代表：\n报告。", "市长 李某某", "2023年1月12日"),
+        ("某市统计公报\n2023年3月15日\n一、综合\n增长5%。", None, "2023年3月15日"),
+        ("某市统计公报\n某市统计局　2023年3月15日\n一、综合\n增长5%。", "某市统计局", "2023年3月15日"),
+        ("关于某方案的通知\n各区县人民政府： 现印发给你们。 一、目标 实现目标。 某市人民政府 2023年4月15日", "某市人民政府", "2023年4月15日"),
+        ("关于某方案的通知\n现印发给你们。\n某县防汛指挥部办公室　二〇二三年六月一日\n（此件公开发布）", "某县防汛指挥部办公室", "二〇二三年六月一日"),
+        ("余姚市人民政府 (2020年8月)\n报告。\n某市人民政府\n2023年4月15日", "余姚市人民政府", "2020年8月"),  # the top wins
+    ],
+)
+def test_issuer_and_date_shapes(text: str, issuer: str | None, date: str | None):
+    doc = segment(text)
+    assert (doc.issuer, doc.date) == (issuer, date)
+    zh = "".join(seg.zh for seg in doc.all_segments())
+    assert "会议上" not in zh and (date is None or date not in zh)
+    if date == "2020年8月":
+        assert zh.endswith("某市人民政府2023年4月15日")  # a second signature below stays text
+
+
+def test_runs_of_numerals_in_running_text_are_not_headings():
+    doc = segment("某县经济运行分析\n第一章 总体情况\n一、二季度分别增长4.1%和5.3%。\n1、2季度用电量增长6%。\n1、2、3号线建成。\n二、三产业增长5%。")
+    assert [s.marker for s in doc.walk_sections()] == ["第一章"]
+
+
+def _hard_wrap(text: str, width: int) -> str:
+    return "\n".join(line[i : i + width] for line in text.splitlines() for i in range(0, max(len(line), 1), width))
+
+
+@pytest.mark.parametrize("width", [30, 34, 38])
+@pytest.mark.parametrize("name", ["14-county-four-levels.txt", "23-redhead-notice-wrapped-title.txt"])
+def test_hard_wrapped_copy_gives_the_same_outline(name: str, width: int):
+    """Short paragraphs and many short headings still let the wrap width be found, a wrapped title
+    ("…（节选" / "）") is rejoined, and "（责任单位：…）" at a line end does not swallow the next item."""
+    text = read_document_text(CORPUS / name)
+    expected = format_outline(segment(text), show_segments=True)
+    assert format_outline(segment(_hard_wrap(text, width)), show_segments=True) == expected
+
+
+def test_one_paragraph_per_line_with_many_headings_is_not_rejoined():
+    text = "\n".join(f"第{n}节 主要目标\n到2025年，地区生产总值年均增长6%左右，居民收入增长与经济增长基本同步。" for n in "一二三四五六")
+    assert len(list(segment(text).all_segments())) == 6
+
+
+def test_boxes_notes_and_attachment_lists_are_not_headings():
+    doc = segment("一、目标\n增长5%。\n专栏1　主要指标\n1.经济发展。增长6%。\n2.创新驱动。\n二、措施\n注：\n1.数据为快报数。")
+    assert [s.marker for s in doc.walk_sections()] == ["一、", "二、"]
+    doc = segment("一、目标\n注：本表为快报数。\n1.经济发展。增长6%。")
+    assert [s.marker for s in doc.walk_sections()] == ["一、", "1."]
+
+
+def test_markdown_table_rows_stay_rows():
+    table = "\n\n| 指标 | 数值 |\n|------|-----:|\n| 地区生产总值（亿元） | 356.2 |\n| 一般公共预算收入（亿元） | 28.6 |\n\n"
+    doc = segment("".join(f"## {n}、指标{table}" for n in "一二三"))
+    for section in doc.sections:
+        assert [seg.zh for seg in section.segments] == ["指标 | 数值", "地区生产总值（亿元） | 356.2", "一般公共预算收入（亿元） | 28.6"]
+
+
 @pytest.mark.parametrize(
     "text, title, meta, salutation",
     [
@@ -123,6 +240,17 @@ def test_html_markup_and_entities_are_removed():
             "各位代表：",
         ),
         ("当前位置：首页 > 政务公开\n政府工作报告\n——2024年1月在某市第一次会议上\n同志们：\n报告工作。", "政府工作报告——2024年1月在某市第一次会议上", {}, "同志们："),
+        ("关于做好防汛工作的通知\n某政办发〔2023〕5号\n各有关单位：\n请做好防汛工作。", "关于做好防汛工作的通知", {"发文字号": "某政办发〔2023〕5号"}, "各有关单位："),
+        ("关于印发《某某方案》\n的通知\n县政府各部门：\n现印发给你们。", "关于印发《某某方案》的通知", {}, "县政府各部门："),
+        ("政府工作报告\n（2023年1月10日在某市第一次会议上）\n市长　李某某\n各位代表：\n报告工作。", "政府工作报告（2023年1月10日在某市第一次会议上）", {}, "各位代表："),
+        ("关于某某工作的报告\n各地要抓好落实：一是抓项目。", "关于某某工作的报告", {}, None),
+        (
+            "索　引　号：000014349/2023-00012\t主　题　分　类：综合\n标　　题：关于某某的通知\n关于某某的通知\n各有关单位：\n通知如下。",
+            "关于某某的通知",
+            {"索引号": "000014349/2023-00012", "主题分类": "综合", "标题": "关于某某的通知"},
+            "各有关单位：",
+        ),
+        ("关于某方案\n（一）责任单位：\n市发改委。", "关于某方案", {}, None),
         ("一、总体要求\n坚持稳中求进。", "", {}, None),
         ("现在报告工作。一、总体要求", "", {}, None),
     ],
@@ -358,7 +486,17 @@ def test_segment_body_never_loses_or_reorders_characters(body: str):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(_FRAGMENTS + ["|", "<p>", "&nbsp;", "# ", "**", "发布日期:", "各位代表："]), max_size=60))
+@given(
+    st.lists(
+        st.sampled_from(
+            _FRAGMENTS
+            + ["|", "<p>", "&nbsp;", "# ", "**", "发布日期:", "各位代表：", "各有关单位：", "索　引　号：", "— 3 —", "第 2 页 共 5 页"]
+            + ["某市人民政府", "2023年1月12日", "（此件公开发布）", "附件：", "专栏1", "注：", "——", "会议上", "县长　张某"]
+            + ["某政发〔2023〕5号", "主办单位：", "| --- | --- |", "    - "]
+        ),
+        max_size=60,
+    )
+)
 def test_segment_keeps_the_body_after_front_matter(fragments: list[str]):
     """Modulo front matter and chrome: the body left by split_front_matter is kept exactly, and the
     front matter fields are taken, in order, from the cleaned text."""
@@ -367,9 +505,10 @@ def test_segment_keeps_the_body_after_front_matter(fragments: list[str]):
     front = split_front_matter(cleaned)
     doc = segment(text)
     assert everything_in_order(doc) == visible(front.body)
-    front_fields = [doc.title.zh, doc.issuer, doc.date, doc.salutation]
-    kept = visible("".join(filter(None, front_fields))) + everything_in_order(doc)
+    # The issuer and date may come from a subtitle or from a signature below the text.
+    kept = visible(doc.title.zh + (doc.salutation or "")) + everything_in_order(doc)
     assert _is_subsequence(kept, visible(cleaned))
+    assert all(visible(field) in visible(cleaned) for field in (doc.issuer, doc.date) if field)
 
 
 def _is_subsequence(needle: str, haystack: str) -> bool:
@@ -387,3 +526,23 @@ def test_ids_are_positional(path: Path):
             check(section.sections, section.id)
 
     check(doc.sections, "sec")
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        # a last sentence that mentions 技术支持 is the report's text, not a site footer
+        ("二、下一步安排\n加强技术支持。", ["加强技术支持。"]),
+        # plain text keeps its asterisks, underscores and brackets (blanks to fill in, emphasis as typed)
+        ("二、要求\n请于____年____月前报送，加强**重点**工作。*强调*内容[5%](http://x)。",
+         ["请于____年____月前报送，加强**重点**工作。", "*强调*内容[5%](http://x)。"]),
+    ],
+)
+def test_plain_text_keeps_every_character(body, expected):
+    doc = segment("各位代表:\n一、总体情况\n今年经济增长5.2%。\n" + body)
+    assert [s.zh for s in doc.sections[-1].segments] == expected
+
+
+def test_markdown_file_loses_its_markup_only():
+    doc = segment("## 一、总体情况\n加强**重点**工作。*强调*内容[5%](http://x)。", source="a.md")
+    assert [s.zh for s in doc.sections[0].segments] == ["加强重点工作。", "强调内容5%。"]
