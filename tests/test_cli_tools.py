@@ -123,3 +123,18 @@ def test_help_does_not_import_torch():
     code = "import sys; from pipeline.cli import build_parser; build_parser(); print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.stdout.strip() == "False"
+
+
+def test_models_list_honours_config_before_or_after_the_action(tiny_models):
+    for args in (("models", "--config", "configs/tiny.yaml", "list"), ("models", "list", "--config", "configs/tiny.yaml")):
+        res = run_cli(*args)
+        assert res.returncode == 0, res.stdout + res.stderr
+        assert "translator: models/tiny/marian-zh-en ->" in res.stdout
+
+
+def test_missing_local_model_folder_names_the_hub_model_to_download(tmp_path):
+    res = run_cli("run", str(SAMPLE), "--config", str(ROOT / "configs" / "fast.yaml"), "--out", str(tmp_path), cwd=tmp_path)
+    assert res.returncode == 4
+    line = res.stderr.strip()
+    assert "model folder 'models/opus-mt-zh-en' (translator) not found" in line
+    assert "python -m pipeline models download Helsinki-NLP/opus-mt-zh-en" in line and "\n" not in line
