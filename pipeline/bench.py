@@ -79,7 +79,7 @@ def run_bench(
     elif stage == "segment":
         result = _bench_segment(quick)
     else:
-        result = _bench_batch(quick or arch == "tiny", num_beams, threads, arch)
+        result = _bench_batch(quick or arch == "tiny", num_beams, threads, arch, isolate)
     result = {"stage": stage, "quick": quick, "machine": machine_facts(threads), **result}
     write_atomic(Path(out_dir) / f"{stage}.json", json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     _print_table(result)
@@ -706,10 +706,10 @@ def _child_batch(task: dict[str, Any]) -> dict[str, Any]:
             "documents_per_second": round(ok / seconds, 3), "sentences": report.translation.texts}
 
 
-def _bench_batch(quick: bool, num_beams: int, threads: int, arch: str) -> dict[str, Any]:
+def _bench_batch(quick: bool, num_beams: int, threads: int, arch: str, isolate: bool = True) -> dict[str, Any]:
     import tempfile
 
-    count = 24 if quick else BATCH_REPORTS
+    count = 12 if quick else BATCH_REPORTS
     model = str(_marian_path("tiny" if quick else arch))
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -726,17 +726,17 @@ def _bench_batch(quick: bool, num_beams: int, threads: int, arch: str) -> dict[s
             runs["ray_cross_document"] = {"engine": "ray", "per_document": False, "batch_documents": 32,
                                           "pool_size": max(1, threads), "threads": 1}
         for name, extra in runs.items():
-            results[name] = _run_child({**base, **extra, "out": str(Path(tmp) / name)})
+            results[name] = _run_child({**base, **extra, "out": str(Path(tmp) / name)}, isolate)
         # Memory against batch size: the same cross-document run on the tiny model with more and more reports.
         growth = {}
         tiny = str(_marian_path("tiny"))
-        for n in ((12, 48) if quick else (50, 200, 800)):
+        for n in ((6, 12) if quick else (50, 200, 800)):
             sub = Path(tmp) / f"growth-{n}"
             sub.mkdir()
             for name, text in batch_reports(n):
                 (sub / f"{name}.txt").write_text(text, encoding="utf-8")
             r = _run_child({**base, "model": tiny, "engine": "local", "per_document": False, "batch_documents": 32,
-                            "threads": 1, "inputs": str(sub), "out": str(Path(tmp) / f"growth-out-{n}")})
+                            "threads": 1, "inputs": str(sub), "out": str(Path(tmp) / f"growth-out-{n}")}, isolate)
             growth[str(n)] = r["peak_rss_mb"]
     per_doc = results["local_per_document"]["documents_per_second"]
     out = {

@@ -42,7 +42,15 @@ def test_segment_quick(tmp_path):
     assert result["bytes"] >= 90_000 and result["segments"] > 0 and result["chars_per_second"] > 0
 
 
-@pytest.mark.parametrize("stage", ["batch", "nonsense"])
-def test_stages_without_a_benchmark_fail_with_one_line(tmp_path, stage):
+def test_unknown_stage_fails_with_one_line(tmp_path):
     with pytest.raises(PipelineError):
-        run_bench(stage, tmp_path)
+        run_bench("nonsense", tmp_path)
+
+
+def test_batch_quick_on_tiny_model(tiny_models, tmp_path):
+    result = run_bench("batch", tmp_path, quick=True, num_beams=1, threads=1, isolate=False)
+    runs = result["backends"]
+    assert runs["local_per_document"]["documents"] == runs["local_cross_document"]["documents"] == result["reports"]
+    # every sentence is unique, so both modes translate exactly the same texts
+    assert runs["local_per_document"]["sentences"] == runs["local_cross_document"]["sentences"]
+    assert result["cross_over_per_document"] > 0 and result["peak_rss_mb_by_report_count"]
