@@ -230,6 +230,7 @@ class Manifest:
     def __init__(self, path: Path):
         self.path = Path(path)
         self.records: dict[str, dict[str, Any]] = {}
+        self._owners: dict[str, str] = {}  # output stem -> input name
         if self.path.exists():
             for line in self.path.read_text(encoding="utf-8").splitlines():
                 try:
@@ -237,14 +238,16 @@ class Manifest:
                 except json.JSONDecodeError:
                     continue  # a line cut short by a crash: that input is simply not done
                 if isinstance(rec, dict) and "input" in rec:
-                    self.records[rec["input"]] = rec
+                    self._remember(rec)
+
+    def _remember(self, rec: dict[str, Any]) -> None:
+        self.records[rec["input"]] = rec
+        if rec.get("stem") and rec.get("status") == "ok":
+            self._owners[rec["stem"]] = rec["input"]
 
     def owner_of(self, stem: str) -> str | None:
         """The input whose outputs use ``stem``, according to the manifest."""
-        for name, rec in self.records.items():
-            if rec.get("stem") == stem and rec.get("status") == "ok":
-                return name
-        return None
+        return self._owners.get(stem)
 
     def is_done(self, name: str, content_hash: str, run_signature: str) -> bool:
         rec = self.records.get(name)
@@ -266,7 +269,7 @@ class Manifest:
                 os.fsync(f.fileno())
         except OSError as exc:
             raise OutputError(f"{self.path}: cannot write manifest ({exc.strerror or exc})") from None
-        self.records[rec["input"]] = rec
+        self._remember(rec)
 
 
 # --------------------------------------------------------------------------------------------------------
