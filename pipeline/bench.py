@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import PipelineError
+from .models import Seq2SeqShape
 from .translate import set_torch_threads
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,16 @@ EN_WORDS_PER_ZH_CHAR = 0.65
 QUICK_SENTENCES = 12
 
 STAGES = ("translate", "summarize", "segment", "batch")
+
+# The production models' shapes (their config.json values), built with random weights.
+OPUS_MT_ZH_EN_SHAPE = Seq2SeqShape(
+    d_model=512, encoder_layers=6, decoder_layers=6, heads=8, ffn=2048, vocab_size=MARIAN_VOCAB, num_beams=4,
+    max_length=512,
+)
+DISTILBART_CNN_12_6_SHAPE = Seq2SeqShape(
+    d_model=1024, encoder_layers=12, decoder_layers=6, heads=16, ffn=4096, vocab_size=BART_VOCAB, num_beams=4,
+    max_length=142, min_length=56,
+)
 
 
 def run_bench(
@@ -128,167 +139,21 @@ def build_bench_marian(dest: Path, seed: int = 0) -> Path:
     The SentencePiece models are the tiny builder's; the vocabulary is padded with unused entries to the
     real size (65001, ``<pad>`` last), so the embedding and output layers have their real cost.
     """
-    return _build_once(dest, lambda tmp: _build_marian(tmp, seed))
+    from .models import build_marian, build_once
 
-
-def _build_marian(dest: Path, seed: int) -> None:
-    import tempfile
-
-    import sentencepiece as spm
-    import torch
-    from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
-
-    from .models import _corpus_lines, _train_spm
-
-    with tempfile.TemporaryDirectory() as tmp:
-        t = Path(tmp)
-        _train_spm(_corpus_lines("zh"), t / "source", 1200, 0.9995)
-        _train_spm(_corpus_lines("en"), t / "target", 600, 1.0)
-        vocab: dict[str, int] = {"</s>": 0, "<unk>": 1}
-        for name in ("source", "target"):
-            sp = spm.SentencePieceProcessor(model_file=str(t / f"{name}.model"))
-            for i in range(sp.get_piece_size()):
-                vocab.setdefault(sp.id_to_piece(i), len(vocab))
-        k = 0
-        while len(vocab) < MARIAN_VOCAB - 1:
-            vocab.setdefault(f"<unused{k}>", len(vocab))
-            k += 1
-        vocab["<pad>"] = len(vocab)
-        assert len(vocab) == MARIAN_VOCAB and vocab["<pad>"] == MARIAN_VOCAB - 1
-        (t / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-        tok = MarianTokenizer(
-            source_spm=str(t / "source.model"), target_spm=str(t / "target.model"), vocab=str(t / "vocab.json")
-        )
-        pad = vocab["<pad>"]
-        config = MarianConfig(
-            vocab_size=MARIAN_VOCAB,
-            d_model=512,
-            encoder_layers=6,
-            decoder_layers=6,
-            encoder_attention_heads=8,
-            decoder_attention_heads=8,
-            encoder_ffn_dim=2048,
-            decoder_ffn_dim=2048,
-            max_position_embeddings=512,
-            pad_token_id=pad,
-            eos_token_id=0,
-            decoder_start_token_id=pad,
-            activation_function="swish",  # positions: Marian's are always sinusoidal (static)
-            scale_embedding=True,
-            share_encoder_decoder_embeddings=True,
-        )
-        torch.manual_seed(seed)
-        model = MarianMTModel(config)
-        # As the real model's generation_config.json.
-        model.generation_config = GenerationConfig(
-            decoder_start_token_id=pad,
-            eos_token_id=0,
-            pad_token_id=pad,
-            bad_words_ids=[[pad]],
-            num_beams=4,
-            max_length=512,
-        )
-        model.save_pretrained(dest)
-        tok.save_pretrained(dest)
+    if (Path(dest) / "config.json").exists():
+        return Path(dest)
+    return build_once(dest, lambda tmp: build_marian(tmp, seed, OPUS_MT_ZH_EN_SHAPE))
 
 
 def build_bench_bart(dest: Path, seed: int = 0) -> Path:
     """A BART model shaped exactly like sshleifer/distilbart-cnn-12-6 (random weights), with the tiny
     builder's byte-level BPE tokenizer, its vocabulary padded to the real size (50264)."""
-    return _build_once(dest, lambda tmp: _build_bart(tmp, seed))
+    from .models import build_bart, build_once
 
-
-def _build_bart(dest: Path, seed: int) -> None:
-    import tempfile
-
-    import torch
-    from tokenizers import ByteLevelBPETokenizer
-    from transformers import BartConfig, BartForConditionalGeneration, BartTokenizer, GenerationConfig
-
-    from .models import _corpus_lines
-
-    specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
-    bpe = ByteLevelBPETokenizer()
-    bpe.train_from_iterator(_corpus_lines("en"), vocab_size=700, min_frequency=1, special_tokens=specials)
-    with tempfile.TemporaryDirectory() as tmp:
-        bpe.save_model(tmp)
-        # Padded to the real size with decodable words, so that what the random model writes is text (an
-        # empty section summary would skip the executive-summary pass and under-measure the stage).
-        vocab_file = Path(tmp) / "vocab.json"
-        vocab = json.loads(vocab_file.read_text(encoding="utf-8"))
-        k = 0
-        while len(vocab) < BART_VOCAB:
-            vocab.setdefault("\u0120" + _letters(k), len(vocab))
-            k += 1
-        vocab_file.write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-        tok = BartTokenizer(vocab=str(vocab_file), merges=str(Path(tmp) / "merges.txt"))
-    tok.model_max_length = 1024
-    config = BartConfig(
-        vocab_size=BART_VOCAB,
-        d_model=1024,
-        encoder_layers=12,
-        decoder_layers=6,
-        encoder_attention_heads=16,
-        decoder_attention_heads=16,
-        encoder_ffn_dim=4096,
-        decoder_ffn_dim=4096,
-        max_position_embeddings=1024,
-        activation_function="gelu",
-        pad_token_id=tok.pad_token_id,
-        bos_token_id=tok.bos_token_id,
-        eos_token_id=tok.eos_token_id,
-        decoder_start_token_id=tok.eos_token_id,
-        forced_bos_token_id=tok.bos_token_id,
-    )
-    torch.manual_seed(seed)
-    model = BartForConditionalGeneration(config)
-    model.generation_config = GenerationConfig(
-        decoder_start_token_id=tok.eos_token_id,
-        bos_token_id=tok.bos_token_id,
-        eos_token_id=tok.eos_token_id,
-        pad_token_id=tok.pad_token_id,
-        forced_bos_token_id=tok.bos_token_id,
-        num_beams=4,
-        max_length=142,
-        min_length=56,
-    )
-    model.save_pretrained(dest)
-    tok.save_pretrained(dest)
-
-
-def _letters(k: int) -> str:
-    """0 -> "a", 25 -> "z", 26 -> "ba", ...: distinct lowercase words for unused vocabulary entries."""
-    out = ""
-    while True:
-        k, r = divmod(k, 26)
-        out = chr(97 + r) + out
-        if k == 0:
-            return out
-
-
-def _build_once(dest: Path, build) -> Path:
-    """Build into a temporary folder beside ``dest`` and rename (a half-built model is never left)."""
-    import shutil
-    import tempfile
-
-    dest = Path(dest)
-    if (dest / "config.json").exists():
-        return dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=dest.parent))
-    try:
-        log.info("building %s (first use)", dest)
-        build(tmp)
-        tmp.chmod(0o755)
-        try:
-            os.replace(tmp, dest)
-        except OSError:  # built by another process meanwhile
-            if not (dest / "config.json").exists():
-                raise
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return dest
+    if (Path(dest) / "config.json").exists():
+        return Path(dest)
+    return build_once(dest, lambda tmp: build_bart(tmp, seed, DISTILBART_CNN_12_6_SHAPE))
 
 
 def _marian_path(arch: str) -> Path:

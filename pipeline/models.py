@@ -14,6 +14,7 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass
+from typing import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -191,7 +192,38 @@ def _train_spm(lines: list[str], prefix: Path, vocab_size: int, coverage: float)
     prefix.with_suffix(".model").write_bytes(model.getvalue())
 
 
-def _build_tiny_marian(dest: Path, seed: int) -> None:
+@dataclass(frozen=True)
+class Seq2SeqShape:
+    """The sizes of a model to build (random weights) and the defaults of its generation_config."""
+
+    d_model: int
+    encoder_layers: int
+    decoder_layers: int
+    heads: int
+    ffn: int
+    vocab_size: int | None = None  # None: the trained tokenizer's size; larger: padded with unused entries
+    num_beams: int = 4
+    max_length: int = 512
+    min_length: int = 0
+
+
+TINY_MARIAN = Seq2SeqShape(d_model=32, encoder_layers=2, decoder_layers=2, heads=2, ffn=64)
+TINY_BART = Seq2SeqShape(d_model=32, encoder_layers=2, decoder_layers=2, heads=2, ffn=64, num_beams=2,
+                         max_length=142, min_length=8)
+
+
+def unused_word(k: int) -> str:
+    """0 -> "a", 25 -> "z", 26 -> "ba", ...: distinct lowercase words for padding a vocabulary."""
+    out = ""
+    while True:
+        k, r = divmod(k, 26)
+        out = chr(97 + r) + out
+        if k == 0:
+            return out
+
+
+def build_marian(dest: Path, seed: int, shape: Seq2SeqShape = TINY_MARIAN) -> None:
+    """A MarianMTModel + MarianTokenizer (SentencePiece models trained on the bundled text) in ``dest``."""
     import sentencepiece as spm
     import torch
     from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
@@ -205,7 +237,11 @@ def _build_tiny_marian(dest: Path, seed: int) -> None:
             sp = spm.SentencePieceProcessor(model_file=str(t / f"{name}.model"))
             for i in range(sp.get_piece_size()):
                 vocab.setdefault(sp.id_to_piece(i), len(vocab))
-        vocab["<pad>"] = len(vocab)
+        k = 0
+        while shape.vocab_size is not None and len(vocab) < shape.vocab_size - 1:
+            vocab.setdefault(f"<unused{k}>", len(vocab))  # the real size, so that embeddings cost what they cost
+            k += 1
+        vocab["<pad>"] = len(vocab)  # last, as in OPUS-MT
         (t / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
         tok = MarianTokenizer(
             source_spm=str(t / "source.model"), target_spm=str(t / "target.model"), vocab=str(t / "vocab.json")
@@ -213,36 +249,37 @@ def _build_tiny_marian(dest: Path, seed: int) -> None:
         pad = vocab["<pad>"]
         config = MarianConfig(
             vocab_size=len(vocab),
-            d_model=32,
-            encoder_layers=2,
-            decoder_layers=2,
-            encoder_attention_heads=2,
-            decoder_attention_heads=2,
-            encoder_ffn_dim=64,
-            decoder_ffn_dim=64,
+            d_model=shape.d_model,
+            encoder_layers=shape.encoder_layers,
+            decoder_layers=shape.decoder_layers,
+            encoder_attention_heads=shape.heads,
+            decoder_attention_heads=shape.heads,
+            encoder_ffn_dim=shape.ffn,
+            decoder_ffn_dim=shape.ffn,
             max_position_embeddings=512,
             pad_token_id=pad,
             eos_token_id=0,
             decoder_start_token_id=pad,
-            activation_function="swish",
+            activation_function="swish",  # positions: Marian's are always sinusoidal (static)
             scale_embedding=True,
             share_encoder_decoder_embeddings=True,
         )
         torch.manual_seed(seed)
         model = MarianMTModel(config)
-        model.generation_config = GenerationConfig(
+        model.generation_config = GenerationConfig(  # as OPUS-MT's generation_config.json
             decoder_start_token_id=pad,
             eos_token_id=0,
             pad_token_id=pad,
             bad_words_ids=[[pad]],
-            num_beams=4,
-            max_length=512,
+            num_beams=shape.num_beams,
+            max_length=shape.max_length,
         )
         model.save_pretrained(dest)
         tok.save_pretrained(dest)
 
 
-def _build_tiny_bart(dest: Path, seed: int) -> None:
+def build_bart(dest: Path, seed: int, shape: Seq2SeqShape = TINY_BART) -> None:
+    """A BartForConditionalGeneration + byte-level BPE tokenizer trained on the bundled English text."""
     import torch
     from tokenizers import ByteLevelBPETokenizer
     from transformers import BartConfig, BartForConditionalGeneration, BartTokenizer, GenerationConfig
@@ -252,18 +289,29 @@ def _build_tiny_bart(dest: Path, seed: int) -> None:
     bpe.train_from_iterator(_corpus_lines("en"), vocab_size=700, min_frequency=1, special_tokens=specials)
     with tempfile.TemporaryDirectory() as tmp:
         bpe.save_model(tmp)
-        tok = BartTokenizer(vocab=str(Path(tmp) / "vocab.json"), merges=str(Path(tmp) / "merges.txt"))
+        vocab_file = Path(tmp) / "vocab.json"
+        if shape.vocab_size is not None:
+            # Padded with decodable words, so that what a random model writes is text (an empty summary
+            # would skip the executive-summary pass and under-measure a benchmark).
+            vocab = json.loads(vocab_file.read_text(encoding="utf-8"))
+            k = 0
+            while len(vocab) < shape.vocab_size:
+                vocab.setdefault("\u0120" + unused_word(k), len(vocab))
+                k += 1
+            vocab_file.write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+        tok = BartTokenizer(vocab=str(vocab_file), merges=str(Path(tmp) / "merges.txt"))
     tok.model_max_length = 1024
     config = BartConfig(
-        vocab_size=len(tok),
-        d_model=32,
-        encoder_layers=2,
-        decoder_layers=2,
-        encoder_attention_heads=2,
-        decoder_attention_heads=2,
-        encoder_ffn_dim=64,
-        decoder_ffn_dim=64,
+        vocab_size=shape.vocab_size or len(tok),
+        d_model=shape.d_model,
+        encoder_layers=shape.encoder_layers,
+        decoder_layers=shape.decoder_layers,
+        encoder_attention_heads=shape.heads,
+        decoder_attention_heads=shape.heads,
+        encoder_ffn_dim=shape.ffn,
+        decoder_ffn_dim=shape.ffn,
         max_position_embeddings=1024,
+        activation_function="gelu",
         pad_token_id=tok.pad_token_id,
         bos_token_id=tok.bos_token_id,
         eos_token_id=tok.eos_token_id,
@@ -278,15 +326,36 @@ def _build_tiny_bart(dest: Path, seed: int) -> None:
         eos_token_id=tok.eos_token_id,
         pad_token_id=tok.pad_token_id,
         forced_bos_token_id=tok.bos_token_id,
-        num_beams=2,
-        max_length=142,
-        min_length=8,
+        num_beams=shape.num_beams,
+        max_length=shape.max_length,
+        min_length=shape.min_length,
     )
     model.save_pretrained(dest)
     tok.save_pretrained(dest)
 
 
-_BUILDERS = {TINY_TRANSLATOR: _build_tiny_marian, TINY_SUMMARIZER: _build_tiny_bart}
+def build_once(dest: Path, build: Callable[[Path], None]) -> Path:
+    """Build into a temporary folder beside ``dest`` and rename it (a half-built model is never left)."""
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=dest.parent))
+    try:
+        build(tmp)
+        tmp.chmod(0o755)  # mkdtemp makes it private; a model folder is ordinary data
+        if dest.exists():
+            shutil.rmtree(dest)
+        try:
+            os.replace(tmp, dest)
+        except OSError:  # another process built it meanwhile
+            if not dest.exists():
+                raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return dest
+
+
+_BUILDERS = {TINY_TRANSLATOR: build_marian, TINY_SUMMARIZER: build_bart}
 
 
 def build_tiny_models(
@@ -303,19 +372,6 @@ def build_tiny_models(
         if dest.exists() and not force:
             built.append(dest)
             continue
-        tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=dest_root))
-        try:
-            builder(tmp, seed)
-            tmp.chmod(0o755)  # mkdtemp makes it private; a model folder is ordinary data
-            if dest.exists():
-                shutil.rmtree(dest)
-            try:
-                os.replace(tmp, dest)
-            except OSError:  # another process built it meanwhile
-                if not dest.exists():
-                    raise
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
+        build_once(dest, lambda tmp, builder=builder: builder(tmp, seed))
         built.append(dest)
     return built
