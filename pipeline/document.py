@@ -63,16 +63,22 @@ class Segment:
 
 @dataclass
 class Bilingual:
+    """A title or heading in both languages (with the fidelity flags of its figures and terms)."""
+
     zh: str
     en: str | None = None
+    flags: list[Flag] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"zh": self.zh, "en": self.en}
+        d: dict[str, Any] = {"zh": self.zh, "en": self.en}
+        if self.flags:
+            d["flags"] = [f.to_dict() for f in self.flags]
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any] | None) -> "Bilingual":
         d = d or {}
-        return cls(zh=d.get("zh", ""), en=d.get("en"))
+        return cls(zh=d.get("zh", ""), en=d.get("en"), flags=[Flag.from_dict(f) for f in d.get("flags", [])])
 
 
 @dataclass

@@ -306,6 +306,15 @@ def check_document(doc: Document, glossary: Glossary | None = None, report_year:
         if segment.flags:
             flagged.append(segment)
     summary = _summary_of(checked, flagged)
+    # Headings carry figures too (（一）新增城镇就业3万人以上。): checked the same way.
+    titles = [doc.title] + [sec.title for sec in doc.walk_sections()]
+    titles_flagged = 0
+    for title in titles:
+        if title.en:
+            title.flags = check_pair(title.zh, title.en, glossary, report_year)
+            titles_flagged += bool(title.flags)
+    summary["titles_checked"] = sum(1 for t in titles if t.en)
+    summary["titles_flagged"] = titles_flagged
     summary["glossary"] = glossary.source if glossary is not None else None
     summary["report_year"] = report_year
     return summary

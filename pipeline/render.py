@@ -76,16 +76,16 @@ def _segments_block(segments: list[Segment], alignment: str) -> list[str]:
     return lines
 
 
-def _heading(level: int, zh: str, en: str | None, anchor: str) -> list[str]:
+def _heading(level: int, zh: str, en: str | None, anchor: str, flags: list[Flag] = ()) -> list[str]:
     hashes = "#" * min(6, level)
     title = escape_markdown(zh)
     if en:
         title += " · " + escape_markdown(en)
-    return [f'{hashes} {title} <a id="{anchor}"></a>', ""]
+    return [f'{hashes} {title} <a id="{anchor}"></a>{_flag_marks(list(flags))}', ""]
 
 
 def _section_block(sec: Section, alignment: str) -> list[str]:
-    lines = _heading(sec.level + 1, f"{sec.marker}{sec.title.zh}", sec.title.en, sec.id)
+    lines = _heading(sec.level + 1, f"{sec.marker}{sec.title.zh}", sec.title.en, sec.id, sec.title.flags)
     lines += _summary_block(sec.summary, "Summary")
     lines += _segments_block(sec.segments, alignment)
     for child in sec.sections:
@@ -107,7 +107,7 @@ def render_markdown(doc: Document, *, alignment: str = "table") -> str:
     lines = ["---", yaml.safe_dump(front, allow_unicode=True, sort_keys=False).rstrip(), "---", ""]
     lines += [f"# {escape_markdown(doc.title.zh or doc.source)}", ""]
     if doc.title.en:
-        lines += [f"*{escape_markdown(doc.title.en)}*", ""]
+        lines += [f"*{escape_markdown(doc.title.en)}*{_flag_marks(doc.title.flags)}", ""]
     byline = " ".join(x for x in (doc.issuer, f"({doc.date})" if doc.date else None) if x)
     if byline:
         lines += [escape_markdown(byline), ""]

@@ -151,3 +151,88 @@ def test_a_changed_model_redoes_done_work(tiny_models, tmp_path):
     assert run_cli(*args).returncode == 0
     records = [json.loads(ln) for ln in manifest.read_text().splitlines()]
     assert len(records) == 2 and records[0]["run_signature"] != records[1]["run_signature"]
+
+
+def test_rerun_skips_done_and_redoes_failed_and_changed(tiny_models, tmp_path):
+    src = tmp_path / "in"
+    paths = make_reports(src, 3)
+    (src / "bad.txt").write_bytes(b"")
+    out = tmp_path / "out"
+    cache = tmp_path / "cache.sqlite"
+    args = ("--config", "configs/tiny.yaml", "--out", str(out), "--cache", str(cache))
+    first = run_cli("run", str(src), *args)
+    assert first.returncode == 1 and "3 written, 0 already done, 1 failed" in first.stderr
+    (src / "bad.txt").write_text("各位代表:\n一、情况\n经济平稳。", encoding="utf-8")
+    paths[0].write_text(paths[0].read_text(encoding="utf-8") + "\n三、其他\n加强自身建设。", encoding="utf-8")
+    second = run_cli("run", str(src), *args)
+    assert second.returncode == 0, second.stderr
+    assert "2 written, 2 already done, 0 failed" in second.stderr
+    forced = run_cli("run", str(src), *args, "--force")
+    assert "4 written, 0 already done" in forced.stderr
+    assert "0 sentences translated" in forced.stderr  # every sentence came from the cache
+
+
+def test_unwritable_output_folder_fails_at_once_in_one_line(reports, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    res = run_cli("run", str(reports / "report-000.txt"), "--config", "configs/tiny.yaml", "--out",
+                  str(blocker / "out"), "--no-cache", "-q")
+    assert res.returncode == 5
+    assert res.stderr.strip().count("\n") == 0 and "output folder not writable" in res.stderr
+
+
+def test_an_output_that_cannot_be_written_fails_that_document_only(tiny_models, reports, tmp_path):
+    out = tmp_path / "out"
+    (out / "report-001.md").mkdir(parents=True)  # something in the way of one document's output
+    res = run_cli("run", str(reports / "report-000.txt"), str(reports / "report-001.txt"), "--config",
+                  "configs/tiny.yaml", "--out", str(out), "--no-cache", "-q")
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+    errors = [ln for ln in res.stderr.splitlines() if ln.startswith("error: ")]
+    assert len(errors) == 1 and "report-001.md: cannot write" in errors[0]
+    assert (out / "report-000.json").exists()
+    manifest = [json.loads(ln) for ln in (out / "manifest.jsonl").read_text().splitlines()]
+    assert sorted(r["status"] for r in manifest) == ["failed", "ok"]
+
+
+def _count_rows(db: Path) -> int:
+    try:
+        with sqlite3.connect(str(db), timeout=1) as conn:
+            return conn.execute("SELECT COUNT(*) FROM translations").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def test_kill_9_then_rerun_equals_a_clean_run(clean_run, reports, tmp_path):
+    out = tmp_path / "out"
+    cache = tmp_path / "cache.sqlite"
+    cmd = [sys.executable, "-m", "pipeline", "run", str(reports), "--config", "configs/tiny.yaml", "--out", str(out),
+           "--cache", str(cache), "-q", "--set", "batch_documents=1"]  # six groups: six moments to die in
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None:
+        done = len(list(out.glob("*.json"))) if out.exists() else 0
+        if done >= 1 and _count_rows(cache) > 0:  # mid-batch: some documents written, others not
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    partial = len(outputs_of(out))
+    assert partial < 6
+    res = run_cli("run", str(reports), "--config", "configs/tiny.yaml", "--out", str(out), "--cache", str(cache), "-q",
+                  "--set", "batch_documents=1")
+    assert res.returncode == 0, res.stderr
+    assert outputs_of(out) == outputs_of(clean_run)
+    assert not list(out.glob(".*.tmp"))  # no half-written file left behind
+
+
+@pytest.mark.skipif(pytest.importorskip("ray", reason="Ray not installed (pip install -e '.[ray]')") is None, reason="")
+def test_ray_engine_equals_local_even_when_a_worker_dies(clean_run, reports, tmp_path):
+    marker = tmp_path / "crashed"
+    res = run_cli("run", str(reports), "--config", "configs/tiny.yaml", "--out", str(tmp_path / "out"), "--no-cache",
+                  "-q", "--engine", "ray", "--set", "ray.pool_size=2", "--set", "ray.batch_size=16",
+                  env={"PIPELINE_RAY_CRASH_ONCE": str(marker), "RAY_NUM_CPUS": "2"}, timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert marker.exists(), "the crash hook did not fire"
+    assert outputs_of(tmp_path / "out") == outputs_of(clean_run)

@@ -288,3 +288,15 @@ def test_checker_figures_without_report_year_are_close():
     figures = measure_checker(_gwr_pairs(), seed=1)
     assert figures["false_alarm_rate_aligned"] <= 0.05
     assert figures["detection_rate"] >= 0.90
+
+
+def test_headings_with_figures_are_checked_too():
+    from pipeline.document import Bilingual, Document, Section, Segment
+
+    sec = Section(id="sec-1", level=1, marker="（一）", title=Bilingual("新增城镇就业3万人以上。", "Over 3 million new urban jobs."),
+                  segments=[Segment(id="s1", zh="稳就业。", en="Stable jobs.")])
+    doc = Document(source="x", title=Bilingual("报告", "Report"), sections=[sec])
+    qa = check_document(doc)
+    assert [f.reason for f in sec.title.flags] == ["magnitude"]
+    assert qa["titles_checked"] == 2 and qa["titles_flagged"] == 1
+    assert Section.from_dict(sec.to_dict()).title.flags == sec.title.flags
