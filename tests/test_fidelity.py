@@ -23,9 +23,9 @@ from pipeline.fidelity import (
     report_year_of,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+from .conftest import GWR_CSV, ROOT
+
 GLOSSARY = ROOT / "configs" / "glossary" / "gov-report.tsv"
-GWR_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "gwr-2025-zh-en.csv"
 
 
 def _reasons(flags: list[Flag]) -> list[str]:

@@ -25,10 +25,11 @@ from pipeline.segment import (
     split_sentences,
 )
 
-REPO = Path(__file__).resolve().parents[1]
+from .conftest import GWR_CSV as NATIONAL_REPORT_CSV
+from .conftest import ROOT as REPO
+
 CORPUS = REPO / "tests" / "data" / "segment"
 SAMPLE = REPO / "examples" / "yuyao-2020-h1-report.txt"
-NATIONAL_REPORT_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "gwr-2025-zh-en.csv"
 GOLDEN_SUFFIX = ".outline"
 CORPUS_FILES = sorted(p for p in CORPUS.iterdir() if p.suffix != GOLDEN_SUFFIX)
 
