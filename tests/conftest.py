@@ -53,3 +53,22 @@ def run_cli(*args: str, cwd: Path = ROOT, env: dict | None = None, timeout: int 
         text=True,
         timeout=timeout,
     )
+
+
+def run_main(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """The same command line, run in this process: no interpreter start-up and library imports per call
+    (several seconds each), for tests that run many commands. Exit code and output as `run_cli` gives."""
+    import contextlib
+    import io
+
+    from pipeline.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        os.chdir(old)
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, run_cli
+from .conftest import ROOT, run_cli, run_main
 
 REPORTS = [
     "各位代表:\n一、{n}年工作回顾\n全市生产总值增长{n}.5%。就业保持稳定，新增城镇就业{n}万人。\n"
@@ -46,7 +46,7 @@ def reports(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def clean_run(tiny_models, reports, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("clean")
-    res = run_cli("run", str(reports), "--config", "configs/tiny.yaml", "--out", str(out), "--no-cache", "-q")
+    res = run_main("run", str(reports), "--config", "configs/tiny.yaml", "--out", str(out), "--no-cache", "-q")
     assert res.returncode == 0, res.stderr
     return out
 
@@ -69,7 +69,7 @@ def test_directory_run_writes_every_report_index_and_parquet(clean_run):
 
 
 def test_cross_document_batching_equals_per_document(clean_run, reports, tmp_path):
-    res = run_cli("run", str(reports), "--config", "configs/tiny.yaml", "--out", str(tmp_path), "--no-cache", "-q",
+    res = run_main("run", str(reports), "--config", "configs/tiny.yaml", "--out", str(tmp_path), "--no-cache", "-q",
                   "--per-document")
     assert res.returncode == 0, res.stderr
     assert outputs_of(tmp_path) == outputs_of(clean_run)
@@ -83,7 +83,7 @@ def test_glob_file_list_and_table_inputs(clean_run, reports, tmp_path):
     table.write_text("".join(json.dumps({"id": p.stem, "text": p.read_text(encoding="utf-8")}, ensure_ascii=False) + "\n"
                              for p in files[2:4]), encoding="utf-8")
     out = tmp_path / "out"
-    res = run_cli("run", f"@{listing}", str(reports / "report-00[45].txt"), str(table), "--config",
+    res = run_main("run", f"@{listing}", str(reports / "report-00[45].txt"), str(table), "--config",
                   "configs/tiny.yaml", "--out", str(out), "--no-cache", "-q")
     assert res.returncode == 0, res.stderr
     got = outputs_of(out)
@@ -97,14 +97,14 @@ def test_glob_file_list_and_table_inputs(clean_run, reports, tmp_path):
 def test_bad_table_column_is_one_clear_error(tiny_models, tmp_path):
     table = tmp_path / "t.csv"
     table.write_text("doc,body\n1,各位代表今年经济增长。\n", encoding="utf-8")
-    res = run_cli("run", str(table), "--config", "configs/tiny.yaml", "--out", str(tmp_path / "o"), "--no-cache", "-q")
+    res = run_main("run", str(table), "--config", "configs/tiny.yaml", "--out", str(tmp_path / "o"), "--no-cache", "-q")
     assert res.returncode == 2  # no usable input at all: fails before any model loads
     assert "no column 'text'; columns are doc, body" in res.stderr and "Traceback" not in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
 
 
 def test_nothing_to_do_fails_fast_with_exit_2(tmp_path):
-    res = run_cli("run", str(tmp_path / "*.txt"), "--config", "configs/tiny.yaml", "--out", str(tmp_path / "o"))
+    res = run_main("run", str(tmp_path / "*.txt"), "--config", "configs/tiny.yaml", "--out", str(tmp_path / "o"))
     assert res.returncode == 2 and "no file matches this pattern" in res.stderr
     assert not (tmp_path / "o").exists()
 
@@ -117,18 +117,18 @@ def test_output_names_never_collide_across_runs_and_outputs_are_not_inputs(tiny_
     (tmp_path / "in" / "index.txt").write_text(text, encoding="utf-8")
     out = tmp_path / "in" / "out"  # inside the input folder
     args = ("--config", "configs/tiny.yaml", "--out", str(out), "--no-cache", "-q", "--set", "summarizer.kind=none")
-    res = run_cli("run", str(tmp_path / "in"), *args)
+    res = run_main("run", str(tmp_path / "in"), *args)
     assert res.returncode == 0, res.stderr
     assert (out / "a" / "x.json").exists() and (out / "b" / "x.json").exists()
     assert (out / "index.md").read_text(encoding="utf-8").startswith("# Reports")
     index_report = [p for p in out.glob("index-*.json")]
     assert len(index_report) == 1  # the report named index got its own name
-    again = run_cli("run", str(tmp_path / "in"), *args)
+    again = run_main("run", str(tmp_path / "in"), *args)
     assert again.returncode == 0, again.stderr  # its own outputs were not taken as inputs
     # the same file name given directly in two runs: the second does not overwrite the first
     flat = ("--config", "configs/tiny.yaml", "--out", str(tmp_path / "flat"), *args[4:])
-    one = run_cli("run", str(tmp_path / "in" / "a" / "x.txt"), *flat)
-    two = run_cli("run", str(tmp_path / "in" / "b" / "x.txt"), *flat)
+    one = run_main("run", str(tmp_path / "in" / "a" / "x.txt"), *flat)
+    two = run_main("run", str(tmp_path / "in" / "b" / "x.txt"), *flat)
     assert one.returncode == 0 and two.returncode == 0, two.stderr
     outs = sorted(p.name for p in (tmp_path / "flat").glob("x*.json"))
     assert len(outs) == 2 and "x.json" in outs
@@ -142,13 +142,13 @@ def test_a_changed_model_redoes_done_work(tiny_models, tmp_path):
     src = make_reports(tmp_path / "in", 1)[0]
     args = ("run", str(src), "--config", "configs/tiny.yaml", "--out", str(tmp_path / "o"), "--no-cache", "-q",
             "--set", f"translator.model={model}", "--set", "summarizer.kind=none")
-    assert run_cli(*args).returncode == 0
-    assert run_cli(*args).returncode == 0  # same model: skipped, nothing appended
+    assert run_main(*args).returncode == 0
+    assert run_main(*args).returncode == 0  # same model: skipped, nothing appended
     manifest = (tmp_path / "o" / "manifest.jsonl")
     assert len(manifest.read_text().splitlines()) == 1
     gen = model / "generation_config.json"
     gen.write_text(gen.read_text().replace('"num_beams": 4', '"num_beams": 3'))  # another model revision
-    assert run_cli(*args).returncode == 0
+    assert run_main(*args).returncode == 0
     records = [json.loads(ln) for ln in manifest.read_text().splitlines()]
     assert len(records) == 2 and records[0]["run_signature"] != records[1]["run_signature"]
 
@@ -160,14 +160,14 @@ def test_rerun_skips_done_and_redoes_failed_and_changed(tiny_models, tmp_path):
     out = tmp_path / "out"
     cache = tmp_path / "cache.sqlite"
     args = ("--config", "configs/tiny.yaml", "--out", str(out), "--cache", str(cache))
-    first = run_cli("run", str(src), *args)
+    first = run_main("run", str(src), *args)
     assert first.returncode == 1 and "3 written, 0 already done, 1 failed" in first.stderr
     (src / "bad.txt").write_text("各位代表:\n一、情况\n经济平稳。", encoding="utf-8")
     paths[0].write_text(paths[0].read_text(encoding="utf-8") + "\n三、其他\n加强自身建设。", encoding="utf-8")
-    second = run_cli("run", str(src), *args)
+    second = run_main("run", str(src), *args)
     assert second.returncode == 0, second.stderr
     assert "2 written, 2 already done, 0 failed" in second.stderr
-    forced = run_cli("run", str(src), *args, "--force")
+    forced = run_main("run", str(src), *args, "--force")
     assert "4 written, 0 already done" in forced.stderr
     assert "0 sentences translated" in forced.stderr  # every sentence came from the cache
 
@@ -175,7 +175,7 @@ def test_rerun_skips_done_and_redoes_failed_and_changed(tiny_models, tmp_path):
 def test_unwritable_output_folder_fails_at_once_in_one_line(reports, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    res = run_cli("run", str(reports / "report-000.txt"), "--config", "configs/tiny.yaml", "--out",
+    res = run_main("run", str(reports / "report-000.txt"), "--config", "configs/tiny.yaml", "--out",
                   str(blocker / "out"), "--no-cache", "-q")
     assert res.returncode == 5
     assert res.stderr.strip().count("\n") == 0 and "output folder not writable" in res.stderr
@@ -184,7 +184,7 @@ def test_unwritable_output_folder_fails_at_once_in_one_line(reports, tmp_path):
 def test_an_output_that_cannot_be_written_fails_that_document_only(tiny_models, reports, tmp_path):
     out = tmp_path / "out"
     (out / "report-001.md").mkdir(parents=True)  # something in the way of one document's output
-    res = run_cli("run", str(reports / "report-000.txt"), str(reports / "report-001.txt"), "--config",
+    res = run_main("run", str(reports / "report-000.txt"), str(reports / "report-001.txt"), "--config",
                   "configs/tiny.yaml", "--out", str(out), "--no-cache", "-q")
     assert res.returncode == 1 and "Traceback" not in res.stderr
     errors = [ln for ln in res.stderr.splitlines() if ln.startswith("error: ")]

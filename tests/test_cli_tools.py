@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from .conftest import GWR_CSV, ROOT, SAMPLE, run_cli
+from .conftest import GWR_CSV, ROOT, SAMPLE, run_cli, run_main
 
 PAIRS = [
     {"id": "1", "zh": "地区生产总值551.2亿元，增长1.2%。", "en": "GDP reached 55.12 billion yuan, up 1.2 percent."},
@@ -24,7 +24,7 @@ def pair_file(tmp_path):
 
 
 def test_check_flags_pairs_as_json_lines(pair_file):
-    res = run_cli("check", str(pair_file))
+    res = run_main("check", str(pair_file))
     assert res.returncode == 0, res.stderr
     rows = [json.loads(ln) for ln in res.stdout.splitlines()]
     assert [r["id"] for r in rows] == ["1", "2", "3", "4"]
@@ -36,10 +36,10 @@ def test_check_flags_pairs_as_json_lines(pair_file):
 
 
 def test_check_reads_a_run_json(tiny_models, tmp_path):
-    res = run_cli("run", str(SAMPLE), "--config", "configs/tiny.yaml", "--out", str(tmp_path), "--no-cache", "-q",
+    res = run_main("run", str(SAMPLE), "--config", "configs/tiny.yaml", "--out", str(tmp_path), "--no-cache", "-q",
                   "--set", "summarizer.kind=none")
     assert res.returncode == 0, res.stderr
-    res = run_cli("check", str(tmp_path / "yuyao-2020-h1-report.json"))
+    res = run_main("check", str(tmp_path / "yuyao-2020-h1-report.json"))
     assert res.returncode == 0, res.stderr
     rows = [json.loads(ln) for ln in res.stdout.splitlines()]
     assert len(rows) > 100 and rows[0]["id"] == "s1"
@@ -50,14 +50,14 @@ def test_check_reads_a_run_json(tiny_models, tmp_path):
 def test_check_bad_file_is_one_line(tmp_path):
     bad = tmp_path / "x.csv"
     bad.write_text("a,b\n1,2\n", encoding="utf-8")
-    res = run_cli("check", str(bad))
+    res = run_main("check", str(bad))
     assert res.returncode == 2 and "Traceback" not in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
 
 
 def test_eval_runs_end_to_end_on_the_tiny_model(tiny_models, pair_file, tmp_path):
     out = tmp_path / "eval"
-    res = run_cli("eval", "--pairs", str(pair_file), "--config", "configs/tiny.yaml", "--out", str(out), "--no-cache",
+    res = run_main("eval", "--pairs", str(pair_file), "--config", "configs/tiny.yaml", "--out", str(out), "--no-cache",
                   "-q")
     assert res.returncode == 0, res.stderr
     data = json.loads((out / "eval.json").read_text(encoding="utf-8"))
@@ -68,7 +68,7 @@ def test_eval_runs_end_to_end_on_the_tiny_model(tiny_models, pair_file, tmp_path
 
 @pytest.mark.skipif(not GWR_CSV.exists(), reason="../shared/data/gwr-2025-zh-en.csv not present")
 def test_check_on_the_official_translation_csv():
-    res = run_cli("check", str(GWR_CSV))
+    res = run_main("check", str(GWR_CSV))
     assert res.returncode == 0, res.stderr
     summary = json.loads(res.stderr.strip().splitlines()[-1])["summary"]
     assert summary["pairs"] == 432
@@ -105,9 +105,9 @@ def test_ctranslate2_backend_round_trips_on_the_tiny_model(tiny_models, tiny_tra
     # float32 CTranslate2 and transformers decode the same tokens for greedy search
     assert [g.token_ids for g in got] == [r.token_ids for r in ref]
     # and the CLI runs a document through it, int8, selected by config
-    convert = run_cli("models", "convert", str(tiny_models["marian-zh-en"]), "--out", str(tmp_path / "ct2-int8"))
+    convert = run_main("models", "convert", str(tiny_models["marian-zh-en"]), "--out", str(tmp_path / "ct2-int8"))
     assert convert.returncode == 0, convert.stderr
-    res = run_cli("run", str(SAMPLE), "--config", "configs/tiny.yaml", "--out", str(tmp_path / "o"), "--no-cache", "-q",
+    res = run_main("run", str(SAMPLE), "--config", "configs/tiny.yaml", "--out", str(tmp_path / "o"), "--no-cache", "-q",
                   "--set", "translator.backend=ctranslate2", "--set", f"translator.ct2_model={tmp_path / 'ct2-int8'}",
                   "--set", "summarizer.kind=none")
     assert res.returncode == 0, res.stderr
@@ -127,7 +127,7 @@ def test_help_does_not_import_torch():
 
 def test_models_list_honours_config_before_or_after_the_action(tiny_models):
     for args in (("models", "--config", "configs/tiny.yaml", "list"), ("models", "list", "--config", "configs/tiny.yaml")):
-        res = run_cli(*args)
+        res = run_main(*args)
         assert res.returncode == 0, res.stdout + res.stderr
         assert "translator: models/tiny/marian-zh-en ->" in res.stdout
 

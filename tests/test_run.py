@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from .conftest import SAMPLE, run_cli
+from .conftest import SAMPLE, run_cli, run_main
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +118,7 @@ def test_markdown_renders(sample_run):
 
 def test_rerun_skips_done_work(sample_run):
     out, _ = sample_run
-    res = run_cli("run", str(SAMPLE), "--config", "configs/tiny.yaml", "--out", str(out),
+    res = run_main("run", str(SAMPLE), "--config", "configs/tiny.yaml", "--out", str(out),
                   "--cache", str(out / "cache.sqlite"))
     assert res.returncode == 0, res.stderr
     assert "0 written, 1 already done" in res.stderr
@@ -156,7 +156,7 @@ def test_bad_inputs_fail_one_line_each_and_the_rest_goes_on(tiny_models, tmp_pat
     (src / "gbk.txt").write_bytes(good.encode("gb18030"))
     (src / "bom.txt").write_bytes(b"\xef\xbb\xbf" + good.encode("utf-8"))
     out = tmp_path / "out"
-    res = run_cli("run", str(src), str(tmp_path / "missing.txt"), "--config", "configs/tiny.yaml", "--out", str(out),
+    res = run_main("run", str(src), str(tmp_path / "missing.txt"), "--config", "configs/tiny.yaml", "--out", str(out),
                   "--no-cache", "--quiet")
     assert res.returncode == 1
     assert "Traceback" not in res.stderr
