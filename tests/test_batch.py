@@ -232,7 +232,7 @@ def test_ray_engine_equals_local_even_when_a_worker_dies(clean_run, reports, tmp
     marker = tmp_path / "crashed"
     res = run_cli("run", str(reports), "--config", "configs/tiny.yaml", "--out", str(tmp_path / "out"), "--no-cache",
                   "-q", "--engine", "ray", "--set", "ray.pool_size=2", "--set", "ray.batch_size=16",
-                  env={"PIPELINE_RAY_CRASH_ONCE": str(marker), "RAY_NUM_CPUS": "2"}, timeout=600)
+                  env={"PIPELINE_RAY_CRASH_ONCE": str(marker)}, timeout=600)  # Ray starts locally on this machine's CPUs
     assert res.returncode == 0, res.stderr[-3000:]
     assert marker.exists(), "the crash hook did not fire"
     assert outputs_of(tmp_path / "out") == outputs_of(clean_run)
