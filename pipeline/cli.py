@@ -66,7 +66,8 @@ class _BarProgress:
         if self.bar is None:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=0, unit="sent", desc="translating", dynamic_ncols=True, file=sys.stderr)
+            self.bar = tqdm(total=n, unit="sent", desc="translating", dynamic_ncols=True, file=sys.stderr)
+            return
         self.bar.total += n
         self.bar.refresh()
 
