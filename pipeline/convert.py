@@ -6,7 +6,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .errors import PipelineError
+from .errors import PipelineError, describe_exception
 
 
 def convert_to_ctranslate2(model_path: str, out: Path, *, quantization: str = "int8", force: bool = False) -> Path:
@@ -31,7 +31,7 @@ def convert_to_ctranslate2(model_path: str, out: Path, *, quantization: str = "i
     except PipelineError:
         raise
     except Exception as exc:  # the converter raises many kinds; the user needs one line
-        raise PipelineError(f"cannot convert {model_path}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}") from None
+        raise PipelineError(f"cannot convert {model_path}: {describe_exception(exc)}") from None
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

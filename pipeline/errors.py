@@ -35,3 +35,9 @@ class OutputError(PipelineError):
     """An output could not be written (unwritable folder, full disk, ...)."""
 
     exit_code = 5
+
+
+def describe_exception(exc: BaseException) -> str:
+    """``Type: first line of the message`` (at most 200 characters): a foreign exception in one line."""
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0][:200]}" if text else type(exc).__name__

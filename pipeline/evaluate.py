@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from pipeline.document import Document, Flag
-from pipeline.errors import InputError
+from pipeline.errors import InputError, describe_exception
 from pipeline.fidelity import Glossary, check_numbers, check_pair
 from pipeline.numbers import Quantity, extract_en, extract_zh, same_figure
 
@@ -158,7 +158,7 @@ def _read_rows(path: Path, builder: str, delimiter: str) -> list[dict[str, Any]]
             dataset = datasets.load_dataset(builder, data_files=str(path), split="train", cache_dir=cache_dir,
                                             download_mode="force_redownload", **options)
         except Exception as err:  # datasets wraps parser errors in many types
-            raise InputError(f"cannot read {path}: {str(err).splitlines()[0] if str(err) else type(err).__name__}") from None
+            raise InputError(f"cannot read {path}: {describe_exception(err)}") from None
         return [dict(row) for row in dataset]
 
 

@@ -18,7 +18,7 @@ from typing import Callable
 from importlib import resources
 from pathlib import Path
 
-from .errors import ModelNotAvailableError, PipelineError
+from .errors import ModelNotAvailableError, PipelineError, describe_exception
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +148,7 @@ def download_model(name: str, revision: str | None, dest_root: Path) -> Path:
         )
     except Exception as exc:
         raise ModelNotAvailableError(
-            f"could not download {name!r}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+            f"could not download {name!r}: {describe_exception(exc)}",
             hint="this needs network access to the Hugging Face hub; run it on a connected machine",
         ) from None
     return dest

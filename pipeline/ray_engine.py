@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .config import Config, config_from_dict
-from .errors import PipelineError
+from .errors import PipelineError, describe_exception
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def init_ray(config: Config) -> None:
         ray.init(**kwargs)
     except Exception as exc:  # connection refused, bad address, ...
         raise PipelineError(
-            f"cannot start or reach Ray ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})",
+            f"cannot start or reach Ray ({describe_exception(exc)})",
             hint="check ray.address in the config (null starts Ray locally)",
         ) from None
     import ray.data

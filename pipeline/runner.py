@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Iterator, Protocol
 from . import __version__
 from .config import Config
 from .document import Document
-from .errors import ConfigError, InputError, OutputError, PipelineError
+from .errors import ConfigError, InputError, OutputError, PipelineError, describe_exception
 
 log = logging.getLogger(__name__)
 
@@ -69,11 +69,6 @@ def _file_item(path: Path) -> InputItem:
     return InputItem(name=str(path), stem=path.stem, load=lambda p=path: read_document_text(p))
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return f"{type(exc).__name__}: {text.splitlines()[0][:200]}" if text else type(exc).__name__
-
-
 def _table_items(path: Path, text_column: str, id_column: str) -> Iterator[InputItem | InputError]:
     """Rows of a JSONL/CSV/Parquet table, streamed with `datasets` (memory stays flat)."""
     import datasets
@@ -86,7 +81,7 @@ def _table_items(path: Path, text_column: str, id_column: str) -> Iterator[Input
         rows = iter(ds)
         first = next(rows, None)
     except Exception as exc:  # datasets raises many kinds; the user needs one line
-        yield InputError(f"{path}: cannot read as a {kind} table ({_first_line(exc)})")
+        yield InputError(f"{path}: cannot read as a {kind} table ({describe_exception(exc)})")
         return
     if first is None:
         yield InputError(f"{path}: the table has no rows")
@@ -121,7 +116,7 @@ def _table_items(path: Path, text_column: str, id_column: str) -> Iterator[Input
         except StopIteration:
             return
         except Exception as exc:  # a malformed row further down: the rows before it stand
-            yield InputError(f"{path}: cannot read the rest of the table ({_first_line(exc)})")
+            yield InputError(f"{path}: cannot read the rest of the table ({describe_exception(exc)})")
             return
         yield item(row)
 
@@ -574,7 +569,7 @@ def run_batch(
             message = _error_line(err)
         else:  # a bug or a library failure: still one line, and the batch goes on
             log.debug("internal error on %s", name, exc_info=err)
-            message = f"{name}: internal error ({_first_line(err)})"
+            message = f"{name}: internal error ({describe_exception(err)})"
         record(name, DocumentResult(name, False, message=message, seconds=seconds, error=_error_kind(err)), content_hash)
 
     def flush(group: list[_Pending]) -> None:
