@@ -14,7 +14,7 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from .config import Config, config_from_dict
 from .errors import PipelineError, describe_exception
@@ -104,24 +104,12 @@ def make_ray_translate(config: Config, components):
     import ray.data
 
     from .document import Flag
-    from .translate import TranslatedText, translator_signature
+    from .translate import TranslatedText, translate_cached, translator_signature
 
     config_data = _absolute_model_paths(config, components)
     signature = translator_signature(components.translator, components.settings, config.translator.repetition_guard)
 
-    def translate(texts: Iterable[str], *, progress=None, stats=None) -> dict[str, TranslatedText]:
-        unique = list(dict.fromkeys(t for t in texts if t.strip()))
-        results: dict[str, TranslatedText] = {}
-        if components.cache is not None:
-            results.update(components.cache.get_many(signature, unique))
-        if stats is not None:
-            stats.texts += len(unique)
-            stats.cached += len(results)
-        if progress and results:
-            progress(len(results))
-        todo = sorted((t for t in unique if t not in results), key=len)
-        if not todo:
-            return results
+    def produce(todo: list[str]) -> Iterator[dict[str, TranslatedText]]:
         ds = ray.data.from_items([{"zh": t} for t in todo], override_num_blocks=max(1, config.ray.pool_size * 2))
         out = ds.map_batches(
             TranslatorActor,
@@ -134,19 +122,13 @@ def make_ray_translate(config: Config, components):
             # restarted and its batch retried, however often (tested by killing a worker mid-batch).
         )
         for batch in out.iter_batches(batch_size=config.ray.batch_size, batch_format="numpy"):
-            done = {
+            yield {
                 str(zh): TranslatedText(str(en), [Flag.from_dict(f) for f in json.loads(str(fl))])
                 for zh, en, fl in zip(batch["zh"], batch["en"], batch["flags"])
             }
-            if components.cache is not None:
-                components.cache.put_many(signature, done)
-            results.update(done)
-            if stats is not None:
-                stats.translated += len(done)
-                stats.flagged += sum(1 for t in done.values() if t.flags)
-            if progress:
-                progress(len(done))
-        return results
+
+    def translate(texts: Iterable[str], *, progress=None, stats=None) -> dict[str, TranslatedText]:
+        return translate_cached(texts, signature, produce, cache=components.cache, progress=progress, stats=stats)
 
     return translate
 

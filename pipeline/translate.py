@@ -11,7 +11,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterable, Protocol, Sequence
+from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
 
 from .document import Document, Flag
 
@@ -416,6 +416,79 @@ def split_for_translator(text: str, translator: Translator) -> list[str]:
     return split_long_sentence(text, translator.max_input_tokens, translator.count_tokens)
 
 
+def translate_guarded(
+    texts: Sequence[str],
+    translator: Translator,
+    settings: GenerationSettings,
+    *,
+    guard: bool = True,
+    stats: TranslationStats | None = None,
+) -> dict[str, TranslatedText]:
+    """One batch through the translator; degenerate outputs retried with stricter settings, then flagged."""
+    outputs = translator.translate_batch(texts, settings)
+    done: dict[str, TranslatedText] = {}
+    retry = []
+    for text, out in zip(texts, outputs):
+        if guard and find_degeneration(out.token_ids, out.hit_limit):
+            retry.append(text)
+        done[text] = TranslatedText(out.text)
+    if retry:
+        if stats is not None:
+            stats.retried += len(retry)
+        strict = settings.stricter()
+        for text, out in zip(retry, translator.translate_batch(retry, strict)):
+            reason = find_degeneration(out.token_ids, out.hit_limit)
+            flags = []
+            if reason:
+                flags.append(
+                    Flag(
+                        "degenerate",
+                        reason,
+                        "machine translation still degenerate after a stricter retry "
+                        f"(no_repeat_ngram_size={strict.no_repeat_ngram_size}, "
+                        f"repetition_penalty={strict.repetition_penalty}); check this sentence",
+                    )
+                )
+            done[text] = TranslatedText(out.text, flags)
+    return done
+
+
+def translate_cached(
+    texts: Iterable[str],
+    signature: dict[str, Any],
+    produce: Callable[[list[str]], Iterable[dict[str, TranslatedText]]],
+    *,
+    cache: Any = None,
+    progress: ProgressCallback | None = None,
+    stats: TranslationStats | None = None,
+) -> dict[str, TranslatedText]:
+    """Unique ``texts`` translated once: from ``cache`` when there, else by ``produce`` (which yields
+    results chunk by chunk, shortest texts first); each chunk is written to the cache as it arrives, so a
+    killed run loses at most one chunk. Every engine (local, Ray) goes through here."""
+    stats = stats if stats is not None else TranslationStats()
+    started = time.perf_counter()
+    unique = list(dict.fromkeys(t for t in texts if t.strip()))
+    stats.texts += len(unique)
+    results: dict[str, TranslatedText] = {}
+    if cache is not None:
+        results.update(cache.get_many(signature, unique))
+        stats.cached += len(results)
+        if progress and results:
+            progress(len(results))
+    todo = sorted((t for t in unique if t not in results), key=len)  # length order keeps batches dense
+    if todo:
+        for done in produce(todo):
+            if cache is not None:
+                cache.put_many(signature, done)
+            results.update(done)
+            stats.translated += len(done)
+            stats.flagged += sum(1 for t in done.values() if any(f.kind == "degenerate" for f in t.flags))
+            if progress:
+                progress(len(done))
+    stats.seconds += time.perf_counter() - started
+    return results
+
+
 def translate_texts(
     texts: Iterable[str],
     translator: Translator,
@@ -427,61 +500,16 @@ def translate_texts(
     stats: TranslationStats | None = None,
     chunk_size: int = 64,
 ) -> dict[str, TranslatedText]:
-    """Translate unique ``texts`` (each already within the translator's input limit).
-
-    Texts found in ``cache`` are not translated again; new results are written to the cache chunk by
-    chunk, so a killed run loses at most one chunk of work.
-    """
+    """Translate unique ``texts`` (each already within the translator's input limit) with this process's
+    translator, ``chunk_size`` texts per chunk, through the cache."""
     stats = stats if stats is not None else TranslationStats()
-    started = time.perf_counter()
-    unique = list(dict.fromkeys(t for t in texts if t.strip()))
-    stats.texts += len(unique)
+
+    def produce(todo: list[str]) -> Iterator[dict[str, TranslatedText]]:
+        for start in range(0, len(todo), chunk_size):
+            yield translate_guarded(todo[start : start + chunk_size], translator, settings, guard=guard, stats=stats)
+
     signature = translator_signature(translator, settings, guard)
-    results: dict[str, TranslatedText] = {}
-    if cache is not None:
-        results.update(cache.get_many(signature, unique))
-        stats.cached += len(results)
-        if progress and results:
-            progress(len(results))
-    todo = [t for t in unique if t not in results]
-    # Chunks in length order keep batches dense; the cache is written after each chunk.
-    todo.sort(key=len)
-    for start in range(0, len(todo), chunk_size):
-        chunk = todo[start : start + chunk_size]
-        outputs = translator.translate_batch(chunk, settings)
-        stats.translated += len(chunk)
-        done: dict[str, TranslatedText] = {}
-        retry = []
-        for text, out in zip(chunk, outputs):
-            reason = find_degeneration(out.token_ids, out.hit_limit) if guard else None
-            if reason:
-                retry.append(text)
-            done[text] = TranslatedText(out.text)
-        if retry:
-            stats.retried += len(retry)
-            strict = settings.stricter()
-            for text, out in zip(retry, translator.translate_batch(retry, strict)):
-                reason = find_degeneration(out.token_ids, out.hit_limit)
-                flags = []
-                if reason:
-                    stats.flagged += 1
-                    flags.append(
-                        Flag(
-                            "degenerate",
-                            reason,
-                            "machine translation still degenerate after a stricter retry "
-                            f"(no_repeat_ngram_size={strict.no_repeat_ngram_size}, "
-                            f"repetition_penalty={strict.repetition_penalty}); check this sentence",
-                        )
-                    )
-                done[text] = TranslatedText(out.text, flags)
-        if cache is not None:
-            cache.put_many(signature, done)
-        results.update(done)
-        if progress:
-            progress(len(chunk))
-    stats.seconds += time.perf_counter() - started
-    return results
+    return translate_cached(texts, signature, produce, cache=cache, progress=progress, stats=stats)
 
 
 def texts_to_translate(doc: Document, translator: Translator) -> list[str]:
