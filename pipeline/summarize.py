@@ -256,7 +256,9 @@ class AbstractiveSummarizer:
         for s in sentences:
             n = self.count_tokens(s)
             if n > limit:  # one sentence longer than the limit: split it, never truncate
-                pieces = self._split_to_fit(s, limit)
+                from .segment import split_long_sentence
+
+                pieces = [p.strip() for p in split_long_sentence(s, limit, self.count_tokens) if p.strip()]
             else:
                 pieces = [s]
             for p in pieces:
@@ -269,20 +271,6 @@ class AbstractiveSummarizer:
         if current:
             chunks.append(" ".join(current))
         return chunks
-
-    def _split_to_fit(self, text: str, limit: int) -> list[str]:
-        """Pieces of ``text`` under ``limit`` tokens: at spaces (English) or between characters (Chinese)."""
-        units = text.split(" ") if " " in text.strip() else list(text)
-        glue = " " if " " in text.strip() else ""
-        pieces, current = [], []
-        for u in units:
-            if current and self.count_tokens(glue.join(current + [u])) > limit:
-                pieces.append(glue.join(current))
-                current = []
-            current.append(u)
-        if current:
-            pieces.append(glue.join(current))
-        return pieces
 
     def _sentences(self, text: str) -> list[str]:
         if self.input_lang == "zh":
