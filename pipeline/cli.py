@@ -153,7 +153,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_segment(args) -> int:
-    from .reading import read_document_text
+    from .readers import read_document_text
     from .render import render_json
     from .segment import format_outline, segment
 

@@ -64,7 +64,7 @@ class InputItem:
 
 
 def _file_item(path: Path) -> InputItem:
-    from .reading import read_document_text
+    from .readers import read_document_text
 
     return InputItem(name=str(path), stem=path.stem, load=lambda p=path: read_document_text(p))
 
@@ -101,7 +101,7 @@ def _table_items(path: Path, text_column: str, id_column: str) -> Iterator[Input
         def load(text=text, doc_id=doc_id) -> str:
             if not isinstance(text, str) or not text.strip():
                 raise InputError(f"{path}#{doc_id}: empty text")
-            from .reading import decode_bytes
+            from .readers import decode_bytes
 
             # the same checks as a file (empty, binary, not Chinese), with the row named in the message
             return decode_bytes(text.encode("utf-8"), f"{path}#{doc_id}")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.reading import decode_bytes, read_document_text
+from pipeline.readers import decode_bytes, read_document_text
 
 REPORT = "各位代表：现在，我代表市人民政府向大会报告工作，请予审议。一、过去一年工作回顾。全市生产总值增长5.2%。\n"
 CORPUS = Path(__file__).resolve().parent / "data" / "segment"

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.document import Document
-from pipeline.reading import read_document_text
+from pipeline.readers import read_document_text
 from pipeline.segment import (
     clean_text,
     format_outline,

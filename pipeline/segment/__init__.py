@@ -1,0 +1,71 @@
+"""Segmentation: report text -> :class:`Document` (front matter, heading tree, sentences).
+
+The stage is a pure function over text, in four steps:
+
+Modules, one per step: ``cleanup`` (1), ``frontmatter`` (2), ``outline`` (3: paragraphs, headings,
+sections) and ``sentences`` (sentence ends, clause splits of long sentences).
+
+1. :func:`clean_text` turns the shapes reports come in (scraped HTML, Markdown, PDF extraction) into
+   plain lines; markup, page chrome (page numbers and the running header printed next to them) and
+   invisible characters are the only things it removes.
+2. :func:`split_front_matter` takes the metadata table, title, issuer/date line and salutation off the top,
+   and a notice's signature (issuer and date lines, usually at the bottom) and the site footer off the end.
+3. :func:`segment_body` rejoins hard-wrapped lines into paragraphs, finds headings and splits the text
+   between them into sentences, numbering segments ("s1", ...) and sections ("sec-1-2") by position. It
+   never drops or reorders a visible character: the markers, titles and segments it returns,
+   concatenated, are the body without its whitespace.
+4. :func:`segment` wires the three together into a :class:`Document`.
+
+Heading levels come from the document itself, not from a fixed table: a stack holds the open headings;
+a marker kind already on the stack closes everything below it (a sibling), a new kind opens a child.
+A marker counts only at a paragraph start or right after a sentence end, and only if it continues its
+sequence (二 after 一) or starts one; that is what keeps ``3月10日``, ``1.2%`` or ``第8、`` in the text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pipeline.document import Bilingual, Document
+
+from .cleanup import SENTENCE_TERMINATORS, clean_text
+from .frontmatter import FrontMatter, split_front_matter
+from .outline import format_outline, join_wrapped_lines, segment_body
+from .sentences import split_long_sentence, split_sentences
+
+__all__ = [
+    "SENTENCE_TERMINATORS", "FrontMatter", "clean_text", "format_outline", "join_wrapped_lines", "segment",
+    "segment_body", "split_front_matter", "split_long_sentence", "split_sentences",
+]
+
+
+def segment(
+    text: str,
+    *,
+    source: str = "",
+    max_tokens: int | None = None,
+    count_tokens: Callable[[str], int] | None = None,
+) -> Document:
+    """Segment a report's text into a :class:`Document` with every ``en`` field left None.
+
+    When ``max_tokens`` and ``count_tokens`` are given, a sentence longer than the translator accepts
+    keeps ``zh`` whole and gets ``pieces`` split at clause boundaries (see :func:`split_long_sentence`).
+    """
+    if (max_tokens is None) != (count_tokens is None):
+        raise ValueError("segment: max_tokens and count_tokens must be given together")
+    suffix = source.rsplit(".", 1)[-1].lower() if "." in source else ""
+    markdown = True if suffix in ("md", "markdown") else None
+    front = split_front_matter(clean_text(text, markdown=markdown))
+    preamble, sections = segment_body(front.body, max_tokens=max_tokens, count_tokens=count_tokens)
+    return Document(
+        source=source,
+        title=Bilingual(front.title),
+        meta=dict(front.meta),
+        issuer=front.issuer,
+        date=front.date,
+        salutation=front.salutation,
+        preamble=preamble,
+        sections=sections,
+    )
+
+

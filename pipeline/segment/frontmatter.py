@@ -1,0 +1,319 @@
+"""Segmentation: report text -> :class:`Document` (front matter, heading tree, sentences).
+
+The stage is a pure function over text, in four steps:
+
+1. :func:`clean_text` turns the shapes reports come in (scraped HTML, Markdown, PDF extraction) into
+   plain lines; markup, page chrome (page numbers and the running header printed next to them) and
+   invisible characters are the only things it removes.
+2. :func:`split_front_matter` takes the metadata table, title, issuer/date line and salutation off the top,
+   and a notice's signature (issuer and date lines, usually at the bottom) and the site footer off the end.
+3. :func:`segment_body` rejoins hard-wrapped lines into paragraphs, finds headings and splits the text
+   between them into sentences, numbering segments ("s1", ...) and sections ("sec-1-2") by position. It
+   never drops or reorders a visible character: the markers, titles and segments it returns,
+   concatenated, are the body without its whitespace.
+4. :func:`segment` wires the three together into a :class:`Document`.
+
+Heading levels come from the document itself, not from a fixed table: a stack holds the open headings;
+a marker kind already on the stack closes everything below it (a sibling), a new kind opens a child.
+A marker counts only at a paragraph start or right after a sentence end, and only if it continues its
+sequence (二 after 一) or starts one; that is what keeps ``3月10日``, ``1.2%`` or ``第8、`` in the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .cleanup import _OPENER_FOR_CLOSER, _SENTENCE_END_INSIDE
+from .outline import _MARKER, _ends_sentence, _marker_identity
+
+# --- step 2: front matter ------------------------------------------------------------------------
+
+META_FIELDS = (
+    "发布日期", "发布时间", "成文日期", "生成日期", "索引号", "发布机构", "发文机关", "发文机构", "信息来源",
+    "主题分类", "组配分类", "体裁分类", "服务对象分类", "公开方式", "公开范围", "公开时限", "公开形式",
+    "发文字号", "文号", "有效性", "主题词", "所属机构", "信息分类", "责任部门", "来源", "标题",
+)  # fmt: skip
+# Tables space keys out to align them ("索　引　号：", "标　　题：").
+_META_KEY_ALTERNATION = "|".join("[ \t]*".join(key) for key in sorted(META_FIELDS, key=len, reverse=True))
+_META_KEY_WITH_COLON = re.compile(rf"({_META_KEY_ALTERNATION})\s*[:：]")
+_META_KEY_ALONE = re.compile(rf"({_META_KEY_ALTERNATION})\s*[:：]?")
+_PAGE_CHROME_CELL = re.compile(
+    r"(?:浏览次数|访问次数|点击数|阅读次数|浏览量)\s*[:：]?\s*\d*"
+    r"|(?:字体|字号)\s*[:：]?\s*[\[【]?\s*大\s*中\s*小\s*[\]】]?"
+    r"|(?:[【\[]?\s*(?:打印本页|打印|关闭窗口|关闭|返回顶部|收藏|分享到|保存本页)\s*[】\]]?\s*)+"
+    r"|(?:当前位置|您的位置|你的位置)\s*[:：].*"
+    r"|(?:[^\s>»›。，]{1,20}\s*[>»›]\s*)+[^\s>»›。，]{1,20}"  # breadcrumbs: 首页 > 政务公开
+    r"|\d+"  # the count next to "浏览次数" in its own cell
+)
+_CHROME_AFTER_VALUE = re.compile(r"\s(?:浏览次数|访问次数|点击数|阅读次数|浏览量|字体|字号|【|\[)")
+_DATE_TIME = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})\s*分?(?:\s*[:：]\s*(\d{1,2})\s*秒?)?)?"
+)
+_DATE_IN_TEXT = r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?"
+_ISSUER_NAME = r"[^\s，。,；;:：()（）、]{2,30}(?:[ \t][^\s，。,；;:：()（）、]{1,10})?"
+_ISSUER_AND_DATE = re.compile(rf"\s*(?P<issuer>{_ISSUER_NAME})?\s*[（(]\s*(?P<date>{_DATE_IN_TEXT})\s*[）)]")
+_ISSUER_LINE_THEN_DATE_LINE = re.compile(
+    rf"\s*(?P<issuer>[^\s，。,；;:：()（）]{{2,30}}(?:政府|委员会|办公室|办公厅|国务院|局|厅|委))[ \t]*\n"
+    rf"\s*(?P<date>{_DATE_IN_TEXT})[ \t]*(?=\n|$)"
+)
+_ORGANISATION_SUFFIX = r"(?:政府|委员会|办公室|办公厅|国务院|局|厅|委|部门|单位|机构|公司|街道办事处|办事处|学校)"
+# Under a title: "某市统计局　2023年3月15日", or the date alone.
+_ISSUER_AND_DATE_ON_ONE_LINE = re.compile(
+    rf"\s*(?:(?P<issuer>[^\s，。,；;:：()（）、]{{2,30}}{_ORGANISATION_SUFFIX})[ \t]+)?(?P<date>{_DATE_IN_TEXT})[ \t]*(?=\n|$)"
+)
+_SALUTATION = re.compile(
+    r"\s*(?P<salutation>(?:各位|尊敬的)[^\s，。,；;:：!！?？]{1,20}[:：]|(?:同志们|朋友们)[:：]"
+    # a notice's addressees: "各有关单位：", "各区县人民政府，市政府各部门：", "县政府各部门："
+    rf"|(?:各[^\s。！？!?；;:：]{{1,60}}|[^\s。！？!?；;:：]{{1,60}}{_ORGANISATION_SUFFIX})[:：](?=\s|$))"
+)
+# Labels and headings that end like an addressee list ("（一）责任单位：", "牵头单位：").
+_NOT_A_SALUTATION = re.compile(r"[（(]?[一二三四五六七八九十0-9０-９]+[、.．)）]|.*(?:牵头|责任|配合|实施|主办|承办|协办)单位[:：]$")
+# The speaker's byline under a report's title ("县长　张某某", "代市长 李某").
+_BYLINE = re.compile(
+    r"\s*(?![一二三四五六七八九十]+[、是]|第)"  # "一、推动经济增长 提质" is a heading
+    r"(?P<issuer>[^\s，。,；;:：()（）、]{0,12}(?:长|主任|书记|主席|总理)[ \t]+[^\s，。,；;:：()（）、]{2,4})[ \t]*(?=\n|$)"
+)
+_PARENTHESISED_SUBTITLE = re.compile(r"[（(](?=[^（()）\n]*(?:会议|大会|会上))[^（()）\n]{4,80}[）)][ \t]*(?:\n|$)")
+_SUBTITLE_END_LINE = re.compile(r"[ \t]*([^\s，。,；;:：!！?？]{0,20}(?:上|讲话|报告))[ \t]*(?:\n|$)")
+_DATE_IN_SUBTITLE = re.compile(_DATE_IN_TEXT + r"(?:\s*\d{1,2}\s*日)?")
+# A document number ("某政办发〔2023〕5号") on its own line, above or below the title.
+_DOCUMENT_NUMBER = re.compile(r"[^\s，。,；;:：]{1,20}[〔［\[(（【]\s*\d{4}\s*[〕］\])）】]\s*第?\s*\d{1,5}\s*号")
+# The signature at the bottom of a notice: issuer line(s), then the date, then notes like "（此件公开发布）".
+_CN_DATE = r"[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月(?:[一二三四五六七八九十]{1,3}日)?"
+_SIGNATURE_ISSUER = re.compile(rf"[^\s，。,；;:：()（）、]{{2,30}}{_ORGANISATION_SUFFIX}")
+_SIGNATURE_DATE = re.compile(rf"{_DATE_IN_TEXT}|{_CN_DATE}")
+_SIGNATURE_ON_ONE_LINE = re.compile(
+    rf"(?P<issuer>[^\s，。,；;:：()（）、]{{2,30}}{_ORGANISATION_SUFFIX})[ \t]+(?P<date>{_DATE_IN_TEXT}|{_CN_DATE})"
+)
+_SIGNATURE_AFTER_TEXT = re.compile(
+    rf"(?<=[。！？!?])[ \t]+(?P<issuer>[^\s，。,；;:：()（）、]{{2,30}}{_ORGANISATION_SUFFIX})[ \t]+"
+    rf"(?P<date>{_DATE_IN_TEXT}|{_CN_DATE})[ \t]*$"
+)
+_SIGNATURE_NOTE = re.compile(
+    r"[（(][^（()）\n]{1,40}[）)]"  # （此件公开发布）
+    r"|(?:抄送|抄报|主送|联系人|联系电话)\s*[:：].*"  # the record block below a signature
+    r"|[^。！？!?；;]{2,60}印发"  # 某市人民政府办公室　2023年5月9日印发
+)
+# Site footer lines below the text ("主办单位：…", "网站标识码：…", "ICP备…").
+MAX_SITE_FOOTER_CHARS = 200
+_SITE_FOOTER = re.compile(
+    r"主办单位|承办单位|网站标识码|ICP备|公网安备|版权所有|Copyright|©|技术支持|网站地图|联系我们"
+    r"|^\W*(?:上一篇|下一篇|相关链接|相关阅读|相关文件|扫一扫|打印本页|关闭窗口|返回顶部|分享到)"
+    r"|^\W*(?:责任编辑|编辑|审核|校对|终审)\s*[:：]",
+    re.I,
+)
+
+MAX_TITLE_CHARS = 100
+MAX_TITLE_LINES = 3
+# The kind of document a title names, at its end ("…的通知", "…实施方案", "…统计公报").
+_TITLE_KIND_AT_END = re.compile(
+    r"(?:通知|意见|报告|决定|办法|方案|规定|细则|纲要|公报|批复|函|请示|通报|公告|通告|规划|要点|总结|讲话|决议|条例)"
+    r"(?:[（(][^（()）]{1,10}[）)])?$"
+)
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    meta: dict[str, str] = field(default_factory=dict)
+    title: str = ""
+    issuer: str | None = None
+    date: str | None = None
+    salutation: str | None = None
+    body: str = ""
+
+
+def split_front_matter(text: str) -> FrontMatter:
+    """Take the metadata table, title, issuer/date and salutation off the top of cleaned text."""
+    meta: dict[str, str] = {}
+    rest = _take_metadata_rows(text, meta)
+
+    title = subtitles = ""
+    first_line, _, after_first_line = rest.partition("\n")
+    if _could_be_title(first_line):
+        title, rest = first_line.strip(), after_first_line.lstrip()
+        # A long title wrapped onto a second line ("关于印发《…》" / "的通知").
+        for _ in range(MAX_TITLE_LINES - 1):
+            next_line, _, after_next_line = rest.partition("\n")
+            if not _continues_title(title, next_line.strip()):
+                break
+            title, rest = title + next_line.strip(), after_next_line.lstrip()
+        # A subtitle on its own line ("——在第十四届全国人民代表大会第三次会议上", "（2023年1月10日在…
+        # 会议上）") belongs to the title.
+        while rest.startswith(("——", "—", "－－")) or _PARENTHESISED_SUBTITLE.match(rest):
+            subtitle, _, rest = rest.partition("\n")
+            subtitles, rest = subtitles + subtitle.strip(), rest.lstrip()
+            # "——2023年1月12日在某市第十七届人民代表大会第二次" / "会议上"
+            wrapped = _SUBTITLE_END_LINE.match(rest)
+            if subtitles.startswith(("—", "－")) and wrapped and not subtitles.endswith(("上", "讲话", "报告")):
+                subtitles, rest = subtitles + wrapped.group(1), rest[wrapped.end() :].lstrip()
+        title += subtitles
+        rest = _take_metadata_rows(rest, meta)  # pages that put "发布日期：… 来源：…" under the title
+
+    issuer = date = None
+    found = (
+        _ISSUER_AND_DATE.match(rest)
+        or _ISSUER_LINE_THEN_DATE_LINE.match(rest)
+        or (_ISSUER_AND_DATE_ON_ONE_LINE.match(rest) if title else None)
+    )
+    if found:
+        issuer = (found.group("issuer") or "").strip() or None
+        date = "".join(found.group("date").split())
+        rest = rest[found.end() :]
+    elif title:
+        found = _BYLINE.match(rest)
+        if found:
+            issuer = " ".join(found.group("issuer").split())
+            rest = _take_metadata_rows(rest[found.end() :], meta)
+        # "——2023年1月10日在…会议上": the subtitle dates the report.
+        subtitle_date = _DATE_IN_SUBTITLE.search(subtitles)
+        if subtitle_date:
+            date = "".join(subtitle_date.group().split())
+
+    salutation = None
+    found = _SALUTATION.match(rest)
+    if found and not _NOT_A_SALUTATION.match(found.group("salutation")):
+        salutation = found.group("salutation")
+        rest = rest[found.end() :]
+    rest, signature = _take_back_matter(rest, take_signature=issuer is None and date is None)
+    if signature:
+        issuer, date = signature
+    return FrontMatter(meta=meta, title=title, issuer=issuer, date=date, salutation=salutation, body=rest.strip())
+
+
+def _take_back_matter(text: str, *, take_signature: bool) -> tuple[str, tuple[str, str] | None]:
+    """Drop the site footer below the text and, if ``take_signature``, take a notice's signature (issuer
+    line and date line, or both on one line) out of the text: the one at its end, where notes like
+    "（此件公开发布）" may follow it, else the first one after a sentence end (a covering notice
+    "关于印发…的通知" signs before the text it issues)."""
+    lines = text.rstrip().split("\n")
+    filled = [index for index, line in enumerate(lines) if line.strip()]
+    # A footer line carries no sentence end: "加强技术支持。" is the report's last sentence, not chrome.
+    while (
+        filled
+        and len(lines[filled[-1]]) <= MAX_SITE_FOOTER_CHARS
+        and _SITE_FOOTER.search(lines[filled[-1]])
+        and not _SENTENCE_END_INSIDE.search(lines[filled[-1]])
+    ):
+        del lines[filled.pop() :]
+    if not take_signature:
+        return "\n".join(lines), None
+    notes = 0
+    while notes < len(filled) and _SIGNATURE_NOTE.fullmatch(lines[filled[-1 - notes]].strip()):
+        notes += 1
+    candidates = [len(filled) - 1 - notes] + list(range(1, len(filled) - 1 - notes))
+    for position, k in enumerate(candidates):
+        if k < 1 or (position > 0 and not _ends_sentence(lines[filled[k - 1]].strip())):
+            continue
+        line = lines[filled[k]].strip()
+        one_line = _SIGNATURE_ON_ONE_LINE.fullmatch(line)
+        if one_line:
+            del lines[filled[k]]
+            return "\n".join(lines), (one_line.group("issuer"), "".join(one_line.group("date").split()))
+        first = k if position > 0 else k - 1  # the candidate is the date line at the end, the issuer line inside
+        if first < 1 or first + 1 >= len(filled):
+            continue
+        issuer_line, date_line = lines[filled[first]].strip(), lines[filled[first + 1]].strip()
+        if _SIGNATURE_ISSUER.fullmatch(issuer_line) and _SIGNATURE_DATE.fullmatch(date_line):
+            del lines[filled[first] : filled[first + 1] + 1]
+            return "\n".join(lines), (issuer_line, "".join(date_line.split()))
+    if len(filled) > notes:  # text scraped onto one line: "…请认真贯彻执行。 某市人民政府 2023年4月15日"
+        last = filled[-1 - notes]
+        found = _SIGNATURE_AFTER_TEXT.search(lines[last])
+        if found:
+            lines[last] = lines[last][: found.start()]
+            return "\n".join(lines), (found.group("issuer"), "".join(found.group("date").split()))
+    return "\n".join(lines), None
+
+
+def _take_metadata_rows(text: str, meta: dict[str, str]) -> str:
+    """Read the metadata and chrome rows at the top of ``text`` into ``meta``; return what follows."""
+    lines = text.split("\n")
+    first = 0
+    while first < len(lines):
+        line = lines[first].strip()
+        if _DOCUMENT_NUMBER.fullmatch(line):
+            meta.setdefault("发文字号", line)
+        elif line and not _read_front_matter_row(line, meta):
+            break
+        first += 1
+    return "\n".join(lines[first:]).lstrip()
+
+
+def _read_front_matter_row(line: str, meta: dict[str, str]) -> bool:
+    """Add a metadata row's fields to ``meta``; False if the line is not metadata or page chrome."""
+    cells = [cell.strip() for cell in line.split("|")]
+    fields: dict[str, str] = {}
+    recognised = False
+    index = 0
+    while index < len(cells):
+        cell = cells[index]
+        index += 1
+        if not cell:
+            continue
+        if _PAGE_CHROME_CELL.fullmatch(cell):
+            recognised = True
+            continue
+        keys = list(_META_KEY_WITH_COLON.finditer(cell))
+        alone = _META_KEY_ALONE.fullmatch(cell)
+        if keys and keys[0].start() == 0 and not alone:
+            # "key: value", possibly several on one line ("发布日期：2020-08-27　来源：市政府办公室").
+            for key, next_key in zip(keys, keys[1:] + [None]):
+                value = cell[key.end() : next_key.start() if next_key else len(cell)]
+                chrome = _CHROME_AFTER_VALUE.search(value)  # "来源：市发改委　浏览次数：1532"
+                value = value[: chrome.start()] if chrome else value
+                fields["".join(key.group(1).split())] = value
+            recognised = True
+            continue
+        if alone:
+            # "key | value": the value is the next cell, even when it is empty.
+            fields["".join(alone.group(1).split())] = cells[index] if index < len(cells) else ""
+            index += 1
+            recognised = True
+            continue
+        return False  # anything else means the front matter table has ended
+    for key, value in fields.items():
+        value = _normalise_meta_value(value)
+        if value and not _PAGE_CHROME_CELL.fullmatch(value):
+            meta[key] = value
+    return recognised
+
+
+def _normalise_meta_value(value: str) -> str:
+    value = " ".join(value.split())
+    date = _DATE_TIME.fullmatch(value)
+    if not date:
+        return value
+    year, month, day, hour, minute, second = date.groups()
+    normalised = f"{year}-{int(month):02d}-{int(day):02d}"
+    if hour is not None:
+        normalised += f" {int(hour):02d}:{int(minute):02d}"
+        if second is not None:
+            normalised += f":{int(second):02d}"
+    return normalised
+
+
+def _continues_title(title: str, line: str) -> bool:
+    """Whether ``line`` is the rest of a title wrapped after ``title`` ("关于印发《…》" / "的通知")."""
+    if not line or len(title) + len(line) > MAX_TITLE_CHARS or not _could_be_title(line):
+        return False
+    unclosed = any(title.count(opener) > title.count(closer) for closer, opener in _OPENER_FOR_CLOSER.items())
+    if not unclosed and (
+        _TITLE_KIND_AT_END.search(title) or not (line.startswith("的") or _TITLE_KIND_AT_END.search(line))
+    ):
+        return False
+    return not (_MARKER.match(line) or _DOCUMENT_NUMBER.fullmatch(line) or _BYLINE.fullmatch(line))
+
+
+def _could_be_title(line: str) -> bool:
+    line = line.strip()
+    if not line or len(line) > MAX_TITLE_CHARS or _SENTENCE_END_INSIDE.search(line):
+        return False
+    if _SALUTATION.match(line) or _ISSUER_AND_DATE.match(line) or _PAGE_CHROME_CELL.fullmatch(line):
+        return False
+    # A document that opens with its first heading has no title line.
+    marker = _MARKER.match(line)
+    return not (marker and _marker_identity(marker)[1] == 1)
+
+
