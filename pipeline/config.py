@@ -196,6 +196,8 @@ def _coerce(value: Any, tp: Any, key: str, meta: dict) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise bad
         value = float(value)
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ConfigError(f"{key}: got {value!r}, expected a finite number")
     elif tp is str:
         if not isinstance(value, str):
             raise bad
@@ -231,17 +233,65 @@ def _parse_override(item: str) -> tuple[list[str], Any]:
         raise ConfigError(f"--set {item!r}: expected dotted.key=value, e.g. translator.num_beams=2")
     key, raw = item.split("=", 1)
     key = key.strip()
+    if not key or any(not part for part in key.split(".")):
+        raise ConfigError(f"--set {item!r}: the key before '=' is missing or has an empty part",
+                          hint="e.g. --set translator.num_beams=2")
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
+        value = yaml.load(raw, Loader=_ConfigLoader) if raw.strip() else ""
     except yaml.YAMLError:
         value = raw
     return key.split("."), value
 
 
+_PLAIN_SCALARS = (str, int, float, bool, type(None))
+MAX_CONFIG_NODES = 10_000  # a config is a few dozen keys; this bounds anything a YAML file can make us build
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """Safe YAML without anchors and aliases: a config never needs them, and refusing them bounds what a
+    file can make us build (no "billion laughs", no recursive structures)."""
+
+    def compose_node(self, parent, index):  # noqa: D102 (PyYAML hook)
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise ConfigError(
+                f"YAML alias *{event.anchor} at line {event.start_mark.line + 1}: anchors and aliases are not "
+                "supported in configs", hint="write the value out in full"
+            )
+        return super().compose_node(parent, index)
+
+
+def _plain_copy(value: Any, key: str = "config", budget: list[int] | None = None) -> Any:
+    """A copy of YAML data made only of mappings, lists and plain scalars; anything else is refused."""
+    budget = budget if budget is not None else [MAX_CONFIG_NODES]
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise ConfigError(f"{key}: the config is too large (over {MAX_CONFIG_NODES} values)")
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise ConfigError(f"{key}: key {k!r} is not a string")
+            out[k] = _plain_copy(v, k if key == "config" else f"{key}.{k}", budget)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [_plain_copy(v, key, budget) for v in value]
+    if isinstance(value, _PLAIN_SCALARS):
+        return value
+    hint = "quote it to make it a string" if type(value).__name__ in ("date", "datetime") else None
+    raise ConfigError(f"{key}: got a YAML {type(value).__name__} value ({str(value)[:40]!r}); expected a string, "
+                      "number, true/false, null, list or mapping", hint=hint)
+
+
 def config_from_dict(data: dict[str, Any], overrides: list[str] | tuple[str, ...] = ()) -> Config:
-    data = json.loads(json.dumps(data or {}))  # deep copy of plain data
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"config: expected a mapping of keys (section: ...), got a {type(data).__name__}")
+    data = _plain_copy(data)
     for item in overrides:
         path, value = _parse_override(item)
+        value = _plain_copy(value, ".".join(path))
         node = data
         for part in path[:-1]:
             child = node.setdefault(part, {})
@@ -252,22 +302,53 @@ def config_from_dict(data: dict[str, Any], overrides: list[str] | tuple[str, ...
     return check_consistency(_build(Config, data, ""))
 
 
+BUNDLED_CONFIGS = Path(__file__).resolve().parent / "configs"  # the shipped configs/ (package data)
+
+
+def find_config(name: str | Path) -> Path:
+    """A config by path, or by name (``tiny``, ``default.yaml``): ``./configs/NAME.yaml``, then the shipped
+    configs, so that ``--config tiny`` works from any folder."""
+    p = Path(name).expanduser()
+    if p.is_file():
+        return p
+    if p.exists():
+        raise ConfigError(f"{p}: is not a file", hint="give a YAML config file or a shipped config's name")
+    if len(p.parts) == 1:
+        stem = p.name[:-5] if p.name.endswith(".yaml") else p.name
+        for folder in (Path("configs"), BUNDLED_CONFIGS):
+            candidate = folder / f"{stem}.yaml"
+            if candidate.is_file():
+                return candidate
+    shipped = ", ".join(sorted(c.stem for c in BUNDLED_CONFIGS.glob("*.yaml"))) or "none"
+    raise ConfigError(f"{name}: config file not found", hint=f"give a path, or one of the shipped configs: {shipped}")
+
+
+def bundled_file(relative: str) -> Path:
+    """A file shipped with the package (e.g. ``glossary/gov-report.tsv`` under the shipped configs)."""
+    return BUNDLED_CONFIGS / relative
+
+
 def load_config(path: str | Path | None, overrides: list[str] | tuple[str, ...] = ()) -> Config:
     """Load and validate a YAML config (None: built-in defaults), applying ``--set`` overrides."""
-    data: dict[str, Any] = {}
+    data: Any = {}
     if path is not None:
-        p = Path(path)
+        p = find_config(path)
+        path = p
         try:
             text = p.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise ConfigError(f"{p}: the config is not UTF-8 text", hint="save it as UTF-8") from None
         except OSError as exc:
             raise ConfigError(f"{p}: cannot read config ({exc.strerror or exc})") from None
         try:
-            data = yaml.safe_load(text) or {}
+            data = yaml.load(text, Loader=_ConfigLoader)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 1}" if mark else ""
             problem = getattr(exc, "problem", None)
             raise ConfigError(f"{p}: invalid YAML{where}" + (f": {problem}" if problem else "")) from None
+        except RecursionError:
+            raise ConfigError(f"{p}: the YAML is nested too deeply") from None
     cfg = config_from_dict(data, overrides)
     return dataclasses.replace(cfg, source_path=str(path) if path is not None else None)
 

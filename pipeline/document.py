@@ -201,6 +201,30 @@ class Document:
         for sec in self.sections:
             yield from sec.all_segments()
 
+    def keep_first_segments(self, n: int) -> Document:
+        """Cut the body after its first ``n`` segments (a preview: ``run --limit N``); sections left
+        without segments are dropped. In place; returned."""
+        budget = [n]
+
+        def cut(segments: list[Segment]) -> list[Segment]:
+            kept = segments[: max(0, budget[0])]
+            budget[0] -= len(kept)
+            return kept
+
+        def prune(sections: list[Section]) -> list[Section]:
+            out = []
+            for sec in sections:
+                if budget[0] <= 0:
+                    break
+                sec.segments = cut(sec.segments)
+                sec.sections = prune(sec.sections)
+                out.append(sec)
+            return out
+
+        self.preamble = cut(self.preamble)
+        self.sections = prune(self.sections)
+        return self
+
     def segment_index(self) -> dict[str, Segment]:
         return {s.id: s for s in self.all_segments()}
 

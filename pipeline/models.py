@@ -14,9 +14,9 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass
-from typing import Callable
 from importlib import resources
 from pathlib import Path
+from typing import Callable
 
 from .errors import ModelNotAvailableError, PipelineError, describe_exception
 
@@ -57,14 +57,6 @@ def folder_fingerprint(folder: Path) -> str:
     return "local-" + h.hexdigest()[:16]
 
 
-def _is_tiny_path(path: Path) -> str | None:
-    """The tiny-model name if ``path`` is where `build-tiny` puts one (so it can be built on first use)."""
-    parts = path.parts
-    if len(parts) >= 3 and parts[-3:-1] == ("models", "tiny") and parts[-1] in (TINY_TRANSLATOR, TINY_SUMMARIZER):
-        return parts[-1]
-    return None
-
-
 # Local folder names of the models the shipped configs use, and where to download them from.
 KNOWN_MODELS = {
     "opus-mt-zh-en": "Helsinki-NLP/opus-mt-zh-en",
@@ -79,6 +71,11 @@ def looks_like_path(name: str) -> bool:
 
 
 def missing_model_error(name: str, revision: str | None = None, role: str = "translator") -> ModelNotAvailableError:
+    if looks_like_path(name) and Path(name).parent.name == "tiny":
+        return ModelNotAvailableError(
+            f"tiny model folder {name!r} ({role}) not found",
+            hint="build the tiny offline models with `python -m pipeline models build-tiny` (or `make run`)",
+        )
     if looks_like_path(name):
         hub = KNOWN_MODELS.get(Path(name).name)
         get = (
@@ -100,12 +97,12 @@ def missing_model_error(name: str, revision: str | None = None, role: str = "tra
 
 
 def resolve_model(
-    name: str, revision: str | None = None, *, root: Path | None = None, build_tiny: bool = True, role: str = "translator"
+    name: str, revision: str | None = None, *, root: Path | None = None, role: str = "translator"
 ) -> ResolvedModel:
-    """Find ``name`` as a local folder or a cached hub model; never download.
+    """Find ``name`` as a local folder or a cached hub model; never download (and never build).
 
     A relative folder is looked for in the current directory, then under ``root`` (the config's project
-    folder). A missing tiny model (``models/tiny/...``) is built on first use when ``build_tiny`` is true.
+    folder).
     """
     local = Path(name).expanduser()
     candidates = [local] + ([root / local] if root is not None and not local.is_absolute() else [])
@@ -114,12 +111,6 @@ def resolve_model(
             if not (folder / "config.json").exists():
                 raise ModelNotAvailableError(f"model folder {name!r} ({role}) has no config.json: not a saved model")
             return ResolvedModel(name, str(folder), folder_fingerprint(folder))
-    tiny = _is_tiny_path(local)
-    if tiny and build_tiny:
-        dest = candidates[-1]
-        log.info("building tiny model %s (first use)", dest)
-        build_tiny_models(dest.parent, only=(tiny,))
-        return ResolvedModel(name, str(dest), folder_fingerprint(dest))
     if looks_like_path(name) or not HUB_ID.match(name):
         raise missing_model_error(name, revision, role)
     from huggingface_hub import snapshot_download
@@ -369,9 +360,34 @@ def build_tiny_models(
         if only is not None and name not in only:
             continue
         dest = dest_root / name
-        if dest.exists() and not force:
+        stamp = builder_stamp(name, seed)
+        if dest.exists() and not force and _read_stamp(dest) == stamp:
             built.append(dest)
             continue
-        build_once(dest, lambda tmp, builder=builder: builder(tmp, seed))
+
+        def build(tmp: Path, builder=builder, stamp=stamp) -> None:
+            builder(tmp, seed)
+            (tmp / BUILDER_STAMP).write_text(stamp + "\n")
+
+        build_once(dest, build)
         built.append(dest)
     return built
+
+
+BUILDER_STAMP = "built-by.txt"
+
+
+def builder_stamp(name: str, seed: int) -> str:
+    """What a tiny model was built from (this module's source, the corpus, the seed): a model built by an
+    older builder is rebuilt instead of reused."""
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    for lang in ("zh", "en"):
+        h.update("\n".join(_corpus_lines(lang)).encode("utf-8"))
+    return f"{name} seed={seed} builder={h.hexdigest()[:16]}"
+
+
+def _read_stamp(folder: Path) -> str | None:
+    try:
+        return (folder / BUILDER_STAMP).read_text().strip()
+    except OSError:
+        return None

@@ -1,10 +1,13 @@
-"""Shared fixtures: the tiny models are built once per session (or reused from models/tiny/)."""
+"""Shared fixtures: the tiny models are built once per session in a temporary folder, and
+``TINY_CONFIG`` is configs/tiny.yaml pointed at them (absolute paths), usable from any folder."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,21 +16,29 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "yuyao-2020-h1-report.txt"
 SHARED_DATA = ROOT.parent / "shared" / "data"
 GWR_CSV = SHARED_DATA / "gwr-2025-zh-en.csv"
-TINY_CONFIG = ROOT / "configs" / "tiny.yaml"
+TINY_HOME = Path(tempfile.mkdtemp(prefix="zh-report-tests-"))  # this session's tiny models and config
+TINY_CONFIG = TINY_HOME / "configs" / "tiny.yaml"
+
+
+def _write_tiny_config(models: dict[str, Path]) -> None:
+    """configs/tiny.yaml with the models and the glossary as absolute paths (a real config file)."""
+    text = (ROOT / "configs" / "tiny.yaml").read_text(encoding="utf-8")
+    text = text.replace("models/tiny/marian-zh-en", str(models["marian-zh-en"]))
+    text = text.replace("models/tiny/bart-summarizer", str(models["bart-summarizer"]))
+    text = text.replace("configs/glossary/gov-report.tsv", str(ROOT / "configs" / "glossary" / "gov-report.tsv"))
+    TINY_CONFIG.parent.mkdir(parents=True, exist_ok=True)
+    TINY_CONFIG.write_text(text, encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
 def tiny_models() -> dict[str, Path]:
-    """Build the tiny models under models/tiny (git-ignored) unless already there."""
+    """Build the tiny models once per session in a temporary folder (seconds), and TINY_CONFIG for them."""
     from pipeline.models import build_tiny_models
 
-    cwd = os.getcwd()
-    os.chdir(ROOT)
-    try:
-        paths = build_tiny_models(ROOT / "models" / "tiny")
-    finally:
-        os.chdir(cwd)
-    return {p.name: p for p in paths}
+    paths = {p.name: p for p in build_tiny_models(TINY_HOME / "models" / "tiny")}
+    _write_tiny_config(paths)
+    yield paths
+    shutil.rmtree(TINY_HOME, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, run_cli, run_main
+from .conftest import ROOT, TINY_CONFIG, run_main
+
+pytestmark = pytest.mark.usefixtures("tiny_models")
 
 REPORTS = [
     "各位代表:\n一、{n}年工作回顾\n全市生产总值增长{n}.5%。就业保持稳定，新增城镇就业{n}万人。\n"
@@ -46,7 +45,7 @@ def reports(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def clean_run(tiny_models, reports, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("clean")
-    res = run_main("run", str(reports), "--config", "configs/tiny.yaml", "--out", str(out), "--no-cache", "-q")
+    res = run_main("run", str(reports), "--config", str(TINY_CONFIG), "--out", str(out), "--no-cache", "-q")
     assert res.returncode == 0, res.stderr
     return out
 
@@ -69,7 +68,7 @@ def test_directory_run_writes_every_report_index_and_parquet(clean_run):
 
 
 def test_cross_document_batching_equals_per_document(clean_run, reports, tmp_path):
-    res = run_main("run", str(reports), "--config", "configs/tiny.yaml", "--out", str(tmp_path), "--no-cache", "-q",
+    res = run_main("run", str(reports), "--config", str(TINY_CONFIG), "--out", str(tmp_path), "--no-cache", "-q",
                   "--per-document")
     assert res.returncode == 0, res.stderr
     assert outputs_of(tmp_path) == outputs_of(clean_run)
@@ -84,7 +83,7 @@ def test_glob_file_list_and_table_inputs(clean_run, reports, tmp_path):
                              for p in files[2:4]), encoding="utf-8")
     out = tmp_path / "out"
     res = run_main("run", f"@{listing}", str(reports / "report-00[45].txt"), str(table), "--config",
-                  "configs/tiny.yaml", "--out", str(out), "--no-cache", "-q")
+                  str(TINY_CONFIG), "--out", str(out), "--no-cache", "-q")
     assert res.returncode == 0, res.stderr
     got = outputs_of(out)
     assert sorted(got) == [f"report-{i:03d}.json" for i in range(6)]
@@ -97,14 +96,14 @@ def test_glob_file_list_and_table_inputs(clean_run, reports, tmp_path):
 def test_bad_table_column_is_one_clear_error(tiny_models, tmp_path):
     table = tmp_path / "t.csv"
     table.write_text("doc,body\n1,各位代表今年经济增长。\n", encoding="utf-8")
-    res = run_main("run", str(table), "--config", "configs/tiny.yaml", "--out", str(tmp_path / "o"), "--no-cache", "-q")
+    res = run_main("run", str(table), "--config", str(TINY_CONFIG), "--out", str(tmp_path / "o"), "--no-cache", "-q")
     assert res.returncode == 2  # no usable input at all: fails before any model loads
     assert "no column 'text'; columns are doc, body" in res.stderr and "Traceback" not in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
 
 
 def test_nothing_to_do_fails_fast_with_exit_2(tmp_path):
-    res = run_main("run", str(tmp_path / "*.txt"), "--config", "configs/tiny.yaml", "--out", str(tmp_path / "o"))
+    res = run_main("run", str(tmp_path / "*.txt"), "--config", str(TINY_CONFIG), "--out", str(tmp_path / "o"))
     assert res.returncode == 2 and "no file matches this pattern" in res.stderr
     assert not (tmp_path / "o").exists()
 
@@ -116,7 +115,7 @@ def test_output_names_never_collide_across_runs_and_outputs_are_not_inputs(tiny_
         (tmp_path / "in" / sub / "x.txt").write_text(text.replace("3", "4" if sub == "b" else "3"), encoding="utf-8")
     (tmp_path / "in" / "index.txt").write_text(text, encoding="utf-8")
     out = tmp_path / "in" / "out"  # inside the input folder
-    args = ("--config", "configs/tiny.yaml", "--out", str(out), "--no-cache", "-q", "--set", "summarizer.kind=none")
+    args = ("--config", str(TINY_CONFIG), "--out", str(out), "--no-cache", "-q", "--set", "summarizer.kind=none")
     res = run_main("run", str(tmp_path / "in"), *args)
     assert res.returncode == 0, res.stderr
     assert (out / "a" / "x.json").exists() and (out / "b" / "x.json").exists()
@@ -126,7 +125,7 @@ def test_output_names_never_collide_across_runs_and_outputs_are_not_inputs(tiny_
     again = run_main("run", str(tmp_path / "in"), *args)
     assert again.returncode == 0, again.stderr  # its own outputs were not taken as inputs
     # the same file name given directly in two runs: the second does not overwrite the first
-    flat = ("--config", "configs/tiny.yaml", "--out", str(tmp_path / "flat"), *args[4:])
+    flat = ("--config", str(TINY_CONFIG), "--out", str(tmp_path / "flat"), *args[4:])
     one = run_main("run", str(tmp_path / "in" / "a" / "x.txt"), *flat)
     two = run_main("run", str(tmp_path / "in" / "b" / "x.txt"), *flat)
     assert one.returncode == 0 and two.returncode == 0, two.stderr
@@ -140,7 +139,7 @@ def test_a_changed_model_redoes_done_work(tiny_models, tmp_path):
     model = tmp_path / "m"
     shutil.copytree(tiny_models["marian-zh-en"], model)
     src = make_reports(tmp_path / "in", 1)[0]
-    args = ("run", str(src), "--config", "configs/tiny.yaml", "--out", str(tmp_path / "o"), "--no-cache", "-q",
+    args = ("run", str(src), "--config", str(TINY_CONFIG), "--out", str(tmp_path / "o"), "--no-cache", "-q",
             "--set", f"translator.model={model}", "--set", "summarizer.kind=none")
     assert run_main(*args).returncode == 0
     assert run_main(*args).returncode == 0  # same model: skipped, nothing appended
@@ -159,7 +158,7 @@ def test_rerun_skips_done_and_redoes_failed_and_changed(tiny_models, tmp_path):
     (src / "bad.txt").write_bytes(b"")
     out = tmp_path / "out"
     cache = tmp_path / "cache.sqlite"
-    args = ("--config", "configs/tiny.yaml", "--out", str(out), "--cache", str(cache))
+    args = ("--config", str(TINY_CONFIG), "--out", str(out), "--cache", str(cache))
     first = run_main("run", str(src), *args)
     assert first.returncode == 1 and "3 written, 0 already done, 1 failed" in first.stderr
     (src / "bad.txt").write_text("各位代表:\n一、情况\n经济平稳。", encoding="utf-8")
@@ -175,7 +174,7 @@ def test_rerun_skips_done_and_redoes_failed_and_changed(tiny_models, tmp_path):
 def test_unwritable_output_folder_fails_at_once_in_one_line(reports, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    res = run_main("run", str(reports / "report-000.txt"), "--config", "configs/tiny.yaml", "--out",
+    res = run_main("run", str(reports / "report-000.txt"), "--config", str(TINY_CONFIG), "--out",
                   str(blocker / "out"), "--no-cache", "-q")
     assert res.returncode == 5
     assert res.stderr.strip().count("\n") == 0 and "output folder not writable" in res.stderr
@@ -185,7 +184,7 @@ def test_an_output_that_cannot_be_written_fails_that_document_only(tiny_models, 
     out = tmp_path / "out"
     (out / "report-001.md").mkdir(parents=True)  # something in the way of one document's output
     res = run_main("run", str(reports / "report-000.txt"), str(reports / "report-001.txt"), "--config",
-                  "configs/tiny.yaml", "--out", str(out), "--no-cache", "-q")
+                  str(TINY_CONFIG), "--out", str(out), "--no-cache", "-q")
     assert res.returncode == 1 and "Traceback" not in res.stderr
     errors = [ln for ln in res.stderr.splitlines() if ln.startswith("error: ")]
     assert len(errors) == 1 and "report-001.md: cannot write" in errors[0]
@@ -194,45 +193,53 @@ def test_an_output_that_cannot_be_written_fails_that_document_only(tiny_models, 
     assert sorted(r["status"] for r in manifest) == ["failed", "ok"]
 
 
-def _count_rows(db: Path) -> int:
-    try:
-        with sqlite3.connect(str(db), timeout=1) as conn:
-            return conn.execute("SELECT COUNT(*) FROM translations").fetchone()[0]
-    except sqlite3.Error:
-        return 0
+# A driver that runs the library's batch with a crash point passed in by the test: the process dies with
+# os._exit (no cleanup, no finally: as kill -9) at the Nth occurrence of a run event.
+CRASHING_DRIVER = """
+import os, sys
+from pathlib import Path
+from pipeline.batch import BatchRun, iter_inputs, load_components
+from pipeline.config import load_config
+
+inputs, config, out, cache, event, nth = sys.argv[1:7]
+seen = []
+
+def crash_at(name, facts):
+    if name == event:
+        seen.append(facts)
+        if len(seen) == int(nth):
+            os._exit(137)
+
+cfg = load_config(config, ["batch_documents=1"])
+components = load_components(cfg, Path(out), cache_path=cache)
+BatchRun(components, Path(out), events=crash_at).run(iter_inputs([inputs], exclude=Path(out)))
+sys.exit(0)
+"""
 
 
-def test_kill_9_then_rerun_equals_a_clean_run(clean_run, reports, tmp_path):
+@pytest.mark.slow
+@pytest.mark.parametrize("event,nth", [
+    ("document-written", 1),  # outputs written, manifest line not yet
+    ("manifest-appended", 3),  # mid-batch, between documents
+    ("collection-start", 1),  # every document done, index.md and segments.parquet not yet written
+])
+def test_killed_at_any_point_then_rerun_equals_a_clean_run(clean_run, reports, tmp_path, event, nth):
     out = tmp_path / "out"
     cache = tmp_path / "cache.sqlite"
-    cmd = [sys.executable, "-m", "pipeline", "run", str(reports), "--config", "configs/tiny.yaml", "--out", str(out),
-           "--cache", str(cache), "-q", "--set", "batch_documents=1"]  # six groups: six moments to die in
+    driver = tmp_path / "driver.py"
+    driver.write_text(CRASHING_DRIVER, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 120
-    while time.time() < deadline and proc.poll() is None:
-        done = len(list(out.glob("*.json"))) if out.exists() else 0
-        if done >= 1 and _count_rows(cache) > 0:  # mid-batch: some documents written, others not
-            break
-        time.sleep(0.05)
-    assert proc.poll() is None, "the run finished before it could be killed"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    partial = len(outputs_of(out))
-    assert partial < 6
-    res = run_cli("run", str(reports), "--config", "configs/tiny.yaml", "--out", str(out), "--cache", str(cache), "-q",
-                  "--set", "batch_documents=1")
+    killed = subprocess.run([sys.executable, str(driver), str(reports), str(TINY_CONFIG), str(out), str(cache),
+                             event, str(nth)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert killed.returncode == 137, killed.stderr[-2000:]
+    assert not (out / "index.md").exists()  # it died before the collection was written
+    res = run_main("run", str(reports), "--config", str(TINY_CONFIG), "--out", str(out), "--cache", str(cache),
+                   "-q", "--set", "batch_documents=1")
     assert res.returncode == 0, res.stderr
     assert outputs_of(out) == outputs_of(clean_run)
-    assert not list(out.glob(".*.tmp"))  # no half-written file left behind
-
-
-@pytest.mark.skipif(pytest.importorskip("ray", reason="Ray not installed (pip install -e '.[ray]')") is None, reason="")
-def test_ray_engine_equals_local_even_when_a_worker_dies(clean_run, reports, tmp_path):
-    marker = tmp_path / "crashed"
-    res = run_cli("run", str(reports), "--config", "configs/tiny.yaml", "--out", str(tmp_path / "out"), "--no-cache",
-                  "-q", "--engine", "ray", "--set", "ray.pool_size=2", "--set", "ray.batch_size=16",
-                  env={"PIPELINE_RAY_CRASH_ONCE": str(marker)}, timeout=600)  # Ray starts locally on this machine's CPUs
-    assert res.returncode == 0, res.stderr[-3000:]
-    assert marker.exists(), "the crash hook did not fire"
-    assert outputs_of(tmp_path / "out") == outputs_of(clean_run)
+    assert (out / "index.md").read_text(encoding="utf-8") == (clean_run / "index.md").read_text(encoding="utf-8")
+    assert not list(out.rglob(".*.tmp"))  # no half-written file left behind
+    lines = (out / "manifest.jsonl").read_text(encoding="utf-8").count("\n")
+    again = run_main("run", str(reports), "--config", str(TINY_CONFIG), "--out", str(out), "--cache", str(cache),
+                     "-q", "--set", "batch_documents=1")
+    assert again.returncode == 0 and (out / "manifest.jsonl").read_text(encoding="utf-8").count("\n") == lines

@@ -6,7 +6,9 @@ import json
 
 import pytest
 
-from .conftest import GWR_CSV, ROOT, SAMPLE, run_cli, run_main
+from .conftest import TINY_CONFIG, GWR_CSV, ROOT, SAMPLE, run_cli, run_main
+
+pytestmark = pytest.mark.usefixtures("tiny_models")
 
 PAIRS = [
     {"id": "1", "zh": "地区生产总值551.2亿元，增长1.2%。", "en": "GDP reached 55.12 billion yuan, up 1.2 percent."},
@@ -36,7 +38,7 @@ def test_check_flags_pairs_as_json_lines(pair_file):
 
 
 def test_check_reads_a_run_json(tiny_models, tmp_path):
-    res = run_main("run", str(SAMPLE), "--config", "configs/tiny.yaml", "--out", str(tmp_path), "--no-cache", "-q",
+    res = run_main("run", str(SAMPLE), "--config", str(TINY_CONFIG), "--out", str(tmp_path), "--no-cache", "-q",
                   "--set", "summarizer.kind=none")
     assert res.returncode == 0, res.stderr
     res = run_main("check", str(tmp_path / "yuyao-2020-h1-report.json"))
@@ -57,12 +59,12 @@ def test_check_bad_file_is_one_line(tmp_path):
 
 def test_eval_runs_end_to_end_on_the_tiny_model(tiny_models, pair_file, tmp_path):
     out = tmp_path / "eval"
-    res = run_main("eval", "--pairs", str(pair_file), "--config", "configs/tiny.yaml", "--out", str(out), "--no-cache",
+    res = run_main("eval", "--pairs", str(pair_file), "--config", str(TINY_CONFIG), "--out", str(out), "--no-cache",
                   "-q")
     assert res.returncode == 0, res.stderr
     data = json.loads((out / "eval.json").read_text(encoding="utf-8"))
     assert 0 <= data["bleu"] < 5 and data["bleu_signature"].startswith("nrefs:1")  # gibberish by design
-    assert "chrf" in data and data["translator"]["model"] == "models/tiny/marian-zh-en"
+    assert "chrf" in data and data["translator"]["model"].endswith("models/tiny/marian-zh-en")
     assert (out / "eval.md").read_text(encoding="utf-8").startswith("#")
 
 
@@ -107,7 +109,7 @@ def test_ctranslate2_backend_round_trips_on_the_tiny_model(tiny_models, tiny_tra
     # and the CLI runs a document through it, int8, selected by config
     convert = run_main("models", "convert", str(tiny_models["marian-zh-en"]), "--out", str(tmp_path / "ct2-int8"))
     assert convert.returncode == 0, convert.stderr
-    res = run_main("run", str(SAMPLE), "--config", "configs/tiny.yaml", "--out", str(tmp_path / "o"), "--no-cache", "-q",
+    res = run_main("run", str(SAMPLE), "--config", str(TINY_CONFIG), "--out", str(tmp_path / "o"), "--no-cache", "-q",
                   "--set", "translator.backend=ctranslate2", "--set", f"translator.ct2_model={tmp_path / 'ct2-int8'}",
                   "--set", "summarizer.kind=none")
     assert res.returncode == 0, res.stderr
@@ -126,10 +128,10 @@ def test_help_does_not_import_torch():
 
 
 def test_models_list_honours_config_before_or_after_the_action(tiny_models):
-    for args in (("models", "--config", "configs/tiny.yaml", "list"), ("models", "list", "--config", "configs/tiny.yaml")):
+    for args in (("models", "--config", str(TINY_CONFIG), "list"), ("models", "list", "--config", str(TINY_CONFIG))):
         res = run_main(*args)
         assert res.returncode == 0, res.stdout + res.stderr
-        assert "translator: models/tiny/marian-zh-en ->" in res.stdout
+        assert "models/tiny/marian-zh-en ->" in res.stdout
 
 
 def test_missing_local_model_folder_names_the_hub_model_to_download(tmp_path):

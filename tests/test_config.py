@@ -7,7 +7,9 @@ import pytest
 from pipeline.config import Config, config_from_dict, load_config
 from pipeline.errors import ConfigError
 
-from .conftest import ROOT, run_cli
+from .conftest import TINY_CONFIG, ROOT, run_cli
+
+pytestmark = pytest.mark.usefixtures("tiny_models")
 
 CONFIGS = sorted((ROOT / "configs").glob("*.yaml"))
 
@@ -63,7 +65,7 @@ def test_hash_changes_with_output_settings_only():
 
 
 def test_cli_rejects_bad_override_in_one_line(tmp_path):
-    res = run_cli("run", str(ROOT / "examples" / "yuyao-2020-h1-report.txt"), "--config", "configs/tiny.yaml",
+    res = run_cli("run", str(ROOT / "examples" / "yuyao-2020-h1-report.txt"), "--config", str(TINY_CONFIG),
                   "--set", "translator.num_beams=-1", "--out", str(tmp_path))
     assert res.returncode == 3
     lines = [ln for ln in res.stderr.splitlines() if ln.strip()]

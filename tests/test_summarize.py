@@ -18,7 +18,9 @@ from pipeline.summarize import (
 )
 from pipeline.translate import GenerationSettings, translate_document
 
-from .conftest import SAMPLE, run_main
+from .conftest import TINY_CONFIG, SAMPLE, run_main
+
+pytestmark = pytest.mark.usefixtures("tiny_models")
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +132,7 @@ def test_switching_summarizer_kind_in_config_switches_the_path(tiny_models, tmp_
     src = tmp_path / "r.txt"
     src.write_text("各位代表:\n一、总体情况\n" + "全市生产总值增长5.2%，经济运行总体平稳。" * 8 + "\n二、下步安排\n继续推进改革。",
                    encoding="utf-8")
-    res = run_main("run", str(src), "--config", "configs/tiny.yaml", "--out", str(tmp_path / "o"), "--no-cache", "-q",
+    res = run_main("run", str(src), "--config", str(TINY_CONFIG), "--out", str(tmp_path / "o"), "--no-cache", "-q",
                   "--set", f"summarizer.kind={kind}")
     assert res.returncode == 0, res.stderr
     data = json.loads((tmp_path / "o" / "r.json").read_text(encoding="utf-8"))

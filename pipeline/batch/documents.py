@@ -1,0 +1,54 @@
+"""One document's own work after translation: summaries, fidelity checks, and its output files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..config import Config
+from ..document import Document
+from .components import Components
+from .outputs import write_atomic
+
+
+def finish_document(doc: Document, components: Components) -> Document:
+    """Summaries and fidelity checks of a translated document (in place; returned)."""
+    cfg = components.config
+    if components.summarizer is not None:
+        from ..summarize import SummaryPolicy, summarize_document
+
+        summarize_document(doc, components.summarizer, SummaryPolicy(cfg.summarizer.depth, cfg.summarizer.min_chars))
+    if cfg.fidelity.enabled:
+        from ..fidelity import check_document
+
+        doc.qa = check_document(doc, components.glossary)
+        summaries = [sec.summary for sec in doc.walk_sections() if sec.summary] + ([doc.summary] if doc.summary else [])
+        sentences = [s for summ in summaries for s in summ.sentences]
+        doc.qa["summary_sentences"] = len(sentences)
+        doc.qa["summary_sentences_flagged"] = sum(1 for s in sentences if s.flags)
+    return doc
+
+
+def output_names(stem: str, config: Config) -> list[str]:
+    """The document's output files, relative to the output folder."""
+    names = []
+    if config.output.markdown:
+        names.append(f"{stem}.md")
+    if config.output.json:
+        names.append(f"{stem}.json")
+    return names
+
+
+def render_output(doc: Document, name: str, config: Config) -> str:
+    from ..render import render_json, render_markdown
+
+    if name.endswith(".md"):
+        return render_markdown(doc, alignment=config.output.alignment)
+    return render_json(doc)
+
+
+def write_document(doc: Document, out_dir: Path, stem: str, config: Config) -> list[str]:
+    """Write the document's files atomically; returns their names relative to ``out_dir``."""
+    names = output_names(stem, config)
+    for name in names:
+        write_atomic(Path(out_dir) / name, render_output(doc, name, config))
+    return names

@@ -1,0 +1,190 @@
+"""Input discovery: files, directories, globs, ``@list`` files and table rows -> :class:`InputItem`.
+
+Every input has a ``key`` that identifies it across runs whatever the working directory (the resolved
+path of a file, ``path#id`` for a table row), a ``name`` for messages, and a suggested output ``stem``.
+What cannot be an input becomes an :class:`InputFailure` naming it: the batch reports it and goes on.
+"""
+
+from __future__ import annotations
+
+import glob
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from ..errors import InputError
+
+TEXT_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm")
+TABLE_SUFFIXES = (".jsonl", ".csv", ".parquet")
+OUTPUT_FOLDER_MARKER = "manifest.jsonl"  # a folder holding one is another run's output: never an input
+
+
+def input_suffixes() -> tuple[str, ...]:
+    """The file suffixes picked up from directories (the readers' list when they publish one)."""
+    from .. import readers
+
+    return tuple(getattr(readers, "READABLE_SUFFIXES", TEXT_SUFFIXES))
+
+
+@dataclass
+class InputItem:
+    """One document to process. ``load()`` returns its text (or raises :class:`InputError`), once."""
+
+    key: str  # stable identity across runs: resolved path, or path#id for a table row
+    name: str  # as the user named it, for messages
+    stem: str  # suggested output name (relative, no suffix); the run makes it unique
+    loader: Callable[[], str] = field(repr=False)
+    _text: str | None = field(default=None, repr=False)
+
+    def load(self) -> str:
+        if self._text is None:
+            self._text = self.loader()
+        return self._text
+
+    def release(self) -> None:
+        self._text = None
+
+
+@dataclass
+class InputFailure:
+    """Something named as an input that cannot be one (missing file, empty pattern, bad table...)."""
+
+    name: str
+    error: InputError
+
+
+def _read_file(path: Path) -> str:
+    from ..readers import read_document_text
+
+    return read_document_text(path)
+
+
+def file_item(path: Path, stem: str | None = None) -> InputItem | InputFailure:
+    """A file input; anything but a regular file (a FIFO, a device, a folder) is refused at once."""
+    try:
+        regular = path.is_file()
+    except OSError as exc:
+        return InputFailure(str(path), InputError(f"{path}: cannot read ({exc.strerror or exc})"))
+    if not regular:
+        what = "a directory" if path.is_dir() else "not a regular file (a pipe, device or socket)"
+        return InputFailure(str(path), InputError(f"{path}: {what}", hint="give report files"))
+    return InputItem(key=str(path.resolve()), name=str(path), stem=stem or path.stem,
+                     loader=lambda p=path: _read_file(p))
+
+
+def _table_items(path: Path, text_column: str, id_column: str) -> Iterator[InputItem | InputFailure]:
+    """Rows of a JSONL/CSV/Parquet table, streamed with `datasets` (memory stays flat)."""
+    from ..readers import decode_bytes
+    from ..readers.tables import BadRow, iter_table_rows
+
+    seen: dict[str, int] = {}
+    resolved = str(path.resolve())
+    try:
+        for row in iter_table_rows(path, required=(text_column, id_column)):
+            if isinstance(row, BadRow):  # one bad row fails alone; the rows around it stand
+                yield InputFailure(f"{path}:{row.line}", InputError(f"{path}: row {row.line}: {row.reason}"))
+                continue
+            doc_id = str(row[id_column])
+            seen[doc_id] = seen.get(doc_id, 0) + 1
+            n = seen[doc_id]
+            suffix = "" if n == 1 else f"~{n}"  # a repeated id is a distinct document, with its own outputs
+            name = f"{path}#{doc_id}{suffix}"
+            text = row[text_column]
+
+            def load(text: Any = text, name: str = name) -> str:
+                if not isinstance(text, str) or not text.strip():
+                    raise InputError(f"{name}: empty text")
+                return decode_bytes(text.encode("utf-8"), name)  # the same checks as a file
+
+            stem = doc_id + ("" if n == 1 else f"-{n}")
+            yield InputItem(key=f"{resolved}#{doc_id}{suffix}", name=name, stem=stem, loader=load)
+    except InputError as err:
+        yield InputFailure(str(path), err)
+
+
+def _is_output_folder(folder: Path) -> bool:
+    return (folder / OUTPUT_FOLDER_MARKER).is_file()
+
+
+def _directory_items(path: Path, excluded: Callable[[Path], bool]) -> Iterator[InputItem | InputFailure]:
+    suffixes = input_suffixes()
+    found = False
+    skip_dirs: set[Path] = set()
+    for p in sorted(path.rglob("*")):
+        rel = p.relative_to(path)
+        if any(part.startswith(".") for part in rel.parts) or any(d in p.parents for d in skip_dirs):
+            continue
+        if p.is_dir():
+            if _is_output_folder(p) or excluded(p):
+                skip_dirs.add(p)  # another run's outputs, or this run's output folder
+            continue
+        if p.suffix.lower() not in suffixes or excluded(p):
+            continue
+        found = True
+        yield file_item(p, stem=rel.with_suffix("").as_posix())
+    if not found:
+        yield InputFailure(str(path), InputError(f"{path}: no input files ({', '.join(suffixes)}) in this directory"))
+
+
+def _list_items(spec: str, visiting: tuple[Path, ...], **kw: Any) -> Iterator[InputItem | InputFailure]:
+    listing = Path(spec[1:])
+    key = listing.resolve()
+    if key in visiting:
+        yield InputFailure(str(listing), InputError(f"{listing}: the file list includes itself"))
+        return
+    try:
+        names = [ln.strip() for ln in listing.read_text(encoding="utf-8").splitlines()]
+    except UnicodeDecodeError:
+        yield InputFailure(str(listing), InputError(f"{listing}: the file list is not UTF-8 text"))
+        return
+    except OSError as exc:
+        yield InputFailure(str(listing), InputError(f"{listing}: cannot read file list ({exc.strerror or exc})"))
+        return
+    names = [n for n in names if n and not n.startswith("#")]
+    yield from _iter_inputs(names, visiting=(*visiting, key), **kw)
+
+
+def iter_inputs(
+    specs: Iterable[str], *, text_column: str = "text", id_column: str = "id", exclude: Path | None = None
+) -> Iterator[InputItem | InputFailure]:
+    """Expand files, directories, globs, file lists (``@list.txt``) and tables into input items.
+
+    Files found in a directory keep their sub-folder in their output name (``a/x.txt`` -> ``a/x.md``);
+    hidden files and folders, other runs' output folders and everything under ``exclude`` (this run's
+    output folder) are skipped.
+    """
+    exclude_resolved = exclude.resolve() if exclude is not None else None
+
+    def excluded(p: Path) -> bool:
+        if exclude_resolved is None:
+            return False
+        r = p.resolve()
+        return r == exclude_resolved or exclude_resolved in r.parents
+
+    yield from _iter_inputs(list(specs), visiting=(), text_column=text_column, id_column=id_column,
+                            excluded=excluded)
+
+
+def _iter_inputs(specs: list[str], *, visiting: tuple[Path, ...], text_column: str, id_column: str,
+                 excluded: Callable[[Path], bool]) -> Iterator[InputItem | InputFailure]:
+    kw = dict(text_column=text_column, id_column=id_column, excluded=excluded)
+    for spec in specs:
+        if spec.startswith("@"):
+            yield from _list_items(spec, visiting, **kw)
+            continue
+        path = Path(spec)
+        if path.is_dir():
+            yield from _directory_items(path, excluded)
+        elif path.suffix.lower() in TABLE_SUFFIXES and path.is_file():
+            yield from _table_items(path, text_column, id_column)
+        elif any(ch in spec for ch in "*?[") and not path.exists():
+            files = [Path(m) for m in sorted(glob.glob(spec, recursive=True))]
+            files = [f for f in files if f.is_file() and not excluded(f)]
+            if not files:
+                yield InputFailure(spec, InputError(f"{spec}: no file matches this pattern"))
+            for f in files:
+                yield file_item(f)
+        elif not path.exists():
+            yield InputFailure(spec, InputError(f"{path}: no such file", hint="check the path"))
+        else:
+            yield file_item(path)

@@ -1,0 +1,116 @@
+"""Writing into the output folder: atomic files, the folder lock, stale temporaries.
+
+A reader of the output folder sees an old file or a new one, never half of one; two runs into one folder
+never interleave (the second waits for the lock or refuses); temporaries left by a killed run are removed
+by the next one.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import secrets
+from pathlib import Path
+
+from ..errors import OutputError
+
+LOCK_NAME = ".lock"
+TMP_PREFIX = "."
+TMP_SUFFIX = ".tmp"
+
+
+def ensure_writable(folder: Path) -> None:
+    """Fail early (before models load) when the output folder cannot be created or written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".write-probe-{secrets.token_hex(4)}{TMP_SUFFIX}"
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise OutputError(f"{folder}: output folder not writable ({exc.strerror or exc})") from None
+
+
+def temporary_path(path: Path) -> Path:
+    return path.parent / f"{TMP_PREFIX}{path.name}.{secrets.token_hex(6)}{TMP_SUFFIX}"
+
+
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half of one.
+
+    The temporary file is created with mode 0o666 minus the umask, as any ordinary output."""
+    path = Path(path)
+    tmp = temporary_path(path)
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "a folder is in the way")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def remove_stale_temporaries(folder: Path) -> int:
+    """Delete temporaries a killed run left (``.NAME.XXXX.tmp``); call it while holding the folder lock."""
+    removed = 0
+    for tmp in folder.rglob(f"{TMP_PREFIX}*{TMP_SUFFIX}"):
+        if ".cache" in tmp.relative_to(folder).parts or not tmp.is_file():
+            continue
+        try:
+            tmp.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed
+
+
+class FolderLock:
+    """An exclusive lock on an output folder, held for a whole run (released by the OS if the run dies).
+
+    A second run into the same folder refuses at once with one line rather than overwriting work."""
+
+    def __init__(self, folder: Path):
+        self.path = Path(folder) / LOCK_NAME
+        self._fd: int | None = None
+
+    def acquire(self) -> FolderLock:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as exc:
+            raise OutputError(f"{self.path.parent}: cannot lock the output folder ({exc.strerror or exc})") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "another process"
+            os.close(fd)
+            raise OutputError(
+                f"{self.path.parent}: another run is writing to this output folder (pid {holder})",
+                hint="wait for it to finish, or give this run another --out",
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        self._fd = fd
+        return self
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> FolderLock:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()

@@ -1,0 +1,146 @@
+"""The Ray engine (``--engine ray``, ``pip install .[ray]``): translation batches run on a pool of Ray
+actors, each holding a translator built by the same factory as the local engine's; the rest of the run is
+:class:`pipeline.batch.run.BatchRun`, unchanged.
+
+Only sentences missing from the cache travel to the actors, through ``Dataset.map_batches``. Actors that
+die are restarted and their batch retried by Ray (Ray Data's actor pools restart actors and retry tasks
+by default), so a lost worker loses no work. Results are keyed by source text, so they are identical to
+the local engine's whatever the order they come back in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from ..config import Config, config_from_dict
+from ..errors import PipelineError, describe_exception
+from .components import Components, load_translator
+from .run import BatchReport, BatchRun
+
+log = logging.getLogger(__name__)
+
+BatchHook = Callable[[list[str]], None]  # called by an actor before each batch (tests inject crashes here)
+
+
+class TranslatorActor:
+    """One Ray actor: loads the translator once, then translates the batches it is given."""
+
+    def __init__(self, config_data: dict[str, Any], settings_data: dict[str, Any], before_batch: BatchHook | None = None):
+        from ..translate import GenerationSettings
+
+        self.config = config_from_dict(config_data)
+        self.translator = load_translator(self.config)
+        self.settings = GenerationSettings(**settings_data)  # the driver's, so both decode alike
+        self.before_batch = before_batch
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
+        from ..translate import translate_texts
+
+        texts = [str(t) for t in batch["zh"]]
+        if self.before_batch is not None:
+            self.before_batch(texts)
+        done = translate_texts(texts, self.translator, self.settings, guard=self.config.translator.repetition_guard)
+        return {
+            "zh": texts,
+            "en": [done[t].en if t in done else "" for t in texts],
+            "flags": [json.dumps([f.to_dict() for f in done[t].flags] if t in done else []) for t in texts],
+        }
+
+
+def portable_config(config: Config) -> dict[str, Any]:
+    """The config as data with every local path made absolute, resolved exactly as the driver resolves
+    it (current directory, then the config's project folder): actors may run in another directory."""
+    data = config.to_dict()
+    for section, keys in (("translator", ("model", "ct2_model")), ("summarizer", ("model", "ct2_model"))):
+        for key in keys:
+            value = data.get(section, {}).get(key)
+            if value:
+                resolved = config.resolve_path(value)
+                if resolved.exists():
+                    data[section][key] = str(resolved.resolve())
+    tr = data["translator"]
+    if config.translator.threads == 0:
+        tr["threads"] = max(1, int(config.ray.num_cpus_per_actor))
+    return data
+
+
+def init_ray(config: Config) -> None:
+    try:
+        import ray
+    except ImportError:
+        raise PipelineError("--engine ray needs Ray", hint="pip install -e '.[ray]'") from None
+    if ray.is_initialized():
+        return
+    env = {k: os.environ[k] for k in ("HF_HUB_OFFLINE", "HF_HOME") if k in os.environ}
+    kwargs: dict[str, Any] = dict(
+        ignore_reinit_error=True,
+        include_dashboard=False,
+        logging_level=logging.WARNING,
+        log_to_driver=False,
+        runtime_env={"env_vars": env} if env else None,
+    )
+    if config.ray.address:
+        kwargs["address"] = config.ray.address
+    try:
+        ray.init(**kwargs)
+    except Exception as exc:  # connection refused, bad address, ...
+        raise PipelineError(
+            f"cannot start or reach Ray ({describe_exception(exc)})",
+            hint="check ray.address in the config (null starts Ray locally)",
+        ) from None
+    import ray.data
+
+    ctx = ray.data.DataContext.get_current()
+    ctx.enable_progress_bars = False
+    ctx.verbose_stats_logs = False
+    for name in ("ray", "ray.data"):  # Ray's INFO chatter is not for our users' consoles
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def ray_translate(components: Components, *, before_batch: BatchHook | None = None):
+    """A ``translate`` for :class:`BatchRun` that sends cache misses to Ray actors (through the same
+    cache-and-chunk path as the local engine)."""
+    import ray.data
+
+    from ..document import Flag
+    from ..translate import TranslatedText, translate_cached
+
+    config = components.config
+    config_data = portable_config(config)
+    settings_data = dataclasses.asdict(components.settings)
+
+    def produce(todo: list[str]) -> Iterator[dict[str, TranslatedText]]:
+        ds = ray.data.from_items([{"zh": t} for t in todo], override_num_blocks=max(1, config.ray.pool_size * 2))
+        out = ds.map_batches(
+            TranslatorActor,
+            fn_constructor_kwargs={"config_data": config_data, "settings_data": settings_data,
+                                   "before_batch": before_batch},
+            batch_size=config.ray.batch_size,
+            compute=ray.data.ActorPoolStrategy(size=config.ray.pool_size),
+            num_cpus=config.ray.num_cpus_per_actor,
+            batch_format="numpy",
+        )
+        for batch in out.iter_batches(batch_size=config.ray.batch_size, batch_format="numpy"):
+            yield {
+                str(zh): TranslatedText(str(en), [Flag.from_dict(f) for f in json.loads(str(fl))])
+                for zh, en, fl in zip(batch["zh"], batch["en"], batch["flags"])
+            }
+
+    def translate(texts: Iterable[str], *, progress=None, stats=None) -> dict[str, TranslatedText]:
+        return translate_cached(texts, components.translator_signature(), produce, cache=components.cache,
+                                progress=progress, stats=stats)
+
+    return translate
+
+
+def run_batch_ray(inputs, components: Components, out_dir: Path, *, before_batch: BatchHook | None = None,
+                  **options: Any) -> BatchReport:
+    """:func:`pipeline.batch.run_batch` with translation on a Ray actor pool."""
+    init_ray(components.config)
+    translate = ray_translate(components, before_batch=before_batch)
+    return BatchRun(components, out_dir, translate=translate, **options).run(inputs)

@@ -1,0 +1,309 @@
+"""The batch run: inputs -> documents -> shared translation -> summaries, checks -> files + manifest.
+
+Documents are processed in groups (``batch_documents``): the segments of a whole group share translation
+batches, so many small reports keep the model as busy as one large one. Every attempt gets a manifest
+line; a rerun skips inputs already done with the same content and signature, and together with the
+translation cache a killed batch resumes without redoing or losing finished work.
+
+An engine only decides *how texts are translated* (``translate(texts, progress=, stats=)``): the local
+translator, or a Ray actor pool. Everything else is here, once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Protocol
+
+from ..document import Document
+from ..errors import InputError, OutputError, PipelineError, describe_exception
+from .components import Components
+from .inputs import InputFailure, InputItem
+from .manifest import Manifest
+from .naming import StemAllocator
+from .outputs import FolderLock, remove_stale_temporaries
+
+log = logging.getLogger(__name__)
+
+TranslateFn = Callable[..., dict]  # (texts, *, progress, stats) -> {text: TranslatedText}
+EventHook = Callable[[str, dict], None]  # (event, facts): tests pass one in to crash at a chosen point
+
+
+class Progress(Protocol):
+    """What a run reports while it works (the CLI draws it)."""
+
+    def add_total(self, n: int) -> None: ...
+
+    def advance(self, n: int) -> None: ...
+
+    def stage(self, name: str, detail: str) -> None: ...
+
+    def document_done(self, name: str, ok: bool, message: str) -> None: ...
+
+
+class SilentProgress:
+    def add_total(self, n: int) -> None:
+        pass
+
+    def advance(self, n: int) -> None:
+        pass
+
+    def stage(self, name: str, detail: str) -> None:
+        pass
+
+    def document_done(self, name: str, ok: bool, message: str) -> None:
+        pass
+
+
+@dataclass
+class DocumentResult:
+    name: str
+    ok: bool
+    skipped: bool = False
+    message: str = ""
+    outputs: list[str] = field(default_factory=list)  # relative to the output folder
+    seconds: float = 0.0  # this document's own work (reading, segmenting, summaries, checks, writing)
+    translation_seconds: float = 0.0  # the shared translation of its group of documents
+    error: str | None = None  # "input", "output" or "internal" when not ok
+
+
+@dataclass
+class BatchReport:
+    results: list[DocumentResult] = field(default_factory=list)
+    translation: Any = None  # translate.TranslationStats
+    collection_error: str | None = None  # index.md / segments.parquet could not be written
+
+    @property
+    def failed(self) -> list[DocumentResult]:
+        return [r for r in self.results if not r.ok]
+
+
+def error_line(err: BaseException, name: str = "") -> str:
+    if isinstance(err, PipelineError):
+        return str(err) + (f" ({err.hint})" if err.hint else "")
+    return f"{name}: internal error ({describe_exception(err)})"
+
+
+def _error_kind(err: BaseException) -> str:
+    return "input" if isinstance(err, InputError) else "output" if isinstance(err, OutputError) else "internal"
+
+
+@dataclass
+class _Pending:
+    item: InputItem
+    doc: Document
+    content_hash: str
+    seconds: float
+
+
+class CacheDamaged(OutputError):
+    """The translation cache cannot be read: the whole run stops (every document would fail alike)."""
+
+
+class BatchRun:
+    """One run into one output folder (held under an exclusive lock while it runs)."""
+
+    def __init__(
+        self,
+        components: Components,
+        out_dir: Path,
+        *,
+        translate: TranslateFn | None = None,
+        force: bool = False,
+        per_document: bool = False,
+        limit: int = 0,
+        progress: Progress | None = None,
+        events: EventHook | None = None,
+    ):
+        self.components = components
+        self.config = components.config
+        self.out_dir = Path(out_dir)
+        self.translate = translate or self._translate_locally
+        self.force = force
+        self.group_size = 1 if per_document else self.config.batch_documents
+        self.progress = progress or SilentProgress()
+        self.events = events or (lambda event, facts: None)
+        self.limit = limit  # a preview: only the first N segments of each document
+        self.signature = components.run_signature() + (f"+first{limit}" if limit else "")
+        self.config_hash = self.config.hash()
+        self.report = BatchReport()
+        self.manifest: Manifest | None = None
+        self.stems: StemAllocator | None = None
+        self.seen: set[str] = set()
+        self.group: list[_Pending] = []
+
+    # -- the run ---------------------------------------------------------------------------------------
+    def run(self, inputs: Iterable[InputItem | InputFailure]) -> BatchReport:
+        from ..translate import TranslationStats
+
+        self.report.translation = TranslationStats()
+        with FolderLock(self.out_dir):
+            removed = remove_stale_temporaries(self.out_dir)
+            if removed:
+                log.info("removed %d temporary file(s) a killed run left", removed)
+            self.manifest = Manifest.load(self.out_dir)
+            previous = {k: r["stem"] for k, r in self.manifest.records.items() if r.get("stem")}
+            self.stems = StemAllocator(self.manifest.stems_in_use(), previous)
+            for item in inputs:
+                self._take(item)
+            self._flush()
+            self._update_collection()
+        return self.report
+
+    def _take(self, item: InputItem | InputFailure) -> None:
+        if isinstance(item, InputFailure):  # recorded too: the manifest is the history of every attempt
+            self._fail(item.name, f"failure:{item.name}", item.error, None)
+            return
+        if item.key in self.seen:
+            self._fail(item.name, item.key, InputError(f"{item.name}: given more than once in this batch (done once)"),
+                       None)
+            return
+        self.seen.add(item.key)
+        started = time.perf_counter()
+        try:
+            text = item.load()
+        except Exception as err:
+            self._fail(item.name, item.key, err, None)
+            return
+        item.release()
+        content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        item.stem = self.stems.stem_for(item.key, item.stem)
+        reason = "forced" if self.force else self.manifest.why_not_done(item.key, content_hash, self.signature)
+        if reason is None:
+            rec = self.manifest.records[item.key]
+            self._record(item, DocumentResult(item.name, True, skipped=True, message="already done (manifest)",
+                                              outputs=rec.get("outputs", [])), content_hash)
+            return
+        if reason not in ("new", "forced"):
+            self.progress.stage("redo", f"{item.name}: {reason}; redoing it")
+        try:
+            doc = self._segment(text, item)
+        except Exception as err:
+            self._fail(item.name, item.key, err, content_hash)
+            return
+        self.group.append(_Pending(item, doc, content_hash, time.perf_counter() - started))
+        if len(self.group) >= self.group_size:
+            self._flush()
+
+    def _segment(self, text: str, item: InputItem) -> Document:
+        from ..segment import segment
+
+        t = self.components.translator
+        doc = segment(text, source=Path(item.name).name, max_tokens=t.max_input_tokens, count_tokens=t.count_tokens)
+        if not list(doc.all_segments()) and not doc.title.zh:
+            raise InputError(f"{item.name}: no text found after removing page chrome")
+        return doc.keep_first_segments(self.limit) if self.limit else doc
+
+    # -- translation of a group, then each document's own work --------------------------------------------
+    def _translate_locally(self, texts: list[str], *, progress=None, stats=None) -> dict:
+        from ..translate import translate_texts
+
+        c = self.components
+        return translate_texts(texts, c.translator, c.settings, cache=c.cache,
+                               guard=self.config.translator.repetition_guard, progress=progress, stats=stats)
+
+    def _flush(self) -> None:
+        from ..translate import texts_to_translate
+
+        group, self.group = self.group, []
+        if not group:
+            return
+        translator = self.components.translator
+        texts = list(dict.fromkeys(t for p in group for t in texts_to_translate(p.doc, translator)))
+        self.progress.add_total(len(texts))
+        self.progress.stage("translate", f"{len(texts)} sentences of {len(group)} document(s)")
+        started = time.perf_counter()
+        try:
+            done = self.translate(texts, progress=self.progress.advance, stats=self.report.translation)
+        except sqlite3.DatabaseError as exc:  # every later document would fail alike: stop, say it once
+            cache = getattr(self.components.cache, "path", "the translation cache")
+            raise CacheDamaged(f"{cache}: the translation cache is damaged ({exc})",
+                               hint="delete that file or run with --no-cache") from None
+        except Exception as err:  # e.g. the cache's disk is full: this group fails, the batch goes on
+            for p in group:
+                self._fail(p.item.name, p.item.key, err, p.content_hash, p.seconds)
+            return
+        seconds = time.perf_counter() - started
+        for p in group:
+            self._finish(p, done, seconds)
+
+    def _finish(self, p: _Pending, done: dict, translation_seconds: float) -> None:
+        from ..translate import apply_translations
+        from .documents import finish_document, write_document
+
+        started = time.perf_counter()
+        try:
+            apply_translations(p.doc, self.components.translator, done)
+            self.progress.stage("summarize+check", p.item.name)
+            finish_document(p.doc, self.components)
+            p.doc.provenance = self.components.provenance(p.doc, p.content_hash)
+            self.progress.stage("write", p.item.name)
+            outputs = write_document(p.doc, self.out_dir, p.item.stem, self.config)
+        except Exception as err:
+            self._fail(p.item.name, p.item.key, err, p.content_hash, p.seconds + time.perf_counter() - started)
+            return
+        self.events("document-written", {"input": p.item.name, "outputs": outputs})
+        result = DocumentResult(
+            p.item.name, True, outputs=outputs, message=f"{sum(1 for _ in p.doc.all_segments())} segments",
+            seconds=p.seconds + time.perf_counter() - started, translation_seconds=translation_seconds,
+        )
+        self._record(p.item, result, p.content_hash)
+
+    # -- bookkeeping ------------------------------------------------------------------------------------
+    def _record(self, item: InputItem, result: DocumentResult, content_hash: str | None) -> None:
+        self._append(item.name, item.key, item.stem, result, content_hash)
+
+    def _fail(self, name: str, key: str | None, err: BaseException, content_hash: str | None,
+              seconds: float = 0.0) -> None:
+        if not isinstance(err, PipelineError):
+            log.debug("internal error on %s", name, exc_info=err)
+        result = DocumentResult(name, False, message=error_line(err, name), seconds=seconds, error=_error_kind(err))
+        self._append(name, key, None, result, content_hash)
+
+    def _append(self, name: str, key: str | None, stem: str | None, result: DocumentResult,
+                content_hash: str | None) -> None:
+        self.report.results.append(result)
+        self.progress.document_done(name, result.ok, result.message)
+        if result.skipped or key is None:  # nothing new, or not an input at all (a missing file)
+            return
+        rec = {
+            "input": name, "key": key, "stem": stem, "content_sha256": content_hash,
+            "config_hash": self.config_hash, "run_signature": self.signature,
+            "status": "ok" if result.ok else "failed", "error": None if result.ok else result.message,
+            "seconds": round(result.seconds, 3), "translation_seconds": round(result.translation_seconds, 3),
+            "outputs": result.outputs,
+        }
+        try:
+            self.manifest.append(rec)
+        except OutputError as err:
+            if result.ok:  # the outputs exist, but without a manifest line the next run redoes them
+                result.ok, result.error, result.message = False, "output", error_line(err)
+                self.progress.document_done(name, False, result.message)
+            return
+        self.events("manifest-appended", {"input": name, "status": rec["status"]})
+
+    def _update_collection(self) -> None:
+        from .collection import collection_is_stale, write_collection
+
+        wrote = any(r.ok and not r.skipped for r in self.report.results)
+        if not wrote and not collection_is_stale(self.out_dir, self.manifest):
+            return
+        if not self.manifest.last_ok:
+            return  # nothing finished, ever: no empty index over a folder of failures
+        self.events("collection-start", {})
+        self.progress.stage("collection", str(self.out_dir))
+        try:
+            write_collection(self.out_dir, self.manifest)
+        except OutputError as err:
+            self.report.collection_error = error_line(err)
+            self.progress.document_done(str(self.out_dir / "index.md"), False, self.report.collection_error)
+
+
+def run_batch(inputs: Iterable[InputItem | InputFailure], components: Components, out_dir: Path,
+              **options: Any) -> BatchReport:
+    """Process every input into ``out_dir``; one bad input never stops the others (see :class:`BatchRun`)."""
+    return BatchRun(components, out_dir, **options).run(inputs)

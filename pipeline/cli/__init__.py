@@ -1,0 +1,182 @@
+"""The command line: a thin layer over the library, one module per command. Only here do errors become
+one line and an exit code.
+
+Heavy libraries (torch, transformers) are imported inside the commands that need them, so that
+``--help`` and ``segment`` start at once.
+
+Exit codes: 0 all good; 1 some inputs failed (the others were written); 2 bad input; 3 bad config;
+4 model missing; 5 output not writable; 64 bad command line (usage); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from .. import __version__
+from ..errors import PipelineError
+from .common import add_config_args
+
+log = logging.getLogger("pipeline")
+
+USAGE_ERROR = 64  # EX_USAGE: the command line itself is wrong (not the input, not the config)
+INPUT_FORMATS = ".txt .md .html .htm (and .pdf .docx where supported); JSONL/CSV/Parquet tables"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's usage errors: one line + exit 64, not 2 (bad input)
+        self.exit(USAGE_ERROR, f"error: {message}; see `{self.prog} --help`\n")
+
+
+def _common_output_args(p: argparse.ArgumentParser, nested: bool = True) -> None:
+    # accepted after the sub-command too (`run -v ...`, `run --quiet ...`)
+    p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                   help="log what happens (INFO level)")
+
+
+def _add_run(sub) -> None:
+    from .run import cmd_run
+
+    r = sub.add_parser("run", help="translate and summarize reports into bilingual Markdown + JSON",
+                       description=f"Inputs: files ({INPUT_FORMATS}), directories (searched recursively), "
+                                   "glob patterns, @list.txt (one path per line).",
+                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    r.add_argument("inputs", nargs="+", metavar="INPUT", help="report files, folders, globs, @lists or tables")
+    add_config_args(r)
+    _common_output_args(r)
+    r.add_argument("--out", "-o", default="outputs", help="output folder")
+    r.add_argument("--quiet", "-q", action="store_true", help="no progress bar or per-file lines")
+    r.add_argument("--force", action="store_true", help="redo inputs the manifest says are done")
+    r.add_argument("--no-cache", action="store_true", help="do not read or write the translation cache")
+    r.add_argument("--cache", default=None, metavar="PATH",
+                   help="translation cache file (default: cache.path in the config, else OUT/.cache/)")
+    r.add_argument("--engine", choices=("local", "ray"), default="local", help="where translation runs")
+    r.add_argument("--per-document", action="store_true", help="translate each document alone (no cross-document batches)")
+    r.add_argument("--limit", type=int, default=0, metavar="N",
+                   help="only the first N segments of each document (a quick preview of a config); 0 = all")
+    r.add_argument("--text-column", default="text", help="text column of a table input")
+    r.add_argument("--id-column", default="id", help="id column of a table input")
+    r.set_defaults(func=cmd_run)
+
+
+def _add_tools(sub) -> None:
+    from .tools import cmd_models, cmd_segment
+
+    s = sub.add_parser("segment", help="show a report's structure (no models): an outline, or JSON with --json")
+    s.add_argument("file", metavar="FILE", help=f"a report ({INPUT_FORMATS.split(';')[0]})")
+    s.add_argument("--json", action="store_true", help="print the run JSON schema with en = null")
+    s.add_argument("--sentences", action="store_true", help="list the sentences in the outline too")
+    _common_output_args(s)
+    s.set_defaults(func=cmd_segment)
+
+    m = sub.add_parser("models", help="list, download, convert or build models")
+    msub = m.add_subparsers(dest="models_cmd", metavar="ACTION")
+    ml = msub.add_parser("list", help="the models a config needs and whether they are here (default action)")
+    add_config_args(ml, nested=True)
+    add_config_args(m)
+    bt = msub.add_parser("build-tiny", help="build the tiny offline test models (random weights)")
+    bt.add_argument("--dir", default="models/tiny", help="where to build them (default: models/tiny)")
+    bt.add_argument("--seed", type=int, default=0, help="weight seed (default: 0)")
+    bt.add_argument("--force", action="store_true", help="rebuild even if present and current")
+    dl = msub.add_parser("download", help="download a hub model into models/ (needs network)")
+    dl.add_argument("name", help="hub id, e.g. Helsinki-NLP/opus-mt-zh-en")
+    dl.add_argument("--revision", default=None, help="hub commit or tag (default: main)")
+    dl.add_argument("--dir", default="models", help="where to save it (default: models/)")
+    cv = msub.add_parser("convert", help="convert a local model to CTranslate2 (needs .[fast])")
+    cv.add_argument("model", nargs="?", default="models/opus-mt-zh-en", help="local folder or cached hub id")
+    cv.add_argument("--revision", default=None, help="hub revision of a cached model")
+    cv.add_argument("--out", default="models/opus-mt-zh-en-ct2-int8", help="output folder")
+    cv.add_argument("--quantization", default="int8", help="CTranslate2 compute type to store (default: int8)",
+                    choices=("int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float32",
+                             "float16", "bfloat16"))
+    cv.add_argument("--force", action="store_true", help="overwrite an existing output folder")
+    m.set_defaults(func=cmd_models)
+
+
+def _add_pairs(sub) -> None:
+    from .pairs import cmd_check, cmd_eval
+
+    pairs_help = "zh/en pairs: TSV/CSV/JSONL with zh/en (or source/target, 中文/英文) columns, or a run JSON"
+    c = sub.add_parser("check", help="check numbers and terms of zh/en pairs (no models)")
+    c.add_argument("pairs", metavar="PAIRS", help=pairs_help)
+    c.add_argument("--glossary", action="append", default=None, metavar="TSV",
+                   help="glossary TSV (repeatable) used instead of the shipped configs/glossary/gov-report.tsv")
+    c.add_argument("--no-glossary", action="store_true", help="no glossary: term checks off")
+    c.add_argument("--out", default=None, help="write the JSON lines here instead of stdout")
+    c.add_argument("--report-year", type=int, default=None,
+                   help="the report's year, so that 今年/过去一年 match 'this year'/2024 (default: years are matched loosely)")
+    c.add_argument("--measure", action="store_true",
+                   help="measure the checker on these (reference) pairs: false alarms, and detection of injected errors")
+    c.add_argument("--seed", type=int, default=0, help="seed of the error injector for --measure (default: 0)")
+    _common_output_args(c)
+    c.set_defaults(func=cmd_check)
+
+    e = sub.add_parser("eval", help="translate the zh column of a pair file and score it (BLEU, chrF, fidelity)",
+                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    e.add_argument("pairs_positional", nargs="?", metavar="PAIRS", help=pairs_help)
+    e.add_argument("--pairs", default=None, help="the same as PAIRS (kept for older scripts)")
+    add_config_args(e)
+    _common_output_args(e)
+    e.add_argument("--out", default="outputs/eval", help="where eval.md and eval.json go")
+    e.add_argument("--limit", type=int, default=0, help="only the first N pairs (0 = all)")
+    e.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    e.add_argument("--no-cache", action="store_true", help="do not read or write the translation cache")
+    e.add_argument("--cache", default=None, help="translation cache file")
+    e.set_defaults(func=cmd_eval)
+
+
+def _add_bench(sub) -> None:
+    from .bench import cmd_bench
+
+    b = sub.add_parser("bench", help="measure speed and memory (needs the source checkout's benchmarks/)")
+    b.add_argument("--stage", default="translate", help="translate, summarize, segment, batch or pipeline")
+    b.add_argument("rest", nargs=argparse.REMAINDER, help="options passed on to the stage's benchmark script")
+    b.set_defaults(func=cmd_bench)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    prog = "zh-report" if os.path.basename(sys.argv[0]) == "zh-report" else "python -m pipeline"
+    p = _Parser(prog=prog, description="Chinese government reports -> aligned bilingual (zh/en) Markdown, JSON "
+                                       "and HTML, with English summaries. `COMMAND --help` for each command.")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    p.add_argument("-v", "--verbose", action="store_true", help="log what happens (INFO level)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    _add_run(sub)
+    _add_tools(sub)
+    _add_pairs(sub)
+    _add_bench(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help / --version exit 0; usage errors exit 64
+        return int(exc.code or 0)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "models" and args.models_cmd is None:
+        args.models_cmd = "list"
+    if args.command == "eval":
+        args.pairs = args.pairs or args.pairs_positional
+        if not args.pairs:
+            print("error: eval needs PAIRS (a zh/en pair file); see `eval --help`", file=sys.stderr)
+            return USAGE_ERROR
+    try:
+        return args.func(args)
+    except PipelineError as err:
+        # One line: what went wrong and how to fix it.
+        print(f"error: {err}" + (f"; {err.hint}" if err.hint else ""), file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("interrupted: finished documents and cached sentences are kept; run again to resume", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except MemoryError:
+        print("error: out of memory; process fewer or smaller documents at once (batch_documents)", file=sys.stderr)
+        return 1

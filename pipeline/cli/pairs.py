@@ -1,0 +1,86 @@
+"""``check`` (fidelity of existing zh/en pairs) and ``eval`` (translate pairs and score them)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from .common import glossary_overrides, load_config_from_args, quiet_libraries
+from .progress import ConsoleProgress
+
+
+def _glossary_for_check(args):
+    """``check`` uses the shipped glossary unless --glossary (replaces it) or --no-glossary says otherwise."""
+    from ..config import bundled_file
+    from ..fidelity import load_glossary
+
+    if args.no_glossary:
+        return None
+    paths = args.glossary or [bundled_file("glossary/gov-report.tsv")]
+    glossary = None
+    for g in paths:
+        loaded = load_glossary(g)
+        glossary = loaded if glossary is None else glossary.merge(loaded)
+    return glossary
+
+
+def cmd_check(args) -> int:
+    from ..batch import write_atomic
+    from ..evaluate import check_pairs, load_pairs
+
+    pairs = load_pairs(Path(args.pairs))
+    if args.measure:
+        from ..evaluate import measure_checker
+
+        result = measure_checker(pairs, seed=args.seed, report_year=args.report_year)
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    rows, summary = check_pairs(pairs, _glossary_for_check(args), report_year=args.report_year)
+    lines = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    if args.out:
+        write_atomic(Path(args.out), lines)
+    else:
+        sys.stdout.write(lines)
+    print(json.dumps({"summary": summary}, ensure_ascii=False), file=sys.stderr)
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from ..batch import load_components, write_atomic
+    from ..evaluate import evaluate, load_pairs, render_eval_markdown
+    from ..translate import split_for_translator, translate_texts
+
+    config = load_config_from_args(args)
+    quiet_libraries()
+    pairs = load_pairs(Path(args.pairs))
+    if args.limit:
+        pairs = pairs[: args.limit]
+    out = Path(args.out)
+    components = load_components(config, out, use_cache=not args.no_cache, cache_path=args.cache)
+    progress = ConsoleProgress(args.quiet)
+    progress.add_total(len(pairs))
+
+    def translate_batch(texts: list[str]) -> list[str]:
+        pieces = {t: split_for_translator(t, components.translator) for t in texts}
+        done = translate_texts([p for ps in pieces.values() for p in ps], components.translator,
+                               components.settings, cache=components.cache,
+                               guard=config.translator.repetition_guard)
+        progress.advance(len(texts))
+        return [" ".join(done[p].en for p in pieces[t] if p in done) for t in texts]
+
+    try:
+        report = evaluate(pairs, translate_batch, components.glossary)
+    finally:
+        progress.close()
+        components.close()
+    data = report.to_dict()
+    data["translator"] = {"model": config.translator.model, "backend": config.translator.backend,
+                          "config": str(args.config), "config_hash": config.hash()}
+    write_atomic(out / "eval.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    write_atomic(out / "eval.md", render_eval_markdown(report))
+    print(f"wrote {out / 'eval.md'} and {out / 'eval.json'}", file=sys.stderr)
+    return 0
+
+
+__all__ = ["cmd_check", "cmd_eval", "glossary_overrides"]

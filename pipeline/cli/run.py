@@ -1,0 +1,101 @@
+"""``run``: the pipeline over files, folders, lists and tables."""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from pathlib import Path
+
+from ..errors import ConfigError
+from .common import load_config_from_args, quiet_libraries
+from .progress import ConsoleProgress
+
+
+def _first_readable(inputs):
+    """Read ahead to the first input whose text loads, so that a batch with no usable input fails (exit 2)
+    before any model loads or any file is written. Returns (items read so far, the rest)."""
+    from ..batch import InputItem
+
+    head = []
+    for item in inputs:
+        head.append(item)
+        if isinstance(item, InputItem):
+            try:
+                item.load()
+                break
+            except Exception:
+                continue  # reported by the run like any bad input
+    return head, inputs
+
+
+def _report_unusable(head) -> int:
+    from ..batch import InputFailure
+
+    for item in head:
+        if isinstance(item, InputFailure):
+            err = item.error
+        else:
+            try:
+                item.load()
+                continue
+            except Exception as exc:  # noqa: BLE001 - shown as the one-line error it is
+                err = exc
+        print(f"error: {err}" + (f"; {err.hint}" if getattr(err, "hint", None) else ""), file=sys.stderr)
+    if not head:
+        print("error: no inputs", file=sys.stderr)
+    return 2
+
+
+def cmd_run(args) -> int:
+    from ..batch import InputItem, ensure_writable, iter_inputs, load_components
+    from ..batch.run import BatchRun
+
+    config = load_config_from_args(args)
+    out_dir = Path(args.out)
+    if args.engine == "ray" and args.per_document:
+        raise ConfigError("--per-document: not available with --engine ray (it always batches across documents)")
+    inputs = iter_inputs(args.inputs, text_column=args.text_column, id_column=args.id_column, exclude=out_dir)
+    head, rest = _first_readable(inputs)
+    if not any(isinstance(i, InputItem) and i._text is not None for i in head):
+        return _report_unusable(head)
+    ensure_writable(out_dir)
+    quiet_libraries()
+    progress = ConsoleProgress(args.quiet)
+    components = load_components(config, out_dir, use_cache=not args.no_cache, cache_path=args.cache)
+    progress.stage("loaded", f"models of {config.source_path or 'the built-in defaults'}")
+    options = dict(force=args.force, progress=progress, limit=args.limit)
+    try:
+        if args.engine == "ray":
+            from ..batch.ray_engine import run_batch_ray
+
+            report = run_batch_ray(itertools.chain(head, rest), components, out_dir, **options)
+        else:
+            report = BatchRun(components, out_dir, per_document=args.per_document, **options).run(
+                itertools.chain(head, rest))
+    finally:
+        progress.close()
+        components.close()
+    return _summarize(report, out_dir, args.quiet)
+
+
+def _summarize(report, out_dir: Path, quiet: bool) -> int:
+    done = sum(1 for r in report.results if r.ok and not r.skipped)
+    skipped = sum(1 for r in report.results if r.skipped)
+    failed = report.failed
+    if not quiet or failed or report.collection_error:
+        t = report.translation
+        extra = f"; {t.translated} sentences translated, {t.cached} from cache" if t else ""
+        print(f"{done} written, {skipped} already done, {len(failed)} failed -> {out_dir}{extra}", file=sys.stderr)
+        if done or skipped:
+            print(f"read: {out_dir / 'index.md'}", file=sys.stderr)
+    if report.collection_error and not failed:
+        return 5
+    if not failed:
+        return 0
+    if len(failed) == len(report.results):  # nothing succeeded: say why with the matching exit code
+        kinds = {r.error for r in failed}
+        if kinds == {"input"}:
+            return 2
+        if kinds == {"output"}:
+            return 5
+    return 1

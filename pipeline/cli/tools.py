@@ -1,0 +1,76 @@
+"""``segment`` (structure only) and ``models`` (list, build-tiny, download, convert)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..errors import PipelineError
+from .common import load_config_from_args, quiet_libraries
+
+
+def cmd_segment(args) -> int:
+    from ..readers import read_document_text
+    from ..render import render_json
+    from ..segment import format_outline, segment
+
+    text = read_document_text(Path(args.file))
+    doc = segment(text, source=Path(args.file).name)
+    if args.json:
+        sys.stdout.write(render_json(doc))
+    else:
+        sys.stdout.write(format_outline(doc, show_segments=args.sentences).rstrip() + "\n")
+    return 0
+
+
+def cmd_models(args) -> int:
+    from ..models import build_tiny_models, download_model, resolve_model
+
+    quiet_libraries()
+    if args.models_cmd == "build-tiny":
+        print(f"building the tiny offline models under {args.dir} (seconds; random weights, gibberish output)",
+              file=sys.stderr)
+        for p in build_tiny_models(Path(args.dir), seed=args.seed, force=args.force):
+            print(p)
+        return 0
+    if args.models_cmd == "download":
+        dest = download_model(args.name, args.revision, Path(args.dir))
+        print(f"downloaded {args.name} -> {dest}; point the config at it: --set translator.model={dest}")
+        return 0
+    if args.models_cmd == "convert":
+        from ..convert import convert_to_ctranslate2
+
+        model = resolve_model(args.model, args.revision)
+        out = convert_to_ctranslate2(model.path, Path(args.out), quantization=args.quantization, force=args.force)
+        print(f"converted {args.model} -> {out} ({args.quantization}); use it with --config fast "
+              f"or --set translator.backend=ctranslate2 --set translator.ct2_model={out}")
+        return 0
+    return _list_models(args)
+
+
+def _list_models(args) -> int:
+    """`models` / `models list`: what the config needs and whether it is here."""
+    from ..models import resolve_model
+
+    config = load_config_from_args(args)
+    status = 0
+    for role, name, rev in (
+        ("translator", config.translator.model, config.translator.revision),
+        ("summarizer", config.summarizer.model if config.summarizer.kind == "abstractive" else None,
+         config.summarizer.revision),
+    ):
+        if name is None:
+            print(f"{role}: (none needed: summarizer.kind={config.summarizer.kind})")
+            continue
+        try:
+            m = resolve_model(name, rev, root=config.root, role=role)
+            print(f"{role}: {name} -> {m.path} (revision {m.revision})")
+        except PipelineError as err:
+            print(f"{role}: {name}: MISSING - {err}" + (f" (hint: {err.hint})" if err.hint else ""))
+            status = 4
+    if config.translator.backend == "ctranslate2":
+        ct2 = config.translator.ct2_model
+        ok = bool(ct2) and (config.resolve_path(ct2) / "model.bin").exists()
+        print(f"ctranslate2 model: {ct2} {'ok' if ok else 'MISSING (run `python -m pipeline models convert`)'}")
+        status = status if ok else 4
+    return status
