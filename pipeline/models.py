@@ -386,6 +386,11 @@ def builder_stamp(name: str, seed: int) -> str:
     return f"{name} seed={seed} builder={h.hexdigest()[:16]}"
 
 
+def tiny_models_current(dest_root: Path = TINY_DIR, *, seed: int = 0) -> bool:
+    """Whether every tiny model under ``dest_root`` exists and was built by this builder."""
+    return all(_read_stamp(Path(dest_root) / name) == builder_stamp(name, seed) for name in _BUILDERS)
+
+
 def _read_stamp(folder: Path) -> str | None:
     try:
         return (folder / BUILDER_STAMP).read_text().strip()

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from .conftest import TINY_CONFIG, GWR_CSV, ROOT, SAMPLE, run_cli, run_main
+from .conftest import GWR_CSV, ROOT, SAMPLE, TINY_CONFIG, run_cli, run_main
 
 pytestmark = pytest.mark.usefixtures("tiny_models")
 

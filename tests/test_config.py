@@ -7,7 +7,7 @@ import pytest
 from pipeline.config import Config, config_from_dict, load_config
 from pipeline.errors import ConfigError
 
-from .conftest import TINY_CONFIG, ROOT, run_cli
+from .conftest import ROOT, TINY_CONFIG, run_cli
 
 pytestmark = pytest.mark.usefixtures("tiny_models")
 

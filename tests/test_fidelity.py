@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import csv
 import random
-from pathlib import Path
 
 import pytest
 
-from pipeline.document import Document, Flag, Section, Segment, Bilingual
+from pipeline.document import Bilingual, Document, Flag, Section, Segment
 from pipeline.errors import InputError
 from pipeline.evaluate import Pair, inject_number_error, measure_checker
 from pipeline.fidelity import (

@@ -229,7 +229,8 @@ def test_values_match_is_symmetric():
 # --------------------------------------------------------------------------------------------------
 # any text: never crashes, spans point into the text
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st
 
 _FIGURE_ALPHABET = "0123456789０１２.,%％-~至万亿千百十一二两三四五六七八九零半个人元亩倍年月日第“”《》左右多余近超过 abcdefmilonbtrpcesyu$"
 

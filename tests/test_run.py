@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
 
-from .conftest import TINY_CONFIG, SAMPLE, run_cli, run_main
+from .conftest import SAMPLE, TINY_CONFIG, run_cli, run_main
 
 pytestmark = pytest.mark.usefixtures("tiny_models")
 

@@ -18,7 +18,7 @@ from pipeline.summarize import (
 )
 from pipeline.translate import GenerationSettings, translate_document
 
-from .conftest import TINY_CONFIG, SAMPLE, run_main
+from .conftest import SAMPLE, TINY_CONFIG, run_main
 
 pytestmark = pytest.mark.usefixtures("tiny_models")
 

@@ -8,7 +8,8 @@ import hashlib
 import re
 
 # The collection's own files and folders in the output folder: no document may be named like them.
-RESERVED = {"index", "manifest", "segments", "digest", ".cache", ".lock"}
+RESERVED_STEMS = {"index", "manifest", "segments", "digest"}  # index.md, manifest.jsonl, ...
+RESERVED_NAMES = {"index.md", "manifest.jsonl", "segments.parquet", "digest.md", "digest.html", ".cache", ".lock"}
 MAX_COMPONENT_BYTES = 120  # well under the usual 255-byte name limit, with room for suffixes and a hash
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"\\|?*]')
 
@@ -40,8 +41,14 @@ def safe_stem(stem: str) -> str:
 
 
 def is_reserved(stem: str) -> bool:
-    first = stem.split("/", 1)[0].lower()
-    return first in RESERVED or first.split(".", 1)[0] in RESERVED
+    """Whether ``stem``'s files (or its first folder) would take the place of a collection file."""
+    first, sep, _ = stem.partition("/")
+    return first.lower() in RESERVED_NAMES if sep else first.lower() in RESERVED_STEMS
+
+
+def _unreserved(stem: str) -> str:
+    first, sep, rest = stem.partition("/")
+    return f"{first}-doc{sep}{rest}"
 
 
 class StemAllocator:
@@ -54,10 +61,12 @@ class StemAllocator:
 
     def stem_for(self, key: str, wanted: str) -> str:
         stem = safe_stem(wanted)
+        if is_reserved(stem):
+            stem = _unreserved(stem)
         owner = self.owner.get(stem.lower())
-        if is_reserved(stem) or (owner is not None and owner != key):
+        if owner is not None and owner != key:
             prev = self.previous.get(key)
-            if prev and not is_reserved(prev) and self.owner.get(prev.lower(), key) == key:
+            if prev and not is_reserved(prev) and prev != stem and self.owner.get(prev.lower(), key) == key:
                 stem = prev
             else:
                 stem = f"{stem}-{_short_hash(key)}"
