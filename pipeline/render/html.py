@@ -48,7 +48,7 @@ def asset(name: str) -> Markup:
 
 @dataclass
 class SentenceView:
-    """One summary sentence: its id in the page, its label ("Executive summary 2"), its sources."""
+    """One summary sentence: its id in the page, its label ("Executive summary, sentence 2"), its sources."""
 
     id: str
     label: str
@@ -98,7 +98,7 @@ class _Builder:
         for n, sent in enumerate(summary.sentences, 1):
             view = SentenceView(
                 id=f"{prefix}{n}",
-                label=f"{label} {n}",
+                label=f"{label} sentence {n}",
                 text=clean_text(sent.text),
                 sources=[(sid, sid in self.known) for sid in sent.sources],
                 flags=flag_lines(sent.flags),
@@ -112,8 +112,8 @@ class _Builder:
         """Every section's summary sentences, by section id (built before the pairs that they cite)."""
         out = {}
         for s in sec.walk():
-            label = clean_text(f"{s.marker}{s.title.en or s.title.zh}")[:40] or s.id
-            out[s.id] = self.sentences(s.summary, f"{s.id}.s", f"Summary of {label},")
+            name = clean_text(s.marker).strip().rstrip("、.．:：") or clean_text(s.title.en or s.title.zh)[:30] or s.id
+            out[s.id] = self.sentences(s.summary, f"{s.id}.s", f"{name} summary,")
         return out
 
     def pairs(self, segments: list[Segment]) -> list[PairView]:
@@ -160,7 +160,7 @@ def reader_view(doc: Document, alignment: str = "table") -> dict[str, Any]:
     if alignment not in ALIGNMENTS:
         raise ValueError(f"alignment must be one of {', '.join(ALIGNMENTS)}, not {alignment!r}")
     build = _Builder(doc)
-    executive = build.sentences(doc.summary, "sum-", "Executive summary")
+    executive = build.sentences(doc.summary, "sum-", "Executive summary,")
     summaries: dict[str, list[SentenceView]] = {}
     for sec in doc.sections:
         summaries.update(build.summaries(sec))
