@@ -69,6 +69,25 @@ def _wait_for(page, expression: str, timeout: float = 5.0):
         time.sleep(0.05)
 
 
+def _settle(page, timeout: float = 5.0) -> None:
+    """Wait until a smooth scroll has finished (the scroll position unchanged for a few frames)."""
+    deadline, last, same = time.monotonic() + timeout, None, 0
+    while same < 4 and time.monotonic() < deadline:
+        here = page.evaluate("window.scrollY")
+        same = same + 1 if here == last else 0
+        last = here
+        time.sleep(0.05)
+
+
+def _click_on(page, selector: str) -> None:
+    """Scroll an element to the middle of the window and click on its first words with the mouse."""
+    _settle(page)
+    x, y = page.evaluate(f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
+                         " e.scrollIntoView({block: 'center'}); const r = e.getClientRects()[0];"
+                         " return [r.x + 5, r.y + r.height / 2]; })()")
+    page.click(x, y)
+
+
 def test_reader_in_chromium(browser, tmp_path):
     html_path = tmp_path / "reader.html"
     html_path.write_text(render_html(example_document()), encoding="utf-8")
@@ -81,10 +100,8 @@ def test_reader_in_chromium(browser, tmp_path):
     assert page.evaluate("document.querySelectorAll('.ss').length") == 7
     assert page.evaluate("document.documentElement.classList.contains('js')")
 
-    # A real mouse click on the third sentence of the section "二、" summary's neighbour: the executive summary's 4th.
-    rect = page.evaluate("(() => { const e = document.querySelector('#sum-4 .ss-text'); e.scrollIntoView({block: 'center'});"
-                         " const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()")
-    page.click(*rect)
+    # A real mouse click on the executive summary's 4th sentence highlights its sources and scrolls to them.
+    _click_on(page, "#sum-4 .ss-text")
     assert page.evaluate("[...document.querySelectorAll('.hl')].map(e => e.id)") == ["s8", "s9"]
     assert page.evaluate("document.querySelector('.ss.active').id") == "sum-4"
     in_view = ("(() => { const r = document.getElementById('s8').getBoundingClientRect();"
@@ -93,9 +110,7 @@ def test_reader_in_chromium(browser, tmp_path):
     _keep(page.screenshot(tmp_path / "reader-clicked.png"))
 
     # Clicking another sentence moves the highlight.
-    rect = page.evaluate("(() => { const e = document.querySelector('#sec-1\\\\.s2 .ss-text'); e.scrollIntoView({block: 'center'});"
-                         " const r = e.getBoundingClientRect(); return [r.x + 5, r.y + r.height / 2]; })()")
-    page.click(*rect)
+    _click_on(page, "#sec-1\\.s2 .ss-text")
     assert page.evaluate("[...document.querySelectorAll('.hl')].map(e => e.id)") == ["s5"]
 
     # The view toggles: flagged only, one language hidden (never both), interleaved.

@@ -113,7 +113,7 @@ class _Builder:
         out = {}
         for s in sec.walk():
             name = clean_text(s.marker).strip().rstrip("、.．:：") or clean_text(s.title.en or s.title.zh)[:30] or s.id
-            out[s.id] = self.sentences(s.summary, f"{s.id}.s", f"{name} summary,")
+            out[s.id] = self.sentences(s.summary, f"{s.id}.s", f"Section {name} summary,")
         return out
 
     def pairs(self, segments: list[Segment]) -> list[PairView]:
