@@ -169,6 +169,15 @@ class Page:
         path.write_bytes(base64.b64decode(data))
         return path
 
+    def pdf(self) -> bytes:
+        """The page printed (print styles applied), as PDF bytes."""
+        data = self.browser.send("Page.printToPDF", {"printBackground": True}, self.session)["data"]
+        return base64.b64decode(data)
+
+    def emulate_media(self, media: str) -> None:
+        """Apply the styles of another medium ("print"), or of the screen again ("")."""
+        self.browser.send("Emulation.setEmulatedMedia", {"media": media}, self.session)
+
     def events(self, *methods: str) -> list[dict]:
         return [e for e in self.browser.events if e.get("sessionId") == self.session and e.get("method") in methods]
 

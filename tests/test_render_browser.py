@@ -127,6 +127,17 @@ def test_reader_in_chromium(browser, tmp_path):
     page.evaluate("document.getElementById('interleave').click()")
     assert page.evaluate("document.body.classList.contains('interleaved')")
 
+    # It prints, without the toolbar and the contents, Chinese and English still side by side.
+    assert page.pdf().startswith(b"%PDF")
+    page.emulate_media("print")
+    assert page.evaluate("getComputedStyle(document.querySelector('.toolbar')).display") == "none"
+    assert page.evaluate("getComputedStyle(document.querySelector('nav.toc')).display") == "none"
+    page.evaluate("document.getElementById('interleave').click()")  # back to columns
+    assert page.evaluate("(() => { const p = document.getElementById('s2');"
+                         " return p.querySelector('.zh').getBoundingClientRect().top"
+                         " === p.querySelector('.en').getBoundingClientRect().top; })()")
+    page.emulate_media("")
+
     assert page.errors() == []
     assert [u for u in page.requests() if not u.startswith(("file:", "data:"))] == []
 
