@@ -15,6 +15,7 @@ from pipeline.render import (
     ReportEntry,
     iter_digest_html,
     iter_index,
+    render_collection,
     render_digest_html,
     render_digest_markdown,
     render_html,
@@ -264,3 +265,22 @@ def test_an_unreadable_report_json_shows_as_such():
     entry = ReportEntry(stem="bad", source="bad.txt", data={"sections": [{"no": "id"}]}, links={"json": "bad.json"})
     assert "output unreadable" in render_index([entry])
     assert "Not summarised" in render_digest_markdown([entry])
+
+
+def test_render_collection_reads_the_entries_once_and_gives_the_same_files():
+    doc = example_document()
+    pulled = []
+
+    def entries():
+        for n in range(4):
+            pulled.append(n)
+            yield _entry(doc, f"r{n}") if n != 2 else ReportEntry(stem="r2", source="r2.txt", status="failed",
+                                                                   error="error: empty input")
+
+    files = render_collection(entries())
+    assert pulled == [0, 1, 2, 3]
+    again = list(entries())
+    assert files == {"index.md": render_index(again), "digest.md": render_digest_markdown(again),
+                     "digest.html": render_digest_html(again)}
+    without = render_collection(entries(), digest_html=False)
+    assert set(without) == {"index.md", "digest.md"} and "digest.html" not in without["index.md"]

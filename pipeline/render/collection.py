@@ -9,6 +9,7 @@ Links are relative to the output folder and percent-encoded; every title, name a
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -259,3 +260,27 @@ def iter_digest_html(entries: Iterable[ReportEntry]) -> Iterator[str]:
 
 def render_digest_html(entries: Iterable[ReportEntry]) -> str:
     return "".join(iter_digest_html(entries))
+
+
+# --------------------------------------------------------------------------------------------------------
+# All three in one pass
+
+
+def render_collection(entries: Iterable[ReportEntry], *, digest_html: bool = True) -> dict[str, str]:
+    """``index.md``, ``digest.md`` and (unless ``digest_html`` is false) ``digest.html``, by file name,
+    from one pass over ``entries``: the three writers advance in turn, so only the few entries between
+    them are held at a time (``itertools.tee`` keeps what one has read and another has not yet)."""
+    names = ["index.md", "digest.md"] + (["digest.html"] if digest_html else [])
+    streams = itertools.tee(entries, len(names))
+    digests = [n for n in ("digest.html", "digest.md") if n in names]
+    writers = {"index.md": lambda e: iter_index(e, digests=digests), "digest.md": iter_digest_markdown,
+               "digest.html": iter_digest_html}
+    active = {name: writers[name](stream) for name, stream in zip(names, streams)}
+    pieces: dict[str, list[str]] = {name: [] for name in names}
+    while active:
+        for name, writer in list(active.items()):
+            try:
+                pieces[name].append(next(writer))
+            except StopIteration:
+                del active[name]
+    return {name: "".join(parts) for name, parts in pieces.items()}
