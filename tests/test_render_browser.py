@@ -107,6 +107,11 @@ def test_reader_in_chromium(browser, tmp_path):
     in_view = ("(() => { const r = document.getElementById('s8').getBoundingClientRect();"
                " return r.top >= 0 && r.bottom <= window.innerHeight; })()")
     assert _wait_for(page, in_view), "the first source was not scrolled into view"
+
+    # A section summary right above its sources: the screenshot shows the sentence and what it rests on.
+    _click_on(page, "#sec-2\\.s1 .ss-text")
+    assert page.evaluate("[...document.querySelectorAll('.hl')].map(e => e.id)") == ["s8", "s9", "s10"]
+    _settle(page)
     _keep(page.screenshot(tmp_path / "reader-clicked.png"))
 
     # Clicking another sentence moves the highlight.
