@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from ..document import Document, Section
+from ..document import Document, Section, Summary
 from .flags import clean_text, flag_lines, qa_sentence
 from .html import asset, environment
 from .markdown import escape_markdown
@@ -152,7 +152,7 @@ def render_index(entries: Iterable[ReportEntry], *, digests: Iterable[str] = DIG
 # digest.md
 
 
-def _md_sentences(summary) -> str:
+def _md_sentences(summary: Summary) -> str:
     parts = []
     for sent in summary.sentences:
         text = escape_markdown(sent.text)
@@ -213,7 +213,7 @@ def render_digest_markdown(entries: Iterable[ReportEntry]) -> str:
 # digest.html
 
 
-def _sentence_views(summary, reader: str | None) -> list[dict[str, Any]]:
+def _sentence_views(summary: Summary, reader: str | None) -> list[dict[str, Any]]:
     return [{"text": clean_text(s.text), "flags": flag_lines(s.flags),
              "sources": [(sid, f"{reader}#{quote(sid)}" if reader else None) for sid in s.sources]}
             for s in summary.sentences]
