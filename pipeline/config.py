@@ -70,6 +70,7 @@ class OutputConfig:
     alignment: Literal["table", "interleaved"] = "table"
     markdown: bool = True
     json: bool = True
+    html: bool = True  # the self-contained HTML reader per document (and digest.html for the batch)
 
 
 @dataclass(frozen=True)
