@@ -531,7 +531,6 @@ def batch_reports(count: int, sentences_per_report: int = BATCH_SENTENCES_PER_RE
 
 def _child_batch(task: dict[str, Any]) -> dict[str, Any]:
     """One batch run (local or Ray) over the report files of ``task["inputs"]``, timed without model loading."""
-    from dataclasses import replace
 
     from .config import config_from_dict
     from .runner import iter_inputs, load_components, run_batch

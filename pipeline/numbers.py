@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 __all__ = [
     "Quantity",

@@ -175,9 +175,9 @@ class AbstractiveSummarizer:
         threads: int = 0,
         translate: Callable[[list[str]], list[str]] | None = None,
     ):
-        from .translate import set_torch_threads
-
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+        from .translate import set_torch_threads
 
         set_torch_threads(threads)
         self.model_name = model_name or path

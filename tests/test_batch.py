@@ -55,7 +55,7 @@ def test_directory_run_writes_every_report_index_and_parquet(clean_run):
 
     assert len(outputs_of(clean_run)) == 6
     index = (clean_run / "index.md").read_text(encoding="utf-8")
-    assert index.count("\n## [") == 6 and "report-000.md" in index
+    assert "6 reports: 6 ok" in index and "(report-000.md)" in index
     table = pq.read_table(clean_run / "segments.parquet")
     assert set(table.column_names) == {"doc_id", "segment_id", "section_path", "zh", "en", "flags"}
     docs = set(table.column("doc_id").to_pylist())

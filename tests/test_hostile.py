@@ -108,7 +108,7 @@ def test_stale_temporaries_are_removed_and_damaged_outputs_redone(done_folder):
     assert "r1.txt: output r1.md is missing; redoing it" in res.stderr
     assert not list(out.glob(".*.tmp"))
     json.loads((out / "r0.json").read_text(encoding="utf-8"))
-    assert (out / "index.md").read_text(encoding="utf-8").count("\n## ") == 3
+    assert "3 reports: 3 ok" in (out / "index.md").read_text(encoding="utf-8")
 
 
 def test_collection_written_after_a_kill_between_last_document_and_index(done_folder):
@@ -166,7 +166,7 @@ def test_a_rerun_from_another_folder_and_a_copied_output_folder(done_folder, tmp
     shutil.copytree(out, copy)
     shutil.rmtree(out)
     index = (copy / "index.md").read_text(encoding="utf-8")
-    assert "](<r0.md>)" in index and str(out) not in index.replace(f"source: {src}", "")
+    assert "(r0.html)" in index and str(out) not in index
     res = run_main("run", str(src), "--out", str(copy), *FAST[:-1])
     assert "0 written, 2 already done" in res.stderr
 

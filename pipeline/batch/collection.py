@@ -11,7 +11,7 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ..errors import OutputError
 from .manifest import Manifest
@@ -19,7 +19,7 @@ from .outputs import temporary_path, write_atomic
 
 log = logging.getLogger(__name__)
 
-COLLECTION_FILES = ("index.md", "segments.parquet")
+COLLECTION_FILES = ("index.md", "digest.md", "segments.parquet")
 _COLUMNS = ("doc_id", "segment_id", "section_path", "zh", "en", "flags")
 
 
@@ -53,47 +53,39 @@ def _segment_row(doc_id: str, path: list[str], seg: dict[str, Any]) -> dict[str,
     }
 
 
-def finished_documents(out_dir: Path, manifest: Manifest) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
-    """(stem, manifest record, the document's JSON) for every finished document, one at a time."""
-    for rec in manifest.last_ok.values():
-        json_out = next((o for o in rec.get("outputs", []) if o.endswith(".json")), None)
-        if json_out is None:
-            continue
-        path = manifest.output_path(json_out)
-        try:
-            data = json.loads(path.read_bytes())
-        except (OSError, ValueError):
-            log.warning("%s: missing or damaged; left out of the index (the next run redoes it)", path)
-            continue
-        yield rec.get("stem") or Path(json_out).stem, rec, data
+def _entries(out_dir: Path, manifest: Manifest, rows: Callable[[str, dict[str, Any]], None]):
+    """One :class:`ReportEntry` per input (its last good outputs, else its last failure), loading one JSON
+    file at a time; ``rows(stem, data)`` receives each finished document (for the Parquet file)."""
+    from ..render.collection import ReportEntry
+
+    for key, last in manifest.records.items():
+        if key.startswith("failure:"):
+            continue  # something that was never an input (a missing file): the run reported it
+        rec = manifest.last_ok.get(key, last)
+        links = {Path(o).suffix[1:]: Path(os.path.relpath(manifest.output_path(o), out_dir)).as_posix()
+                 for o in rec.get("outputs", [])}
+        stem = rec.get("stem") or Path(rec["input"]).stem
+        data, status, error = None, rec.get("status", "failed"), rec.get("error") or ""
+        if status == "ok" and "json" in links:
+            try:
+                data = json.loads((out_dir / links["json"]).read_bytes())
+            except (OSError, ValueError):
+                log.warning("%s: missing or damaged; the next run redoes it", links["json"])
+                status, error = "failed", "output missing or damaged (the next run redoes it)"
+        if data is not None:
+            rows(stem, data)
+        yield ReportEntry(stem=stem, source=rec["input"], status=status, data=data, links=links, error=error)
 
 
-def _index_entry(out_dir: Path, manifest: Manifest, stem: str, rec: dict, data: dict) -> list[str]:
-    from ..render import escape_markdown
-
-    title = data.get("title", {})
-    meta = data.get("meta", {})
-    main = next((o for o in rec.get("outputs", []) if o.endswith(".md")), None) or f"{stem}.json"
-    link = Path(os.path.relpath(manifest.output_path(main), out_dir)).as_posix()
-    lines = [f"## [{escape_markdown(title.get('zh') or stem)}](<{link.replace('>', '%3E').replace('<', '%3C')}>)", ""]
-    if title.get("en"):
-        lines += [f"*{escape_markdown(title['en'])}*", ""]
-    facts = [x for x in (meta.get("issuer"), meta.get("date") or meta.get("fields", {}).get("发布日期")) if x]
-    facts.append(f"source: {rec['input']}")
-    lines += [escape_markdown(" · ".join(facts)), ""]
-    summary = (data.get("summary") or {}).get("en")
-    if summary:
-        lines += [f"> {escape_markdown(summary)}", ""]
-    return lines
-
-
-def write_collection(out_dir: Path, manifest: Manifest) -> None:
-    """Write ``index.md`` and ``segments.parquet`` (atomically) from the finished documents."""
+def write_collection(out_dir: Path, manifest: Manifest, *, digest_html: bool = True) -> None:
+    """Write ``index.md``, ``digest.md``, ``digest.html`` and ``segments.parquet`` (each atomically) in one
+    pass over the documents."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from ..render.collection import render_collection
+
     schema = pa.schema([(n, pa.string()) for n in _COLUMNS])
-    lines = ["# Reports", "", "One entry per translated report: titles, issuer, date and the executive summary.", ""]
     parquet_path = out_dir / "segments.parquet"
     tmp = temporary_path(parquet_path)
     try:
@@ -101,12 +93,13 @@ def write_collection(out_dir: Path, manifest: Manifest) -> None:
             raise IsADirectoryError(21, "a folder is in the way")
         writer = pq.ParquetWriter(str(tmp), schema)
         try:
-            for stem, rec, data in finished_documents(out_dir, manifest):
-                lines += _index_entry(out_dir, manifest, stem, rec, data)
-                rows = [_segment_row(stem, [], s) for s in data.get("preamble", [])]
-                rows += list(_section_rows(stem, data.get("sections", []), []))
-                if rows:
-                    writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+            def rows(stem: str, data: dict[str, Any]) -> None:
+                found = [_segment_row(stem, [], s) for s in data.get("preamble", [])]
+                found += list(_section_rows(stem, data.get("sections", []), []))
+                if found:
+                    writer.write_table(pa.Table.from_pylist(found, schema=schema))
+
+            files = render_collection(_entries(out_dir, manifest, rows), digest_html=digest_html)
         finally:
             writer.close()
         os.replace(tmp, parquet_path)
@@ -115,4 +108,5 @@ def write_collection(out_dir: Path, manifest: Manifest) -> None:
     finally:
         if tmp.exists():
             tmp.unlink()
-    write_atomic(out_dir / "index.md", "\n".join(lines).rstrip() + "\n")
+    for name, text in files.items():
+        write_atomic(out_dir / name, text)

@@ -35,14 +35,18 @@ def output_names(stem: str, config: Config) -> list[str]:
         names.append(f"{stem}.md")
     if config.output.json:
         names.append(f"{stem}.json")
+    if config.output.html:
+        names.append(f"{stem}.html")
     return names
 
 
 def render_output(doc: Document, name: str, config: Config) -> str:
-    from ..render import render_json, render_markdown
+    from ..render import render_html, render_json, render_markdown
 
     if name.endswith(".md"):
         return render_markdown(doc, alignment=config.output.alignment)
+    if name.endswith(".html"):
+        return render_html(doc, alignment=config.output.alignment)
     return render_json(doc)
 
 

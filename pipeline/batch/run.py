@@ -297,7 +297,7 @@ class BatchRun:
         self.events("collection-start", {})
         self.progress.stage("collection", str(self.out_dir))
         try:
-            write_collection(self.out_dir, self.manifest)
+            write_collection(self.out_dir, self.manifest, digest_html=self.config.output.html)
         except OutputError as err:
             self.report.collection_error = error_line(err)
             self.progress.document_done(str(self.out_dir / "index.md"), False, self.report.collection_error)
