@@ -87,10 +87,17 @@ class FidelityConfig:
 
 @dataclass(frozen=True)
 class RayConfig:
-    address: str | None = None  # None: start Ray locally
-    pool_size: int = field(default=2, metadata=_check(1, 4096))
-    num_cpus_per_actor: float = field(default=1.0, metadata=_check(0.0, 1024.0))
+    """``--engine ray``: translator actors, summarizer actors and document tasks, each sized here."""
+
+    address: str | None = None  # None: start Ray locally; "auto" or "host:port": join a running cluster
+    pool_size: int = field(default=2, metadata=_check(1, 4096))  # translator actors
+    num_cpus_per_actor: float = field(default=1.0, metadata=_check(0.0, 1024.0))  # per translator actor
+    num_gpus_per_actor: float = field(default=0.0, metadata=_check(0.0, 64.0))  # per translator actor
     batch_size: int = field(default=64, metadata=_check(1, 1_000_000))  # segments per map_batches batch
+    summarizer_pool_size: int = field(default=2, metadata=_check(1, 4096))  # summarizer actors
+    num_cpus_per_summarizer: float = field(default=1.0, metadata=_check(0.0, 1024.0))
+    num_gpus_per_summarizer: float = field(default=0.0, metadata=_check(0.0, 64.0))
+    num_cpus_per_task: float = field(default=1.0, metadata=_check(0.0, 1024.0))  # per document task
 
 
 @dataclass(frozen=True)
@@ -363,4 +370,8 @@ def check_consistency(cfg: Config) -> Config:
             "translator.ct2_model: required when translator.backend is 'ctranslate2'",
             hint="run `python -m pipeline models convert` and point ct2_model at its output",
         )
+    if cfg.ray.num_gpus_per_actor > 0 and cfg.translator.device == "cpu":
+        raise ConfigError(f"ray.num_gpus_per_actor: {cfg.ray.num_gpus_per_actor} reserves GPUs for translator actors "
+                          "that would run on the CPU (translator.device: cpu)",
+                          hint="set translator.device=auto (or cuda), or ray.num_gpus_per_actor=0")
     return cfg

@@ -50,6 +50,11 @@ def render_output(doc: Document, name: str, config: Config) -> str:
     return render_json(doc)
 
 
+def render_outputs(doc: Document, config: Config) -> list[str]:
+    """The text of the document's output files, in :func:`output_names` order."""
+    return [render_output(doc, name, config) for name in output_names("document", config)]
+
+
 def write_document(doc: Document, out_dir: Path, stem: str, config: Config) -> list[str]:
     """Write the document's files atomically; returns their names relative to ``out_dir``."""
     names = output_names(stem, config)

@@ -1,6 +1,7 @@
 """The Ray engine (``--engine ray``, ``pip install .[ray]``): translation batches run on a pool of Ray
-actors, each holding a translator built by the same factory as the local engine's; the rest of the run is
-:class:`pipeline.batch.run.BatchRun`, unchanged.
+actors, each holding a translator built by the same factory as the local engine's; abstractive summaries
+on a second actor pool and each document's checks and rendering in Ray tasks (:mod:`.ray_stages`). The
+driver reads, segments, keeps the cache, writes the files and the manifest: :class:`BatchRun`, unchanged.
 
 Only sentences missing from the cache travel to the actors, through ``Dataset.map_batches``. Actors that
 die are restarted and their batch retried by Ray (Ray Data's actor pools restart actors and retry tasks
@@ -14,13 +15,18 @@ import dataclasses
 import json
 import logging
 import os
+import time
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from ..config import Config, config_from_dict
 from ..errors import PipelineError, describe_exception
 from .components import Components, load_translator
+from .outputs import write_atomic
+from .ray_stages import RayStats, WorkHook, batch_marks, ray_finish, worker_facts
 from .run import BatchReport, BatchRun
+
+STATS_FILE = ".ray/stats.json"  # under the output folder: the last Ray run's per-node counters and CPU split
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +47,7 @@ class TranslatorActor:
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         from ..translate import translate_texts
 
+        node, cpu = worker_facts()
         texts = [str(t) for t in batch["zh"]]
         if self.before_batch is not None:
             self.before_batch(texts)
@@ -49,6 +56,7 @@ class TranslatorActor:
             "zh": texts,
             "en": [done[t].en if t in done else "" for t in texts],
             "flags": [json.dumps([f.to_dict() for f in done[t].flags] if t in done else []) for t in texts],
+            **batch_marks(len(texts), node, time.process_time() - cpu),
         }
 
 
@@ -63,9 +71,10 @@ def portable_config(config: Config) -> dict[str, Any]:
                 resolved = config.resolve_path(value)
                 if resolved.exists():
                     data[section][key] = str(resolved.resolve())
-    tr = data["translator"]
     if config.translator.threads == 0:
-        tr["threads"] = max(1, int(config.ray.num_cpus_per_actor))
+        data["translator"]["threads"] = max(1, int(config.ray.num_cpus_per_actor))
+    if config.summarizer.threads == 0:
+        data["summarizer"]["threads"] = max(1, int(config.ray.num_cpus_per_summarizer))
     return data
 
 
@@ -102,7 +111,7 @@ def init_ray(config: Config) -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
-def ray_translate(components: Components, *, before_batch: BatchHook | None = None):
+def ray_translate(components: Components, *, before_batch: BatchHook | None = None, stats: RayStats | None = None):
     """A ``translate`` for :class:`BatchRun` that sends cache misses to Ray actors (through the same
     cache-and-chunk path as the local engine)."""
     import ray.data
@@ -123,9 +132,14 @@ def ray_translate(components: Components, *, before_batch: BatchHook | None = No
             batch_size=config.ray.batch_size,
             compute=ray.data.ActorPoolStrategy(size=config.ray.pool_size),
             num_cpus=config.ray.num_cpus_per_actor,
+            num_gpus=config.ray.num_gpus_per_actor or None,
             batch_format="numpy",
         )
         for batch in out.iter_batches(batch_size=config.ray.batch_size, batch_format="numpy"):
+            if stats is not None:
+                for node, calls, cpu in zip(batch["node"], batch["batch"], batch["cpu"]):
+                    if calls:
+                        stats.count(str(node), "translation_batches", int(calls), cpu=float(cpu))
             yield {
                 str(zh): TranslatedText(str(en), [Flag.from_dict(f) for f in json.loads(str(fl))])
                 for zh, en, fl in zip(batch["zh"], batch["en"], batch["flags"])
@@ -139,8 +153,27 @@ def ray_translate(components: Components, *, before_batch: BatchHook | None = No
 
 
 def run_batch_ray(inputs, components: Components, out_dir: Path, *, before_batch: BatchHook | None = None,
+                  before_summary: WorkHook | None = None, before_document: WorkHook | None = None,
                   **options: Any) -> BatchReport:
-    """:func:`pipeline.batch.run_batch` with translation on a Ray actor pool."""
+    """:func:`pipeline.batch.run_batch` with translation and summaries on Ray actor pools and each
+    document's checks and rendering in Ray tasks. The report's ``engine`` holds the per-node counters and
+    the driver's CPU share; they are also written to ``<out>/.ray/stats.json`` and shown as a stage line.
+    ``before_*``: called on the workers before each batch or task (tests pass crashes in)."""
     init_ray(components.config)
-    translate = ray_translate(components, before_batch=before_batch)
-    return BatchRun(components, out_dir, translate=translate, **options).run(inputs)
+    stats = RayStats()
+    config_data = portable_config(components.config)
+    settings_data = dataclasses.asdict(components.settings)
+    translate = ray_translate(components, before_batch=before_batch, stats=stats)
+    finish = ray_finish(components, config_data, settings_data, stats, before_summary=before_summary,
+                        before_document=before_document)
+    cpu, started = time.process_time(), time.perf_counter()
+    run = BatchRun(components, out_dir, translate=translate, finish=finish, **options)
+    report = run.run(inputs)
+    stats.driver_cpu_seconds, stats.seconds = time.process_time() - cpu, time.perf_counter() - started
+    report.engine = stats.to_dict()
+    run.progress.stage("ray", stats.summary_line())
+    try:
+        write_atomic(Path(out_dir) / STATS_FILE, json.dumps(report.engine, indent=2) + "\n")
+    except (OSError, PipelineError) as exc:
+        log.warning("%s: not written (%s)", Path(out_dir) / STATS_FILE, exc)
+    return report

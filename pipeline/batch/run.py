@@ -5,8 +5,9 @@ batches, so many small reports keep the model as busy as one large one. Every at
 line; a rerun skips inputs already done with the same content and signature, and together with the
 translation cache a killed batch resumes without redoing or losing finished work.
 
-An engine only decides *how texts are translated* (``translate(texts, progress=, stats=)``): the local
-translator, or a Ray actor pool. Everything else is here, once.
+An engine decides *how texts are translated* (``translate(texts, progress=, stats=)``) and *how translated
+documents are finished* (``finish(docs)``: summaries, checks, rendering; one outcome per document, in
+order): locally, or on Ray actors and tasks. Reading, the cache, the files and the manifest are here, once.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from .outputs import FolderLock, remove_stale_temporaries
 log = logging.getLogger(__name__)
 
 TranslateFn = Callable[..., dict]  # (texts, *, progress, stats) -> {text: TranslatedText}
+FinishFn = Callable[[list[Document]], Iterable["Finished | BaseException"]]  # one outcome per doc, in order
 EventHook = Callable[[str, dict], None]  # (event, facts): tests pass one in to crash at a chosen point
 
 
@@ -76,6 +78,7 @@ class BatchReport:
     results: list[DocumentResult] = field(default_factory=list)
     translation: Any = None  # translate.TranslationStats
     collection_error: str | None = None  # index.md / segments.parquet could not be written
+    engine: dict[str, Any] = field(default_factory=dict)  # the engine's own facts (Ray: per-node counters, CPU)
 
     @property
     def failed(self) -> list[DocumentResult]:
@@ -90,6 +93,14 @@ def error_line(err: BaseException, name: str = "") -> str:
 
 def _error_kind(err: BaseException) -> str:
     return "input" if isinstance(err, InputError) else "output" if isinstance(err, OutputError) else "internal"
+
+
+@dataclass
+class Finished:
+    """A finished document: the text of its output files (in ``output_names`` order) and the seconds spent."""
+
+    texts: list[str]
+    seconds: float
 
 
 @dataclass
@@ -113,6 +124,7 @@ class BatchRun:
         out_dir: Path,
         *,
         translate: TranslateFn | None = None,
+        finish: FinishFn | None = None,
         force: bool = False,
         per_document: bool = False,
         limit: int = 0,
@@ -123,6 +135,7 @@ class BatchRun:
         self.config = components.config
         self.out_dir = Path(out_dir)
         self.translate = translate or self._translate_locally
+        self.finish = finish or self._finish_locally
         self.force = force
         self.group_size = 1 if per_document else self.config.batch_documents
         self.progress = progress or SilentProgress()
@@ -227,29 +240,57 @@ class BatchRun:
             for p in group:
                 self._fail(p.item.name, p.item.key, err, p.content_hash, p.seconds)
             return
-        seconds = time.perf_counter() - started
-        for p in group:
-            self._finish(p, done, seconds)
+        self._finish_group(group, done, time.perf_counter() - started)
 
-    def _finish(self, p: _Pending, done: dict, translation_seconds: float) -> None:
+    def _finish_group(self, group: list[_Pending], done: dict, translation_seconds: float) -> None:
         from ..translate import apply_translations
-        from .documents import finish_document, write_document
 
+        ready = []
+        for p in group:
+            started = time.perf_counter()
+            try:
+                apply_translations(p.doc, self.components.translator, done)
+                p.doc.provenance = self.components.provenance(p.doc, p.content_hash)
+            except Exception as err:
+                self._fail(p.item.name, p.item.key, err, p.content_hash, p.seconds + time.perf_counter() - started)
+                continue
+            ready.append(p)
+        for p, outcome in zip(ready, self.finish([p.doc for p in ready])):  # written as each one comes
+            self._write(p, outcome, translation_seconds)
+
+    def _finish_locally(self, docs: list[Document]) -> Iterable[Finished | BaseException]:
+        from .documents import finish_document, render_outputs
+
+        for doc in docs:
+            started = time.perf_counter()
+            try:
+                self.progress.stage("summarize+check", doc.source)
+                finish_document(doc, self.components)
+                yield Finished(render_outputs(doc, self.config), time.perf_counter() - started)
+            except Exception as err:
+                yield err
+
+    def _write(self, p: _Pending, outcome: Finished | BaseException, translation_seconds: float) -> None:
+        from .documents import output_names
+        from .outputs import write_atomic
+
+        if isinstance(outcome, BaseException):
+            self._fail(p.item.name, p.item.key, outcome, p.content_hash, p.seconds)
+            return
         started = time.perf_counter()
+        outputs = output_names(p.item.stem, self.config)
         try:
-            apply_translations(p.doc, self.components.translator, done)
-            self.progress.stage("summarize+check", p.item.name)
-            finish_document(p.doc, self.components)
-            p.doc.provenance = self.components.provenance(p.doc, p.content_hash)
             self.progress.stage("write", p.item.name)
-            outputs = write_document(p.doc, self.out_dir, p.item.stem, self.config)
+            for name, text in zip(outputs, outcome.texts, strict=True):
+                write_atomic(self.out_dir / name, text)
         except Exception as err:
-            self._fail(p.item.name, p.item.key, err, p.content_hash, p.seconds + time.perf_counter() - started)
+            self._fail(p.item.name, p.item.key, err, p.content_hash, p.seconds + outcome.seconds)
             return
         self.events("document-written", {"input": p.item.name, "outputs": outputs})
         result = DocumentResult(
             p.item.name, True, outputs=outputs, message=f"{sum(1 for _ in p.doc.all_segments())} segments",
-            seconds=p.seconds + time.perf_counter() - started, translation_seconds=translation_seconds,
+            seconds=p.seconds + outcome.seconds + time.perf_counter() - started,
+            translation_seconds=translation_seconds,
         )
         self._record(p.item, result, p.content_hash)
 
