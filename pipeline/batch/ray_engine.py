@@ -124,7 +124,8 @@ def ray_translate(components: Components, *, before_batch: BatchHook | None = No
     settings_data = dataclasses.asdict(components.settings)
 
     def produce(todo: list[str]) -> Iterator[dict[str, TranslatedText]]:
-        ds = ray.data.from_items([{"zh": t} for t in todo], override_num_blocks=max(1, config.ray.pool_size * 2))
+        blocks = -(-len(todo) // config.ray.batch_size)  # one block per actor batch: the whole pool gets work
+        ds = ray.data.from_items([{"zh": t} for t in todo], override_num_blocks=max(1, blocks))
         out = ds.map_batches(
             TranslatorActor,
             fn_constructor_kwargs={"config_data": config_data, "settings_data": settings_data,
