@@ -3,6 +3,7 @@ resolved like the local engine's from any working directory. Skipped (each with 
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -78,6 +79,62 @@ def test_ray_engine_equals_local_even_when_a_worker_dies(local_run, reports, tmp
     assert _outputs(tmp_path / "out") == _outputs(local_run)
 
 
+# Summaries on the summarizer actors and checks + rendering in document tasks, with the test's crashes: the
+# first summarizer batch and the first document task each kill their worker process once (marker files).
+CRASHING_STAGES_DRIVER = """
+import json, os, sys
+from pathlib import Path
+from pipeline.batch import iter_inputs, load_components
+from pipeline.batch.ray_engine import run_batch_ray
+from pipeline.config import load_config
+
+inputs, config, out, marker = sys.argv[1:5]
+
+def crash_once(stage):
+    def hook(items):
+        path = Path(marker + "-" + stage)
+        if not path.exists():
+            path.write_text("crashed once")
+            os._exit(1)
+    return hook
+
+cfg = load_config(config, ["ray.pool_size=1", "ray.summarizer_pool_size=2", "ray.num_cpus_per_summarizer=0.5",
+                           "ray.num_cpus_per_task=0.5"])
+components = load_components(cfg, Path(out), use_cache=False)
+report = run_batch_ray(iter_inputs([inputs]), components, Path(out), before_summary=crash_once("summary"),
+                       before_document=crash_once("document"))
+print(json.dumps(report.engine))
+sys.exit(0 if not report.failed else 1)
+"""
+
+
+def test_summaries_on_actors_and_documents_in_tasks_equal_local_when_workers_die(reports, tmp_path):
+    _need_ray()
+    local = tmp_path / "local"  # abstractive summaries (the tiny config's), on the local engine
+    res = run_main("run", str(reports), "--config", str(TINY_CONFIG), "--out", str(local), "--no-cache", "-q")
+    assert res.returncode == 0, res.stderr
+    driver = tmp_path / "driver.py"
+    driver.write_text(CRASHING_STAGES_DRIVER, encoding="utf-8")
+    marker = tmp_path / "crashed"
+    res = subprocess.run([sys.executable, str(driver), str(reports), str(TINY_CONFIG), str(tmp_path / "out"),
+                          str(marker)], env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
+                         text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert Path(f"{marker}-summary").exists() and Path(f"{marker}-document").exists()  # both really died
+    engine = json.loads(res.stdout.strip().splitlines()[-1])
+    counts = [c for node in engine["nodes"].values() for c in [node]]
+    assert sum(c.get("summary_batches", 0) for c in counts) >= 4  # every document's summaries on an actor
+    assert sum(c.get("document_tasks", 0) for c in counts) == 4  # a retried task is counted once
+    every = lambda folder: {p.name: p.read_bytes() for p in sorted(folder.iterdir())  # noqa: E731
+                            if p.suffix in (".json", ".md", ".html")}
+    assert every(tmp_path / "out") == every(local)
+    summaries = [json.loads((local / f"r{i}.json").read_text(encoding="utf-8"))["summary"] for i in range(4)]
+    assert all(s and s["method"] == "abstractive" for s in summaries)
+    lines = (tmp_path / "out" / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["input"] for line in lines] == [json.loads(line)["input"] for line in
+                                                             (local / "manifest.jsonl").read_text().splitlines()]
+
+
 def _project_copy(folder: Path, tiny_models: dict[str, Path]) -> Path:
     """A project folder laid out like the repository (configs/tiny.yaml with its relative model and
     glossary paths unchanged, models/tiny/...): relative paths resolve against the config's project."""
@@ -92,11 +149,15 @@ def _project_copy(folder: Path, tiny_models: dict[str, Path]) -> Path:
     return folder / "configs" / "tiny.yaml"
 
 
-def test_ray_engine_with_cache_from_another_folder_and_an_absolute_config(local_run, reports, tmp_path, tiny_models):
+def test_ray_engine_with_cache_from_another_folder_and_an_absolute_config(reports, tmp_path, tiny_models):
     _need_ray()
     config = _project_copy(tmp_path / "project", tiny_models)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
+    local = tmp_path / "local"  # the same config (relative glossary path, recorded as given) on the local engine
+    res = run_main("run", str(reports), "--config", str(config.resolve()), "--out", str(local), "--no-cache", "-q",
+                   "--set", "summarizer.kind=none", cwd=elsewhere)
+    assert res.returncode == 0, res.stderr
     out = tmp_path / "out"
     res = run_cli("run", str(reports), "--config", str(config.resolve()), "--out", str(out), "-q",
                   "--engine", "ray", "--set", "summarizer.kind=none", "--set", "ray.pool_size=1",
@@ -104,4 +165,4 @@ def test_ray_engine_with_cache_from_another_folder_and_an_absolute_config(local_
     assert res.returncode == 0, res.stderr[-3000:]
     assert (out / ".cache" / "translations.sqlite").is_file()  # the cache lives under --out
     assert not (elsewhere / "outputs").exists()
-    assert _outputs(out) == _outputs(local_run)
+    assert _outputs(out) == _outputs(local)
