@@ -38,13 +38,17 @@ class RayStats:
     the driver and on the workers (actors and tasks, measured around their own work)."""
 
     nodes: dict[str, Counter] = field(default_factory=dict)
-    worker_cpu_seconds: float = 0.0
+    worker_cpu: Counter = field(default_factory=Counter)  # per kind of work ("summary_batches", ...)
     driver_cpu_seconds: float = 0.0
     seconds: float = 0.0
 
     def count(self, node: str, what: str, n: int = 1, cpu: float = 0.0) -> None:
         self.nodes.setdefault(node, Counter())[what] += n
-        self.worker_cpu_seconds += cpu
+        self.worker_cpu[what] += cpu
+
+    @property
+    def worker_cpu_seconds(self) -> float:
+        return sum(self.worker_cpu.values())
 
     def to_dict(self) -> dict[str, Any]:
         total = self.driver_cpu_seconds + self.worker_cpu_seconds
@@ -53,6 +57,7 @@ class RayStats:
             "nodes": {node: dict(sorted(c.items())) for node, c in sorted(self.nodes.items())},
             "driver_cpu_seconds": round(self.driver_cpu_seconds, 3),
             "worker_cpu_seconds": round(self.worker_cpu_seconds, 3),
+            "worker_cpu_seconds_by_work": {k: round(v, 3) for k, v in sorted(self.worker_cpu.items())},
             "driver_cpu_share": round(self.driver_cpu_seconds / total, 4) if total else None,
             "wall_seconds": round(self.seconds, 3),
         }
