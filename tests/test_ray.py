@@ -166,3 +166,42 @@ def test_ray_engine_with_cache_from_another_folder_and_an_absolute_config(report
     assert (out / ".cache" / "translations.sqlite").is_file()  # the cache lives under --out
     assert not (elsewhere / "outputs").exists()
     assert _outputs(out) == _outputs(local)
+
+
+# A node whose model is not the driver's must not run: here the driver is told its models have other
+# revisions (as when another model folder sits at the same path on a node); every document fails with one line.
+MISMATCH_DRIVER = """
+import json, sys
+from pathlib import Path
+from pipeline.batch import iter_inputs, load_components
+from pipeline.batch.ray_engine import run_batch_ray
+from pipeline.config import load_config
+
+inputs, config, out = sys.argv[1:4]
+cfg = load_config(config, ["ray.pool_size=1", "ray.summarizer_pool_size=1"])
+lines = []
+for role in ("translator", "summarizer"):
+    components = load_components(cfg, Path(out) / role, use_cache=False)
+    if role == "translator":
+        components.translator.revision = "not-on-the-nodes"
+    else:
+        components.summarizer.revision = components.summarizer_info["revision"] = "not-on-the-nodes"
+    report = run_batch_ray(iter_inputs([inputs]), components, Path(out) / role)
+    lines.append(sorted({r.message for r in report.results if not r.ok}) + [len(report.failed)])
+print(json.dumps(lines))
+"""
+
+
+def test_a_node_with_another_model_is_refused_with_one_line(reports, tmp_path):
+    _need_ray()
+    driver = tmp_path / "driver.py"
+    driver.write_text(MISMATCH_DRIVER, encoding="utf-8")
+    res = subprocess.run([sys.executable, str(driver), str(reports), str(TINY_CONFIG), str(tmp_path / "out")],
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    translator, summarizer = json.loads(res.stdout.strip().splitlines()[-1])
+    for role, (message, failed) in (("translator", translator), ("summarizer", summarizer)):
+        assert failed == 4
+        assert f"its {role} model (" in message and "is not the driver's (not-on-the-nodes)" in message
+        assert "same path on every node" in message
+        assert not list((tmp_path / "out" / role).glob("r*.json"))

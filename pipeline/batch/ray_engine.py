@@ -23,7 +23,7 @@ from ..config import Config, config_from_dict
 from ..errors import PipelineError, describe_exception
 from .components import Components, load_translator
 from .outputs import write_atomic
-from .ray_stages import RayStats, WorkHook, batch_marks, ray_finish, worker_facts
+from .ray_stages import RayStats, WorkHook, batch_marks, failure, ray_finish, rebuild, same_model, worker_facts
 from .run import BatchReport, BatchRun
 
 STATS_FILE = ".ray/stats.json"  # under the output folder: the last Ray run's per-node counters and CPU split
@@ -36,11 +36,13 @@ BatchHook = Callable[[list[str]], None]  # called by an actor before each batch 
 class TranslatorActor:
     """One Ray actor: loads the translator once, then translates the batches it is given."""
 
-    def __init__(self, config_data: dict[str, Any], settings_data: dict[str, Any], before_batch: BatchHook | None = None):
+    def __init__(self, config_data: dict[str, Any], settings_data: dict[str, Any], before_batch: BatchHook | None = None,
+                 revision: str | None = None):
         from ..translate import GenerationSettings
 
         self.config = config_from_dict(config_data)
         self.translator = load_translator(self.config)
+        self.mismatch = same_model("translator", self.translator, revision)  # reported with each batch
         self.settings = GenerationSettings(**settings_data)  # the driver's, so both decode alike
         self.before_batch = before_batch
 
@@ -49,10 +51,14 @@ class TranslatorActor:
 
         node, cpu = worker_facts()
         texts = [str(t) for t in batch["zh"]]
+        if self.mismatch is not None:  # the driver stops at the first row with an error
+            return {"zh": texts, "en": [""] * len(texts), "flags": ["[]"] * len(texts),
+                    "error": [failure(self.mismatch)] * len(texts), **batch_marks(len(texts), node, 0.0)}
         if self.before_batch is not None:
             self.before_batch(texts)
         done = translate_texts(texts, self.translator, self.settings, guard=self.config.translator.repetition_guard)
         return {
+            "error": [b""] * len(texts),
             "zh": texts,
             "en": [done[t].en if t in done else "" for t in texts],
             "flags": [json.dumps([f.to_dict() for f in done[t].flags] if t in done else []) for t in texts],
@@ -129,7 +135,7 @@ def ray_translate(components: Components, *, before_batch: BatchHook | None = No
         out = ds.map_batches(
             TranslatorActor,
             fn_constructor_kwargs={"config_data": config_data, "settings_data": settings_data,
-                                   "before_batch": before_batch},
+                                   "before_batch": before_batch, "revision": components.translator.revision},
             batch_size=config.ray.batch_size,
             compute=ray.data.ActorPoolStrategy(size=config.ray.pool_size),
             num_cpus=config.ray.num_cpus_per_actor,
@@ -137,6 +143,9 @@ def ray_translate(components: Components, *, before_batch: BatchHook | None = No
             batch_format="numpy",
         )
         for batch in out.iter_batches(batch_size=config.ray.batch_size, batch_format="numpy"):
+            failed = [e for e in batch["error"] if e]
+            if failed:
+                raise rebuild(failed[0])
             if stats is not None:
                 for node, calls, cpu in zip(batch["node"], batch["batch"], batch["cpu"]):
                     if calls:

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterator
 
 from ..config import Config, config_from_dict
 from ..document import Document
-from ..errors import InputError, OutputError, PipelineError
+from ..errors import ConfigError, InputError, OutputError, PipelineError, describe_exception
 from .run import Finished, error_line
 
 WorkHook = Callable[[list[str]], None]  # called before each summarizer batch / document task (tests crash here)
@@ -72,13 +72,26 @@ class RayStats:
         return f"{len(d['nodes'])} node(s) [{per_node}]; driver CPU {share} of {d['driver_cpu_seconds'] + d['worker_cpu_seconds']:.1f} s"
 
 
-def _failure(err: BaseException, name: str) -> bytes:
-    """An exception as it can travel back: its kind and its one-line message (rebuilt by :func:`_rebuild`)."""
+def same_model(role: str, loaded: Any, expected: str | None) -> PipelineError | None:
+    """An error when this node's model is not the driver's (another file at the same path): the cache key,
+    the run signature and the provenance all name the driver's model, so a different one must not run."""
+    revision = getattr(loaded, "revision", None)
+    if expected is None or revision == expected:
+        return None
+    import ray
+
+    node = ray.get_runtime_context().get_node_id()[:8]
+    return ConfigError(f"node {node}: its {role} model ({revision}) is not the driver's ({expected})",
+                       hint="install the same model folder at the same path on every node")
+
+
+def failure(err: BaseException, name: str = "") -> bytes:
+    """An exception as it can travel back: its kind and its one-line message (rebuilt by :func:`rebuild`)."""
     kind = "input" if isinstance(err, InputError) else "output" if isinstance(err, OutputError) else "internal"
     return pickle.dumps((kind, error_line(err, name)))
 
 
-def _rebuild(data: bytes) -> PipelineError:
+def rebuild(data: bytes) -> PipelineError:
     kind, line = pickle.loads(data)
     return {"input": InputError, "output": OutputError}.get(kind, PipelineError)(line)
 
@@ -87,13 +100,15 @@ class SummarizerActor:
     """One Ray actor: loads the summarizer once (the local engine's factory), then summarizes the
     documents it is given, each with ``summarize_document`` exactly as the local engine does."""
 
-    def __init__(self, config_data: dict[str, Any], settings_data: dict[str, Any], before: WorkHook | None = None):
+    def __init__(self, config_data: dict[str, Any], settings_data: dict[str, Any], before: WorkHook | None = None,
+                 revision: str | None = None):
         from ..translate import GenerationSettings
         from .components import load_summarizer, load_translator
 
         self.config = config_from_dict(config_data)
         translator = load_translator(self.config) if self.config.summarizer.input == "zh" else None  # summaries
         self.summarizer, _ = load_summarizer(self.config, translator, GenerationSettings(**settings_data))
+        self.mismatch = same_model("summarizer", self.summarizer, revision)  # each document fails with it
         self.before = before
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
@@ -106,9 +121,9 @@ class SummarizerActor:
         sc = self.config.summarizer
         out, errors = [], []
         for doc, previous in zip(docs, batch["error"]):
-            if previous:
+            if previous or self.mismatch:  # failed before, or this node's model is not the driver's
                 out.append(b"")
-                errors.append(previous)
+                errors.append(previous or failure(self.mismatch, doc.source))
                 continue
             try:
                 summarize_document(doc, self.summarizer, SummaryPolicy(sc.depth, sc.min_chars))
@@ -116,7 +131,7 @@ class SummarizerActor:
                 errors.append(b"")
             except Exception as err:
                 out.append(b"")
-                errors.append(_failure(err, doc.source))
+                errors.append(failure(err, doc.source))
         n = len(docs)
         return {"i": batch["i"], "doc": out, "error": errors, "summary_node": [node] * n,
                 "summary_batch": [1] + [0] * (n - 1), "summary_cpu": [time.process_time() - cpu] + [0.0] * (n - 1)}
@@ -144,7 +159,7 @@ def finish_row(row: dict[str, Any], *, config_data: dict[str, Any], glossary: An
             finish_document(doc, Components(config, None, None, summarizer, glossary, None))
             result["texts"] = pickle.dumps(render_outputs(doc, config))
         except Exception as err:
-            result["error"] = _failure(err, doc.source)
+            result["error"] = failure(err, doc.source)
     result["seconds"] = time.perf_counter() - started
     result["cpu"] = time.process_time() - cpu
     return result
@@ -170,7 +185,8 @@ def ray_finish(components: Any, config_data: dict[str, Any], settings_data: dict
             ds = ds.map_batches(
                 SummarizerActor,
                 fn_constructor_kwargs={"config_data": config_data, "settings_data": settings_data,
-                                       "before": before_summary},
+                                       "before": before_summary,
+                                       "revision": components.summarizer_info.get("revision")},
                 batch_size=1,  # one document per call: the pool balances whole documents
                 compute=ray.data.ActorPoolStrategy(size=rc.summarizer_pool_size),
                 num_cpus=rc.num_cpus_per_summarizer,
@@ -182,14 +198,25 @@ def ray_finish(components: Any, config_data: dict[str, Any], settings_data: dict
                     num_cpus=rc.num_cpus_per_task)
         waiting: dict[int, dict[str, Any]] = {}
         nxt = 0
-        for row in ds.iter_rows():
-            _count(stats, row)
-            waiting[int(row["i"])] = row
-            while nxt in waiting:
-                yield _outcome(waiting.pop(nxt))
-                nxt += 1
+        try:
+            for row in ds.iter_rows():
+                _count(stats, row)
+                waiting[int(row["i"])] = row
+                while nxt in waiting:
+                    yield _outcome(waiting.pop(nxt))
+                    nxt += 1
+        except Exception as err:  # the dataset itself failed (not one document): those not back fail with it
+            cause = enginefailure(err)
+            for i in range(nxt, len(docs)):
+                yield _outcome(waiting.pop(i)) if i in waiting else cause
 
     return finish
+
+
+def enginefailure(err: BaseException) -> PipelineError:
+    """The whole dataset failed (Ray lost the cluster, ...): one line for every document not back."""
+    return PipelineError(f"the Ray engine failed ({describe_exception(err).splitlines()[0][:300]})",
+                         hint="see the Ray logs (for a local Ray: /tmp/ray/session_latest/logs)")
 
 
 def _count(stats: RayStats, row: dict[str, Any]) -> None:
@@ -201,7 +228,7 @@ def _count(stats: RayStats, row: dict[str, Any]) -> None:
 
 def _outcome(row: dict[str, Any]) -> Finished | BaseException:
     if row["error"]:
-        return _rebuild(row["error"])
+        return rebuild(row["error"])
     return Finished(pickle.loads(row["texts"]), float(row["seconds"]))
 
 
