@@ -6,6 +6,8 @@
 - ``documents``: one document's summaries, checks and files
 - ``manifest``, ``naming``, ``outputs``, ``collection``: bookkeeping, names, atomic writes + lock, index
 - ``ray_engine``: translation on a Ray actor pool, plugged into ``BatchRun`` as its ``translate``
+- ``ray_stages``: summaries on a summarizer actor pool and per-document tasks (``BatchRun``'s ``finish``),
+  per-node counters
 """
 
 from .components import Components, load_components
