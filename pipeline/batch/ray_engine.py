@@ -117,7 +117,8 @@ def init_ray(config: Config) -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
-def ray_translate(components: Components, *, before_batch: BatchHook | None = None, stats: RayStats | None = None):
+def ray_translate(components: Components, *, before_batch: BatchHook | None = None,
+                  ray_stats: RayStats | None = None):
     """A ``translate`` for :class:`BatchRun` that sends cache misses to Ray actors (through the same
     cache-and-chunk path as the local engine)."""
     import ray.data
@@ -137,7 +138,7 @@ def ray_translate(components: Components, *, before_batch: BatchHook | None = No
             fn_constructor_kwargs={"config_data": config_data, "settings_data": settings_data,
                                    "before_batch": before_batch, "revision": components.translator.revision},
             batch_size=config.ray.batch_size,
-            compute=ray.data.ActorPoolStrategy(size=config.ray.pool_size),
+            compute=ray.data.ActorPoolStrategy(size=min(config.ray.pool_size, max(1, blocks))),  # no idle starts
             num_cpus=config.ray.num_cpus_per_actor,
             num_gpus=config.ray.num_gpus_per_actor or None,
             batch_format="numpy",
@@ -146,10 +147,10 @@ def ray_translate(components: Components, *, before_batch: BatchHook | None = No
             failed = [e for e in batch["error"] if e]
             if failed:
                 raise rebuild(failed[0])
-            if stats is not None:
+            if ray_stats is not None:
                 for node, calls, cpu in zip(batch["node"], batch["batch"], batch["cpu"]):
                     if calls:
-                        stats.count(str(node), "translation_batches", int(calls), cpu=float(cpu))
+                        ray_stats.count(str(node), "translation_batches", int(calls), cpu=float(cpu))
             yield {
                 str(zh): TranslatedText(str(en), [Flag.from_dict(f) for f in json.loads(str(fl))])
                 for zh, en, fl in zip(batch["zh"], batch["en"], batch["flags"])
@@ -173,7 +174,7 @@ def run_batch_ray(inputs, components: Components, out_dir: Path, *, before_batch
     stats = RayStats()
     config_data = portable_config(components.config)
     settings_data = dataclasses.asdict(components.settings)
-    translate = ray_translate(components, before_batch=before_batch, stats=stats)
+    translate = ray_translate(components, before_batch=before_batch, ray_stats=stats)
     finish = ray_finish(components, config_data, settings_data, stats, before_summary=before_summary,
                         before_document=before_document)
     cpu, started = time.process_time(), time.perf_counter()

@@ -188,7 +188,7 @@ def ray_finish(components: Any, config_data: dict[str, Any], settings_data: dict
                                        "before": before_summary,
                                        "revision": components.summarizer_info.get("revision")},
                 batch_size=1,  # one document per call: the pool balances whole documents
-                compute=ray.data.ActorPoolStrategy(size=rc.summarizer_pool_size),
+                compute=ray.data.ActorPoolStrategy(size=min(rc.summarizer_pool_size, len(rows))),  # no idle starts
                 num_cpus=rc.num_cpus_per_summarizer,
                 num_gpus=rc.num_gpus_per_summarizer or None,
                 batch_format="numpy",
