@@ -23,7 +23,6 @@ SAMPLE = ROOT / "examples" / "yuyao-2020-h1-report.txt"
 def big_report(megabytes: float) -> str:
     """The sample's body repeated under numbered top-level sections, numbers varied, to ``megabytes``."""
     body = SAMPLE.read_text(encoding="utf-8")
-    cn = "一二三四五六七八九十"
     parts, size, i = ["2020年政府工作报告汇编\n各位代表：\n"], 0, 0
     while size < megabytes * 1_000_000:
         i += 1
