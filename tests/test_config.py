@@ -32,7 +32,9 @@ def test_overrides_use_dotted_keys_and_yaml_values():
 
 def test_config_is_frozen():
     cfg = config_from_dict({})
-    with pytest.raises(Exception):
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
         cfg.translator.num_beams = 3  # type: ignore[misc]
 
 

@@ -84,7 +84,7 @@ class BatchReport:
 
 def error_line(err: BaseException, name: str = "") -> str:
     if isinstance(err, PipelineError):
-        return str(err) + (f" ({err.hint})" if err.hint else "")
+        return err.line()
     return f"{name}: internal error ({describe_exception(err)})"
 
 

@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except PipelineError as err:
         # One line: what went wrong and how to fix it.
-        print(f"error: {err}" + (f"; {err.hint}" if err.hint else ""), file=sys.stderr)
+        print(f"error: {err.line()}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print("interrupted: finished documents and cached sentences are kept; run again to resume", file=sys.stderr)

@@ -6,7 +6,7 @@ import itertools
 import sys
 from pathlib import Path
 
-from ..errors import ConfigError
+from ..errors import ConfigError, PipelineError
 from .common import load_config_from_args, quiet_libraries
 from .progress import ConsoleProgress
 
@@ -40,7 +40,7 @@ def _report_unusable(head) -> int:
                 continue
             except Exception as exc:  # noqa: BLE001 - shown as the one-line error it is
                 err = exc
-        print(f"error: {err}" + (f"; {err.hint}" if getattr(err, "hint", None) else ""), file=sys.stderr)
+        print(f"error: {err.line() if isinstance(err, PipelineError) else err}", file=sys.stderr)
     if not head:
         print("error: no inputs", file=sys.stderr)
     return 2

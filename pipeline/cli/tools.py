@@ -67,7 +67,7 @@ def _list_models(args) -> int:
             m = resolve_model(name, rev, root=config.root, role=role)
             print(f"{role}: {name} -> {m.path} (revision {m.revision})")
         except PipelineError as err:
-            print(f"{role}: {name}: MISSING - {err}" + (f" (hint: {err.hint})" if err.hint else ""))
+            print(f"{role}: {name}: MISSING - {err.line()}")
             status = 4
     if config.translator.backend == "ctranslate2":
         ct2 = config.translator.ct2_model
