@@ -213,19 +213,16 @@ def cmd_models(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from .evaluate import check_pairs, load_pairs
-    from .fidelity import load_glossary
+    from .fidelity import load_glossaries
+    from .fidelity.evaluate import check_pairs, load_pairs
 
     pairs = load_pairs(Path(args.pairs))
     if args.measure:
-        from .evaluate import measure_checker
+        from .fidelity.evaluate import measure_checker
 
         print(json.dumps(measure_checker(pairs, seed=args.seed, report_year=args.report_year), ensure_ascii=False, indent=2))
         return 0
-    glossary = None
-    for g in args.glossary:
-        loaded = load_glossary(g)
-        glossary = loaded if glossary is None else glossary.merge(loaded)
+    glossary = load_glossaries(args.glossary)
     rows, summary = check_pairs(pairs, glossary, report_year=args.report_year)
     lines = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     if args.out:
@@ -239,7 +236,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from .evaluate import evaluate, load_pairs, render_eval_markdown
+    from .fidelity.evaluate import evaluate, load_pairs, render_eval_markdown
     from .runner import load_components, write_atomic
     from .translate import translate_texts
 

@@ -376,17 +376,10 @@ def load_components(
     """Load everything a batch needs; the cheap checks (glossaries, cache) come before the models."""
     glossary, glossary_hash = None, None
     if config.fidelity.enabled and config.fidelity.glossaries:
-        from .fidelity import load_glossary
+        from .fidelity import load_glossaries
 
-        digest = hashlib.sha256()
-        for g in config.fidelity.glossaries:
-            path = config.resolve_path(g)
-            if not path.is_file():
-                raise ConfigError(f"fidelity.glossaries: {g!r} is not a file")
-            digest.update(path.read_bytes())
-            loaded = load_glossary(path)
-            glossary = loaded if glossary is None else glossary.merge(loaded)
-        glossary_hash = digest.hexdigest()[:16]
+        glossary = load_glossaries(config.resolve_path(g) for g in config.fidelity.glossaries)
+        glossary_hash = glossary.sha256[:16]
     cache = None
     if use_cache and config.cache.enabled:
         from .cache import TranslationCache

@@ -5,23 +5,19 @@ from __future__ import annotations
 
 import csv
 import random
-from pathlib import Path
 
 import pytest
 
-from pipeline.document import Document, Flag, Section, Segment, Bilingual
-from pipeline.errors import InputError
-from pipeline.evaluate import Pair, inject_number_error, measure_checker
+from pipeline.document import Bilingual, Document, Flag, Section, Segment
 from pipeline.fidelity import (
     Glossary,
     GlossaryEntry,
     check_document,
     check_pair,
     check_summary_sentence,
-    check_terms,
-    load_glossary,
     report_year_of,
 )
+from pipeline.fidelity.evaluate import Pair, inject_number_error, measure_checker
 
 from .conftest import GWR_CSV, ROOT
 
@@ -83,82 +79,6 @@ def test_report_year_narrows_relative_years():
     assert check_pair(zh, en) == []  # without the report's date any year may be meant
     assert _reasons(check_pair(zh, en, report_year=2025)) == ["extra"]
     assert check_pair(zh, "The year 2024 was remarkable.", report_year=2025) == []
-
-
-# --------------------------------------------------------------------------------------------------
-# glossary
-
-
-def test_shipped_glossary_loads():
-    glossary = load_glossary(GLOSSARY)
-    assert 60 <= len(glossary) <= 150
-    terms = {e.zh: e.renderings for e in glossary.entries}
-    assert "14th Five-Year Plan" in terms["十四五"]
-    assert "Belt and Road" in terms["一带一路"]
-    assert GLOSSARY.read_text(encoding="utf-8").startswith("#")
-
-
-@pytest.mark.parametrize(
-    "zh, en, missing",
-    [
-        ("推进供给侧结构性改革。", "We advanced supply-side structural reform.", []),
-        ("推进供给侧结构性改革。", "We advanced Supply Side Structural Reforms.", []),  # case, hyphen, plural
-        ("推进供给侧结构性改革。", "We advanced reform of the supply structure.", ["供给侧结构性改革"]),
-        ("共建“一带一路”。", "We pursued Belt and Road cooperation.", []),
-        ("落实“最多跑一次”改革。", "We carried out the “one-trip at most” reform.", []),
-        ("落实“最多跑一次”改革。", "We carried out the 'maximum one trip' reform.", []),
-        ("落实“最多跑一次”改革。", "We carried out the run-once reform.", ["最多跑一次"]),
-        ("推进新型城镇化。", "We promoted urbanization.", ["新型城镇化"]),
-        ("推进新型城镇化。", "We promoted new urbanization.", []),
-        ("优化营商环境，发行专项债。", "We improved the business environment and issued special-purpose bonds.", []),
-    ],
-)
-def test_check_terms(zh, en, missing):
-    glossary = load_glossary(GLOSSARY)
-    flags = check_terms(zh, en, glossary)
-    assert all(f.kind == "term" and f.reason == "term-missing" for f in flags)
-    assert [f.detail.split(" ")[0] for f in flags] == missing
-
-
-def test_glossary_file_format(tmp_path):
-    path = tmp_path / "g.tsv"
-    path.write_text("# a comment\nzh\ten\n六稳\tsix fronts|stability on six fronts\n\n放管服\tstreamline administration\n",
-                    encoding="utf-8")
-    glossary = load_glossary(path)
-    assert glossary.entries == (
-        GlossaryEntry("六稳", ("six fronts", "stability on six fronts")),
-        GlossaryEntry("放管服", ("streamline administration",)),
-    )
-    assert glossary.source == str(path)
-
-
-@pytest.mark.parametrize("content", ["# only a comment\nzh\ten\n", "六稳 six fronts\n", "六稳\t\n"])
-def test_bad_glossary_is_an_input_error(tmp_path, content):
-    path = tmp_path / "g.tsv"
-    path.write_text(content, encoding="utf-8")
-    with pytest.raises(InputError):
-        load_glossary(path)
-
-
-def test_missing_glossary_is_an_input_error(tmp_path):
-    with pytest.raises(InputError, match="not found"):
-        load_glossary(tmp_path / "nope.tsv")
-
-
-def test_glossary_merge_adds_renderings_and_terms():
-    a = Glossary((GlossaryEntry("六稳", ("six fronts",)),), "a")
-    b = Glossary((GlossaryEntry("六稳", ("six areas", "six fronts")), GlossaryEntry("六保", ("six priorities",))), "b")
-    merged = a.merge(b)
-    assert merged.entries == (
-        GlossaryEntry("六稳", ("six fronts", "six areas")),
-        GlossaryEntry("六保", ("six priorities",)),
-    )
-    assert merged.source == "a+b"
-
-
-def test_longer_term_hides_the_shorter_inside_it():
-    glossary = Glossary((GlossaryEntry("城镇化", ("urbanization",)), GlossaryEntry("新型城镇化", ("new urbanization",))))
-    assert [f.detail.split(" ")[0] for f in check_terms("推进新型城镇化", "urbanization", glossary)] == ["新型城镇化"]
 
 
 def test_check_pair_adds_term_flags_after_number_flags():

@@ -1,6 +1,6 @@
 """Check that a translation keeps the source's figures and fixed political terms.
 
-Figures are compared after normalisation (:mod:`pipeline.numbers`), so ``551.2亿元`` and ``55.12
+Figures are compared after normalisation (:mod:`.quantities`), so ``551.2亿元`` and ``55.12
 billion yuan`` agree while ``5.512 billion`` is reported as a magnitude error. A figure is reported
 only when the other side has nothing that matches it; forms that translators legitimately add or drop
 (spelled-out small numbers, edition ordinals, "this year" for 2025年) support a match but are never
@@ -12,27 +12,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 
 from pipeline.document import Document, Flag, Segment
-from pipeline.errors import InputError
-from pipeline.numbers import (
-    Quantity,
-    extract_en,
-    extract_zh,
-    format_quantity,
-    kinds_compatible,
-    same_figure,
-    units_compatible,
-    values_match,
-)
+
+from .glossary import Glossary, english_stems, rendering_present
+from .quantities import Quantity, format_quantity, kinds_compatible, same_figure, units_compatible, values_match
+from .quantities_en import extract_en
+from .quantities_zh import extract_zh
 
 __all__ = [
-    "GlossaryEntry",
-    "Glossary",
-    "load_glossary",
     "check_numbers",
     "check_terms",
     "check_pair",
@@ -41,94 +30,19 @@ __all__ = [
     "relative_years_zh",
     "relative_years_en",
     "report_year_of",
-    "NUMBER_REASONS",
 ]
-
-NUMBER_REASONS = ("magnitude", "percent-vs-points", "unit", "value", "missing", "extra", "unsupported-number")
-
-
-# --------------------------------------------------------------------------------------------------
-# Glossary
-
-
-@dataclass(frozen=True)
-class GlossaryEntry:
-    zh: str
-    renderings: tuple[str, ...]  # any one of them in the translation counts as rendered
-
-
-@dataclass(frozen=True)
-class Glossary:
-    entries: tuple[GlossaryEntry, ...] = ()
-    source: str = ""  # where the entries came from, for provenance
-
-    def merge(self, *others: "Glossary") -> "Glossary":
-        """A glossary with the entries of all; a later glossary's renderings are added to an earlier term's."""
-        by_term: dict[str, list[str]] = {}
-        for glossary in (self, *others):
-            for entry in glossary.entries:
-                known = by_term.setdefault(entry.zh, [])
-                known.extend(r for r in entry.renderings if r not in known)
-        sources = "+".join(g.source for g in (self, *others) if g.source)
-        return Glossary(tuple(GlossaryEntry(zh, tuple(r)) for zh, r in by_term.items()), sources)
-
-    def __len__(self) -> int:
-        return len(self.entries)
-
-
-def load_glossary(path: str | Path) -> Glossary:
-    """Read a ``zh<TAB>en`` file: ``#`` comments, a ``zh<TAB>en`` header, renderings separated by ``|``."""
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise InputError(f"glossary not found: {path}", hint="check the glossary path in the config") from None
-    except UnicodeDecodeError:
-        raise InputError(f"glossary is not UTF-8 text: {path}") from None
-    entries = []
-    for number, line in enumerate(lines, start=1):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        columns = line.rstrip("\n").split("\t")
-        if len(columns) < 2 or not columns[0].strip() or not columns[1].strip():
-            raise InputError(f"{path}:{number}: expected 'zh<TAB>en', got {line!r}")
-        zh, en = columns[0].strip(), columns[1].strip()
-        if (zh.lower(), en.lower()) == ("zh", "en"):
-            continue
-        renderings = tuple(r.strip() for r in en.split("|") if r.strip())
-        entries.append(GlossaryEntry(zh, renderings))
-    if not entries:
-        raise InputError(f"glossary has no entries: {path}")
-    return Glossary(tuple(entries), str(path))
-
-
-_QUOTES_AND_DASHES = re.compile(r"[\"'“”‘’«»「」《》\-‐‑–—/]")
-
-
-def _loose_english(text: str) -> str:
-    """Lower case, quotes/hyphens as spaces, each word without a plural ending: for forgiving term matches."""
-    words = _QUOTES_AND_DASHES.sub(" ", text.lower()).replace(",", " ").split()
-    stemmed = []
-    for w in words:
-        w = w.strip(".;:()!?")
-        if len(w) > 4 and w.endswith("ies"):
-            w = w[:-3] + "y"
-        elif len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
-            w = w[:-1]
-        stemmed.append(w)
-    return " " + " ".join(stemmed) + " "
 
 
 def check_terms(zh: str, en: str, glossary: Glossary) -> list[Flag]:
-    """One ``term-missing`` flag per glossary term in ``zh`` none of whose renderings is in ``en``."""
-    loose_en = _loose_english(en)
-    # A longer term that is present hides the shorter ones inside it (新型城镇化 vs 城镇化).
-    present = [e for e in glossary.entries if e.zh in zh]
-    present = [e for e in present if not any(e.zh != o.zh and e.zh in o.zh for o in present)]
+    """One ``term-missing`` flag per glossary term in ``zh`` none of whose renderings is in ``en``.
+
+    Terms are found with :meth:`Glossary.terms_in` (a longer term hides the shorter ones inside it:
+    新型城镇化 vs 城镇化); renderings match across inflection and word order (:func:`rendering_present`).
+    """
+    en_stems = english_stems(en)
     flags = []
-    for entry in present:
-        if any(_loose_english(r) in loose_en for r in entry.renderings):
+    for entry in glossary.terms_in(zh):
+        if any(rendering_present(r, en_stems) for r in entry.renderings):
             continue
         expected = " | ".join(entry.renderings)
         flags.append(Flag("term", "term-missing", f"{entry.zh} should appear as one of: {expected}"))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.numbers import Quantity, extract_en, extract_zh, parse_chinese_numeral, same_figure, values_match
+from pipeline.fidelity import Quantity, extract_en, extract_zh, parse_chinese_numeral
+from pipeline.fidelity.quantities import same_figure, values_match
 
 
 def _must(quantities: list[Quantity]) -> list[tuple[float, str, str | None, bool]]:
@@ -229,7 +230,8 @@ def test_values_match_is_symmetric():
 # --------------------------------------------------------------------------------------------------
 # any text: never crashes, spans point into the text
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 _FIGURE_ALPHABET = "0123456789０１２.,%％-~至万亿千百十一二两三四五六七八九零半个人元亩倍年月日第“”《》左右多余近超过 abcdefmilonbtrpcesyu$"
 

@@ -1,0 +1,104 @@
+"""Figures as comparable values: the :class:`Quantity` both extractors return, and how two are compared.
+
+Both extractors (:mod:`.quantities_zh`, :mod:`.quantities_en`) put figures on a common scale: ``551.2亿元``
+and ``55.12 billion yuan`` both become ``value=5.512e10, kind="number", unit="cny"``; ``增长1.2%`` and
+``1.2 percent`` become ``kind="percent", value=1.2``; ``1个百分点`` and ``one percentage point`` become
+``kind="points"``. Ordinals inside names carry the name's class as their unit: ``“十四五”规划`` and "the 14th
+Five-Year Plan" are both ``kind="ordinal", unit="plan", value=14``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+__all__ = [
+    "Quantity",
+    "values_match",
+    "units_compatible",
+    "same_figure",
+    "kinds_compatible",
+    "format_quantity",
+]
+
+@dataclass(frozen=True)
+class Quantity:
+    value: float
+    kind: str  # "number", "ordinal", "percent", "points", "times", "year", "month", "date"
+    # unit class, values converted to it: "cny", "usd", "people", "mu" (area; hectares x 15), "kg" (mass;
+    # 吨 and tonnes x 1000, 斤 x 0.5), "m" (length), "kw", "kwh", "hour", ...; None = a plain count
+    unit: str | None
+    approx: bool  # the text says 左右/以上/近/多 or about/over/nearly/more than ...
+    text: str  # the figure as written
+    span: tuple[int, int]  # character offsets of ``text`` in the input
+    precision: float = 0.0  # value of one step in the last digit shown (rounding tolerance)
+    must_match: bool = True  # False: a translation may legitimately leave it out
+
+
+
+def scaled(number_text: str, *factors: float) -> float:
+    """The figure times its multipliers, computed in decimal so 551.2亿 is exactly 55120000000."""
+    value = Decimal(number_text.replace(",", ""))
+    for factor in factors:
+        value *= Decimal(str(factor))
+    return float(value)
+
+
+def decimal_precision(number_text: str) -> float:
+    """One step in the last digit shown: ``551.2`` -> 0.1, ``1300`` -> 1."""
+    number_text = number_text.replace(",", "")
+    if "." in number_text:
+        return 10.0 ** -len(number_text.split(".")[1])
+    return 1.0
+
+
+
+def overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(span[0] < e and s < span[1] for s, e in spans)
+
+
+_KIND_GROUPS = {"number": "count", "ordinal": "count", "year": "count", "percent": "percent", "points": "points",
+                "times": "times", "month": "month", "date": "date"}
+
+
+def kinds_compatible(a: Quantity, b: Quantity) -> bool:
+    """Whether two figures measure the same sort of thing (a year may match a plain number, % never matches points)."""
+    return _KIND_GROUPS.get(a.kind, a.kind) == _KIND_GROUPS.get(b.kind, b.kind)
+
+
+def units_compatible(a: Quantity, b: Quantity) -> bool:
+    """Unknown units are compatible with anything: only two different named units conflict."""
+    return a.unit is None or b.unit is None or a.unit == b.unit
+
+
+def values_match(a: Quantity, b: Quantity) -> bool:
+    """Whether two figures are the same value as far as the precision shown allows.
+
+    Exact figures may differ by half a step of the coarser one (1256万 = 12.6 million = 13 million);
+    when either side is approximate (多, 左右, over, about) they may differ by less than one full step
+    of the coarser one (1256万 = over 12 million), and a range end never needs more.
+    """
+    if math.isclose(a.value, b.value, rel_tol=1e-9):
+        return True
+    coarse, fine = (a, b) if a.precision >= b.precision else (b, a)
+    step = max(coarse.precision, 1e-12)
+    if a.approx or b.approx:
+        return abs(a.value - b.value) < step * (1 - 1e-9)
+    # the finer figure, rounded half up to the coarser one's last digit, must give the coarser figure
+    return math.floor(fine.value / step + 0.5 + 1e-9) == round(coarse.value / step)
+
+
+def same_figure(a: Quantity, b: Quantity) -> bool:
+    """Whether two figures (either language) say the same thing: same sort, no unit conflict, same value."""
+    if a.kind == b.kind == "times" and abs(abs(a.value - b.value) - 1) < 1e-9:
+        # 增长2倍 is read both as "up 200%" (tripled) and as "doubled"; both renderings are in use
+        return True
+    return kinds_compatible(a, b) and units_compatible(a, b) and values_match(a, b)
+
+
+def format_quantity(q: Quantity) -> str:
+    """A figure with its normalised value, for flag messages: ``551.2亿元 (5.512e+10)``."""
+    if q.kind in {"number", "ordinal"} and abs(q.value) >= 10_000:
+        return f"{q.text} ({q.value:.4g})"
+    return q.text
