@@ -116,12 +116,24 @@ def _mismatch(z: Quantity, e: Quantity, loose: bool) -> Flag | None:
         return None
     if units_compatible(z, e) and _is_power_of_ten_apart(z.value, e.value):
         return Flag("number", "magnitude",
-                    f"{format_quantity(z)} appears as {e.text} ({e.value:.4g}) in English: off by a power of ten")
+                    f"{format_quantity(z)} appears as {format_quantity(e)} in English: off by a power of ten")
     if not units_compatible(z, e) and values_match(z, e):
         return Flag("number", "unit", f"{z.text} ({z.unit}) appears with another unit in English: {e.text} ({e.unit})")
     if loose and units_compatible(z, e):
-        return Flag("number", "value", f"{format_quantity(z)} appears as {e.text} in English")
+        return Flag("number", "value", f"{format_quantity(z)} appears as {format_quantity(e)} in English")
     return None
+
+
+def _without_year_named_editions(unmatched_zh: list[Quantity], en_quantities: list[Quantity]) -> list[Quantity]:
+    """第十二届世界运动会 may be "the World Games 2025": each year naming an edition excuses one edition ordinal."""
+    years = sum(1 for e in en_quantities if e.kind == "year" and e.unit == "edition")
+    kept = []
+    for z in unmatched_zh:
+        if years and z.kind == "ordinal" and z.unit == "edition":
+            years -= 1
+            continue
+        kept.append(z)
+    return kept
 
 
 def check_numbers(zh: str, en: str, report_year: int | None = None) -> list[Flag]:
@@ -140,6 +152,7 @@ def check_numbers(zh: str, en: str, report_year: int | None = None) -> list[Flag
     en_relative, zh_relative = relative_years_en(en, report_year), relative_years_zh(zh, report_year)
     unmatched_zh = [z for z in unmatched_zh if not _excused_year(z, en_relative)]
     unmatched_en = [e for e in unmatched_en if not _excused_year(e, zh_relative)]
+    unmatched_zh = _without_year_named_editions(unmatched_zh, en_quantities)
 
     flags: list[Flag] = []
     explained_en: set[int] = set()
@@ -161,8 +174,7 @@ def check_numbers(zh: str, en: str, report_year: int | None = None) -> list[Flag
     for e in unmatched_en:
         if id(e) in explained_en:
             continue
-        flags.append(Flag("number", "extra", f"English has {e.text} ({e.value:.4g}) with no counterpart in Chinese"
-                          if e.value >= 10_000 else f"English has {e.text} with no counterpart in Chinese"))
+        flags.append(Flag("number", "extra", f"English has {format_quantity(e)} with no counterpart in Chinese"))
     return flags
 
 

@@ -67,8 +67,20 @@ def kinds_compatible(a: Quantity, b: Quantity) -> bool:
     return _KIND_GROUPS.get(a.kind, a.kind) == _KIND_GROUPS.get(b.kind, b.kind)
 
 
+# Classes of names that carry an ordinal: the 14th Five-Year Plan, the 20th National Congress (an edition of a
+# recurring body or event), the third plenary session, the second session, the 75th anniversary.
+NAME_UNITS = frozenset({"plan", "edition", "plenary", "session", "anniversary"})
+
+
 def units_compatible(a: Quantity, b: Quantity) -> bool:
-    """Unknown units are compatible with anything: only two different named units conflict."""
+    """Unknown units are compatible with anything: only two different named units conflict.
+
+    The ordinal of a name (unit "plan", "edition", ...) is only ever the ordinal of another name of its
+    class or a bare ordinal (第十六次 = the 16th BRICS Summit), never a count: "14 cities" is no "十四五".
+    """
+    for x, y in ((a, b), (b, a)):
+        if x.unit in NAME_UNITS and y.unit is None and y.kind not in {"ordinal", x.kind}:
+            return False
     return a.unit is None or b.unit is None or a.unit == b.unit
 
 
@@ -97,8 +109,28 @@ def same_figure(a: Quantity, b: Quantity) -> bool:
     return kinds_compatible(a, b) and units_compatible(a, b) and values_match(a, b)
 
 
+_SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
+_UNIT_WORDS = {"cny": "yuan", "usd": "US dollars", "people": "people", "household": "households", "mu": "mu",
+               "kg": "kg", "m": "metres", "kw": "kW", "kwh": "kWh", "m3": "cubic metres", "kv": "kV"}
+
+
+def readable_value(q: Quantity) -> str:
+    """The normalised value in words a reader checks at a glance: ``55.12 billion yuan``, ``315,600 mu``."""
+    value = q.value
+    number = f"{value:,.10g}" if abs(value) < 1e15 else f"{value:.4g}"
+    for scale, word in _SCALES:
+        if abs(value) >= scale:
+            number = f"{value / scale:,.6g} {word}"
+            break
+    unit = _UNIT_WORDS.get(q.unit or "")
+    return f"{number} {unit}" if unit else number
+
+
 def format_quantity(q: Quantity) -> str:
-    """A figure with its normalised value, for flag messages: ``551.2亿元 (5.512e+10)``."""
-    if q.kind in {"number", "ordinal"} and abs(q.value) >= 10_000:
-        return f"{q.text} ({q.value:.4g})"
+    """A figure as written, with its value in readable words when that differs: ``551.2亿元 (55.12 billion yuan)``.
+
+    English figures are already readable and are given as written (``5.512 billion yuan``).
+    """
+    if q.kind == "number" and abs(q.value) >= 10_000 and not q.text.isascii():
+        return f"{q.text} ({readable_value(q)})"
     return q.text

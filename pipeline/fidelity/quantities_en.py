@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from .names import EN_ORDINAL_WORDS, en_edition_years, en_name_ordinals
 from .quantities import Quantity, decimal_precision, overlaps, scaled
 
 __all__ = ["extract_en"]
@@ -21,11 +22,7 @@ _EN_SMALL = {
     "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
 }
 _EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
-_EN_ORDINALS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
-    "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20,
-}
+_EN_ORDINALS = EN_ORDINAL_WORDS
 _EN_MAGNITUDE = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _EN_MONTHS = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
@@ -99,7 +96,7 @@ _EN_DATE_RE = re.compile(
 )
 # Numbers that are parts of names: the 14th Five-Year Plan, the 1992 Consensus, 5G, G20, COVID-19, 3.0.
 _EN_TERM_RE = re.compile(
-    r"\b\d+(?:st|nd|rd|th)\s+Five-Year\s+Plan\b(?:\s*\(\d{4}\s*[-–—]\s*\d{4}\))?|\b\d{4}\s+Consensus\b|\b\w*[A-Za-z]-?\d+\w*\b|\b\d+[A-Za-z]\w*\b"
+    r"\(\s*(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}\s*\)|\b\d{4}\s+Consensus\b|\b\w*[A-Za-z]-?\d+\w*\b|\b\d+[A-Za-z]\w*\b"
     r"|\b(?:One|Two)\s+(?:Country|Systems)\b|\bone-\w+|\bBelt\s+and\s+Road\b|\bNo\.\s*\d+",
 )
 _EN_TERM_OK_SUFFIX = re.compile(r"^\d+(?:st|nd|rd|th|s)$", re.I)  # 1990s, 20th are not names
@@ -132,8 +129,9 @@ def _en_unit(unit_text: str | None) -> tuple[str, str | None, float]:
 def extract_en(text: str) -> list[Quantity]:
     """Every figure in an English sentence, in order of appearance (ranges give one Quantity per end)."""
     blocked = _en_term_spans(text)
-    found: list[Quantity] = []
-    taken: list[tuple[int, int]] = []
+    # ordinals of names and years naming an edition first: the 14th Five-Year Plan, the World Games 2025
+    found: list[Quantity] = en_name_ordinals(text) + en_edition_years(text)
+    taken: list[tuple[int, int]] = [q.span for q in found]
 
     for m in _EN_DATE_RE.finditer(text):
         month, day, year = m.group("month"), m.group("day"), m.group("year")

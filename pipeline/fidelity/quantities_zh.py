@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from .idioms import idiom_spans
+from .names import zh_name_ordinals
 from .quantities import Quantity, decimal_precision, overlaps, scaled
 
 __all__ = ["extract_zh", "parse_chinese_numeral"]
@@ -31,7 +33,6 @@ _ZH_TERMS = (
     "千方百计", "一体化", "统一", "唯一", "一流", "一系列", "一致", "一道", "一起", "一线", "一律",
     "百年变局", "百年未有之大变局", "第一百年", "两个一百年", "两岸", "两会", "十分",
 )
-_ZH_FIVE_YEAR_PLAN = re.compile(r"[十]\s*[一二三四五六七八九]\s*五|\d{2}五(?=规划|时期|期间)")
 # Quoted short phrases are names (“十四五”, “8+X”); book titles 《》 are not, their years are real.
 _ZH_QUOTED = re.compile(r"“[^”]{0,30}”|「[^」]{0,30}」|\"[^\"]{0,30}\"")
 
@@ -49,7 +50,7 @@ _ZH_UNITS: dict[str, tuple[str, str | None, float]] = {
     "吨": ("number", "kg", 1000), "公斤": ("number", "kg", 1), "千克": ("number", "kg", 1), "斤": ("number", "kg", 0.5),
     "千瓦时": ("number", "kwh", 1), "度电": ("number", "kwh", 1), "千瓦": ("number", "kw", 1),
     "公里": ("number", "m", 1000), "千米": ("number", "m", 1000), "米": ("number", "m", 1),
-    "周年": ("ordinal", None, 1), "届": ("ordinal", None, 1),
+    "周年": ("ordinal", "anniversary", 1),
     "小时": ("number", "hour", 1), "天": ("number", "day", 1), "个月": ("number", "month-span", 1),
     "年": ("number", "year-span", 1), "岁": ("number", "age", 1),
     "个": ("number", None, 1), "项": ("number", None, 1), "家": ("number", None, 1), "件": ("number", None, 1),
@@ -83,12 +84,12 @@ _ZH_DATE_RE = re.compile(r"(?:(?P<y>\d{4})年)?(?:(?P<m>\d{1,2})月(?:(?P<d>\d{1
 _ZH_MONTH_RANGE = re.compile(r"(?P<m1>\d{1,2})\s*[-~—–至到]\s*(?P<m2>\d{1,2})月(?:份)?")
 _ZH_CN_NUMBER_RE = re.compile(
     rf"(?P<before>{_ZH_APPROX_BEFORE})?(?P<ord>第)?(?P<n>[{_CN_NUMERAL_CHARS}]+)"
-    rf"(?P<after1>多|余)?(?P<unit>{_ZH_UNIT_RE}|中全会)?(?P<after2>{_ZH_APPROX_AFTER})?"
+    rf"(?P<after1>多|余)?(?P<unit>{_ZH_UNIT_RE})?(?P<after2>{_ZH_APPROX_AFTER})?"
 )
 _ZH_PERCENT_WORDS_RE = re.compile(rf"百分之(?P<n>[{_CN_NUMERAL_CHARS}点]+)")
 
 # Strong units that make even 一 a figure (一个百分点, 一倍, 一万元); elsewhere 一 is an article.
-_ZH_UNITS_WHERE_ONE_COUNTS = {"个百分点", "百分点", "%", "倍", "周年", "届", "元", "美元", "亿", "中全会"}
+_ZH_UNITS_WHERE_ONE_COUNTS = {"个百分点", "百分点", "%", "倍", "周年", "元", "美元", "亿"}
 
 
 def parse_chinese_numeral(text: str) -> float | None:
@@ -121,7 +122,6 @@ def parse_chinese_numeral(text: str) -> float | None:
 
 def _term_spans_zh(text: str) -> list[tuple[int, int]]:
     spans = [m.span() for m in _ZH_QUOTED.finditer(text)]
-    spans += [m.span() for m in _ZH_FIVE_YEAR_PLAN.finditer(text)]
     for term in _ZH_TERMS:
         start = text.find(term)
         while start >= 0:
@@ -147,8 +147,9 @@ def extract_zh(text: str) -> list[Quantity]:
     if marker:
         blocked.append(marker.span())
     blocked += [m.span() for m in _ZH_NOT_FIGURES.finditer(normal)]
-    found: list[Quantity] = []
-    taken: list[tuple[int, int]] = []
+    # ordinals of names first: quoted (“十四五”) or not, they are figures readers check
+    found: list[Quantity] = zh_name_ordinals(normal)
+    taken: list[tuple[int, int]] = [q.span for q in found]
 
     for m in _ZH_ISO_DATE.finditer(normal):
         if not 1 <= int(m.group("m")) <= 12:
@@ -200,9 +201,14 @@ def extract_zh(text: str) -> list[Quantity]:
         found.extend(_zh_arabic_quantities(m, after_di=m.start() > 0 and normal[m.start() - 1] == "第"))
         taken.append(m.span())
 
+    idioms = idiom_spans(normal)
     for m in _ZH_CN_NUMBER_RE.finditer(normal):
         if overlaps(m.span(), taken) or overlaps((m.start("n"), m.end("n")), blocked):
             continue
+        start = m.start("ord") if m.group("ord") else m.start("n")
+        end = m.end("unit") if m.group("unit") else m.end("n")
+        if any(s <= start and end <= e for s, e in idioms):
+            continue  # 第一时间, 统一, 一次性: a word, not a figure
         q = _zh_chinese_numeral_quantity(m)
         if q is not None:
             found.append(q)
@@ -255,10 +261,8 @@ def _zh_chinese_numeral_quantity(m: re.Match) -> Quantity | None:
         if not m.group("ord") or value == 0:
             return None  # a bare numeral is a word part (一些, 万一, 百姓), unless 第 makes it a rank
         return Quantity(value, "ordinal", None, False, m.group(0), m.span(), 1.0)
-    if unit_text == "中全会":  # 三中全会: the third plenary session
-        return Quantity(value, "ordinal", None, False, m.group(0), m.span(), 1.0)
     kind, unit, factor = _ZH_UNITS[unit_text]
-    if m.group("ord") or unit_text in {"周年", "届"}:
+    if m.group("ord") or unit_text == "周年":
         kind = "ordinal"
     if value == 0:
         return None  # 零部件, 零售: 零 is a morpheme there, not a figure
