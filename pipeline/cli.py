@@ -217,12 +217,13 @@ def cmd_check(args) -> int:
     from .fidelity.evaluate import check_pairs, load_pairs
 
     pairs = load_pairs(Path(args.pairs))
+    glossary = load_glossaries(args.glossary)
     if args.measure:
         from .fidelity.evaluate import measure_checker
 
-        print(json.dumps(measure_checker(pairs, seed=args.seed, report_year=args.report_year), ensure_ascii=False, indent=2))
+        figures = measure_checker(pairs, seed=args.seed, report_year=args.report_year, glossary=glossary)
+        print(json.dumps(figures, ensure_ascii=False, indent=2))
         return 0
-    glossary = load_glossaries(args.glossary)
     rows, summary = check_pairs(pairs, glossary, report_year=args.report_year)
     lines = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     if args.out:

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from pipeline.document import Document, Flag, Segment
 
 from .glossary import Glossary, english_stems, rendering_present
+from .identifiers import check_identifiers
 from .quantities import Quantity, format_quantity, kinds_compatible, same_figure, units_compatible, values_match
 from .quantities_en import extract_en
 from .quantities_zh import extract_zh
@@ -175,7 +176,7 @@ def check_numbers(zh: str, en: str, report_year: int | None = None) -> list[Flag
         if id(e) in explained_en:
             continue
         flags.append(Flag("number", "extra", f"English has {format_quantity(e)} with no counterpart in Chinese"))
-    return flags
+    return flags + check_identifiers(zh, en)
 
 
 def check_pair(zh: str, en: str, glossary: Glossary | None = None, report_year: int | None = None) -> list[Flag]:

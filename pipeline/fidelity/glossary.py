@@ -147,21 +147,23 @@ def _stems(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=4096)
-def _content_stems(rendering: str) -> tuple[str, ...]:
-    stems = [s for s in _stems(rendering) if s not in _FUNCTION_WORDS]
-    return tuple(stems) or tuple(_stems(rendering))
+def _content_stems(rendering: str) -> tuple[tuple[str, ...], int]:
+    """The rendering's content-word stems, and its length in words (function words included)."""
+    stems = _stems(rendering)
+    content = tuple(s for s in stems if s not in _FUNCTION_WORDS)
+    return (content or tuple(stems)), len(stems)
 
 
 def rendering_present(rendering: str, en_stems: list[str]) -> bool:
     """Whether every content word of ``rendering`` occurs (stemmed, any order) within a short window of ``en_stems``.
 
-    The window is the rendering's content-word count plus three, so "stable employment" or "employment is
-    kept stable" both render "keep employment stable", while words scattered over a sentence do not.
+    The window is the rendering's length in words plus three, so "stable employment" or "employment is kept
+    stable" both render "keep employment stable", while words scattered over a sentence do not.
     """
-    wanted = _content_stems(rendering)
+    wanted, length = _content_stems(rendering)
     if not wanted:
         return True
-    window = len(wanted) + 3
+    window = length + 3
     need = set(wanted)
     positions = [i for i, s in enumerate(en_stems) if s in need]
     for k, start in enumerate(positions):

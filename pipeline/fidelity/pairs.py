@@ -21,6 +21,7 @@ from pipeline.errors import InputError, describe_exception
 
 from .checks import check_pair
 from .glossary import Glossary
+from .identifiers import extract_identifiers
 from .quantities_en import extract_en
 from .quantities_zh import extract_zh
 
@@ -177,7 +178,9 @@ def _read_rows(path: Path, builder: str, delimiter: str) -> list[dict[str, Any]]
 
 
 def has_figures(zh: str, en: str) -> bool:
-    return any(q.must_match for q in extract_zh(zh)) or any(q.must_match for q in extract_en(en))
+    """Whether either side has a figure that must match, or the Chinese an identifier."""
+    return (any(q.must_match for q in extract_zh(zh)) or any(q.must_match for q in extract_en(en))
+            or bool(extract_identifiers(zh)))
 
 
 def check_pairs(

@@ -97,7 +97,9 @@ _EN_DATE_RE = re.compile(
 # Numbers that are parts of names: the 14th Five-Year Plan, the 1992 Consensus, 5G, G20, COVID-19, 3.0.
 _EN_TERM_RE = re.compile(
     r"\(\s*(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}\s*\)|\b\d{4}\s+Consensus\b|\b\w*[A-Za-z]-?\d+\w*\b|\b\d+[A-Za-z]\w*\b"
-    r"|\b(?:One|Two)\s+(?:Country|Systems)\b|\bone-\w+|\bBelt\s+and\s+Road\b|\bNo\.\s*\d+",
+    r"|\b(?:One|Two)\s+(?:Country|Systems)\b|\bone-\w+|\bBelt\s+and\s+Road\b|\bNo\.\s*\d+"
+    r"|[\[［〔]\s*(?:19|20)\d{2}\s*[\]］〕]"  # the year of a document number: [2011] No. 35
+    r"|\b\d{3,6}(?=[\s\"”]+(?:[\w-]+\s+){0,3}(?:hotlines?|helplines?)\b)|(?<=hotline\s)\d{3,6}\b",  # service numbers
 )
 _EN_TERM_OK_SUFFIX = re.compile(r"^\d+(?:st|nd|rd|th|s)$", re.I)  # 1990s, 20th are not names
 _EN_LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}|[IVX]{1,5})\.\s")

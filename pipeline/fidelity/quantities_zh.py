@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from .identifiers import extract_identifiers
 from .idioms import idiom_spans
 from .names import zh_name_ordinals
 from .quantities import Quantity, decimal_precision, overlaps, scaled
@@ -147,6 +148,8 @@ def extract_zh(text: str) -> list[Quantity]:
     if marker:
         blocked.append(marker.span())
     blocked += [m.span() for m in _ZH_NOT_FIGURES.finditer(normal)]
+    # document numbers (国发〔2011〕35号) and service numbers (12345热线) are identifiers, compared verbatim
+    blocked += [i.span for i in extract_identifiers(normal) if not i.code]
     # ordinals of names first: quoted (“十四五”) or not, they are figures readers check
     found: list[Quantity] = zh_name_ordinals(normal)
     taken: list[tuple[int, int]] = [q.span for q in found]
