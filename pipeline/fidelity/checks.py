@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pipeline.document import Document, Flag, Segment
 
 from .glossary import Glossary, english_stems, rendering_present
-from .identifiers import check_identifiers
+from .identifiers import check_identifiers, extract_identifiers
 from .quantities import Quantity, format_quantity, kinds_compatible, same_figure, units_compatible, values_match
 from .quantities_en import extract_en
 from .quantities_zh import extract_zh
@@ -242,9 +242,21 @@ def check_document(doc: Document, glossary: Glossary | None = None, report_year:
             titles_flagged += bool(title.flags)
     summary["titles_checked"] = sum(1 for t in titles if t.en)
     summary["titles_flagged"] = titles_flagged
+    _check_summaries(doc, report_year)
     summary["glossary"] = glossary.source if glossary is not None else None
     summary["report_year"] = report_year
     return summary
+
+
+def _check_summaries(doc: Document, report_year: int | None) -> None:
+    """Re-check every summary sentence with the report's year, as segments are (number flags replaced)."""
+    index = doc.segment_index()
+    summaries = [sec.summary for sec in doc.walk_sections() if sec.summary] + ([doc.summary] if doc.summary else [])
+    for summ in summaries:
+        for sent in summ.sentences:
+            sources = [index[i] for i in sent.sources if i in index]
+            kept = [f for f in sent.flags if f.kind != "number"]
+            sent.flags = kept + check_summary_sentence(sent.text, sources, report_year)
 
 
 def check_summary_sentence(
@@ -253,7 +265,10 @@ def check_summary_sentence(
     """Flag every figure in an English summary sentence that its source segments do not support.
 
     A figure is supported when it matches (after normalisation) a figure in a source segment's
-    translation or in its Chinese source; spelled-out small numbers are supported by anything.
+    translation or in its Chinese source; spelled-out small numbers are supported by anything. A year
+    may stand for 今年/去年 in the sources: pass ``report_year`` (as :func:`check_document` does, from
+    :func:`report_year_of`) so that only the year meant is accepted. An identifier (C919, G20) must be
+    written the same way in a source.
     """
     segments = list(source_segments)
     support = [q for s in segments for q in extract_zh(s.zh)]
@@ -263,12 +278,16 @@ def check_summary_sentence(
         for years in (relative_years_zh(s.zh, report_year), relative_years_en(s.en or "", report_year)):
             relative = None if relative is None or years is None else relative | years
     flags = []
+    where = ", ".join(s.id for s in segments) or "no source segments"
     for q in extract_en(text_en):
         if not q.must_match or any(same_figure(q, s) for s in support):
             continue
         if _excused_year(q, relative):
             continue
-        where = ", ".join(s.id for s in segments) or "no source segments"
-        flags.append(Flag("number", "unsupported-number", f"{q.text} is not in its sources ({where})"))
+        flags.append(Flag("number", "unsupported-number", f"{format_quantity(q)} is not in its sources ({where})"))
+    known = {i.parts[0] for s in segments for text in (s.zh, s.en or "") for i in extract_identifiers(text) if i.code}
+    for i in extract_identifiers(text_en):
+        if i.code and i.parts[0] not in known:
+            flags.append(Flag("number", "unsupported-identifier", f"{i.text} is not in its sources ({where})"))
     return flags
 
