@@ -18,7 +18,8 @@ from pipeline.document import Document, Flag, Segment
 
 from .glossary import Glossary, english_stems, rendering_present
 from .identifiers import check_identifiers, extract_identifiers
-from .quantities import Quantity, format_quantity, kinds_compatible, same_figure, units_compatible, values_match
+from .matching import FigurePool, diagnosis_candidates, first_loose_candidate, unmatched
+from .quantities import Quantity, format_quantity, kinds_compatible, units_compatible, values_match
 from .quantities_en import extract_en
 from .quantities_zh import extract_zh
 
@@ -137,6 +138,34 @@ def _without_year_named_editions(unmatched_zh: list[Quantity], en_quantities: li
     return kept
 
 
+def _diagnose(unmatched_zh: list[Quantity], unmatched_en: list[Quantity]) -> list[Flag]:
+    """One flag per unmatched Chinese figure (what the English made of it, or missing), then the extras.
+
+    Each Chinese figure takes the first English figure that explains it specifically (percent vs points,
+    a power of ten, another unit), else the first of the same sort ("value"); an English figure explains
+    one Chinese figure at most. Candidates come from a :class:`FigurePool`, so this is linear, not quadratic.
+    """
+    pool = FigurePool(unmatched_en)
+    flags: list[Flag] = []
+    for z in unmatched_zh:
+        flag = None
+        for i in diagnosis_candidates(z, pool):
+            flag = _mismatch(z, unmatched_en[i], loose=False)
+            if flag is not None:
+                break
+        if flag is None:
+            i = first_loose_candidate(z, pool)
+            flag = _mismatch(z, unmatched_en[i], loose=True) if i is not None else None
+        if flag is None:
+            flag = Flag("number", "missing", f"{format_quantity(z)} has no counterpart in English")
+        else:
+            pool.remove(i)
+        flags.append(flag)
+    for i in pool.remaining():
+        flags.append(Flag("number", "extra", f"English has {format_quantity(unmatched_en[i])} with no counterpart in Chinese"))
+    return flags
+
+
 def check_numbers(zh: str, en: str, report_year: int | None = None) -> list[Flag]:
     """Flags for figures in ``zh`` without a counterpart in ``en`` and the other way round.
 
@@ -145,37 +174,16 @@ def check_numbers(zh: str, en: str, report_year: int | None = None) -> list[Flag
     """
     zh_quantities = extract_zh(zh)
     en_quantities = extract_en(en)
-    unmatched_zh = [z for z in zh_quantities if z.must_match and not any(same_figure(z, e) for e in en_quantities)]
+    unmatched_zh = unmatched(zh_quantities, en_quantities)
     # Spelled-out and other optional English figures support matches but never explain a mismatch:
     # "one of the ten" must not turn a missing 10个 into a magnitude error.
-    unmatched_en = [e for e in en_quantities if e.must_match and not any(same_figure(z, e) for z in zh_quantities)]
+    unmatched_en = unmatched(en_quantities, zh_quantities)
 
     en_relative, zh_relative = relative_years_en(en, report_year), relative_years_zh(zh, report_year)
     unmatched_zh = [z for z in unmatched_zh if not _excused_year(z, en_relative)]
     unmatched_en = [e for e in unmatched_en if not _excused_year(e, zh_relative)]
     unmatched_zh = _without_year_named_editions(unmatched_zh, en_quantities)
-
-    flags: list[Flag] = []
-    explained_en: set[int] = set()
-    for z in unmatched_zh:
-        flag = None
-        for loose in (False, True):
-            for e in unmatched_en:
-                if id(e) in explained_en:
-                    continue
-                flag = _mismatch(z, e, loose)
-                if flag is not None:
-                    explained_en.add(id(e))
-                    break
-            if flag is not None:
-                break
-        if flag is None:
-            flag = Flag("number", "missing", f"{format_quantity(z)} has no counterpart in English")
-        flags.append(flag)
-    for e in unmatched_en:
-        if id(e) in explained_en:
-            continue
-        flags.append(Flag("number", "extra", f"English has {format_quantity(e)} with no counterpart in Chinese"))
+    flags = _diagnose(unmatched_zh, unmatched_en)
     return flags + check_identifiers(zh, en)
 
 
@@ -271,8 +279,8 @@ def check_summary_sentence(
     written the same way in a source.
     """
     segments = list(source_segments)
-    support = [q for s in segments for q in extract_zh(s.zh)]
-    support += [q for s in segments if s.en for q in extract_en(s.en)]
+    support = FigurePool([q for s in segments for q in extract_zh(s.zh)]
+                         + [q for s in segments if s.en for q in extract_en(s.en)])
     relative: set[float] | None = set()
     for s in segments:
         for years in (relative_years_zh(s.zh, report_year), relative_years_en(s.en or "", report_year)):
@@ -280,7 +288,7 @@ def check_summary_sentence(
     flags = []
     where = ", ".join(s.id for s in segments) or "no source segments"
     for q in extract_en(text_en):
-        if not q.must_match or any(same_figure(q, s) for s in support):
+        if not q.must_match or support.has_match(q):
             continue
         if _excused_year(q, relative):
             continue

@@ -15,11 +15,11 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 
-__all__ = ["REPORT_IDIOMS", "idiom_spans", "is_idiom"]
+__all__ = ["REPORT_IDIOMS", "MAX_IDIOM_LENGTH", "idiom_spans", "is_idiom"]
 
 _NUMERALS = frozenset("零〇一二两三四五六七八九十百千万亿")
 _LEXICAL_TAGS = frozenset("i l d a ad an b v vn vd r z c n nz f s u e y o p".split())
-_MAX_LEN = 6
+MAX_IDIOM_LENGTH = _MAX_LEN = 6
 
 # Seen in work reports, not in jieba's dictionary (or tagged there as a numeral).
 REPORT_IDIOMS = (

@@ -10,6 +10,8 @@ Five-Year Plan" are both ``kind="ordinal", unit="plan", value=14``.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,6 +21,7 @@ __all__ = [
     "units_compatible",
     "same_figure",
     "kinds_compatible",
+    "kind_group",
     "format_quantity",
 ]
 
@@ -54,12 +57,44 @@ def decimal_precision(number_text: str) -> float:
 
 
 
-def overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
-    return any(span[0] < e and s < span[1] for s, e in spans)
+class SpanSet:
+    """Character spans already claimed, merged; adding one and testing for overlap cost O(log n), so that
+    extracting from a very long cell stays linear rather than quadratic in its figures."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]] = ()):
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        for span in spans:
+            self.add(span)
+
+    def add(self, span: tuple[int, int]) -> None:
+        start, end = span
+        if start >= end:
+            return
+        i = bisect_left(self._ends, start)  # first interval ending at or after ``start``
+        j = bisect_right(self._starts, end)  # intervals starting at or before ``end``
+        if i < j:
+            start, end = min(start, self._starts[i]), max(end, self._ends[j - 1])
+        self._starts[i:j] = [start]
+        self._ends[i:j] = [end]
+
+    def overlaps(self, span: tuple[int, int]) -> bool:
+        start, end = span
+        i = bisect_right(self._ends, start)  # first interval ending after ``start``
+        return i < len(self._starts) and self._starts[i] < end
+
+
+def overlaps(span: tuple[int, int], spans: SpanSet) -> bool:
+    return spans.overlaps(span)
 
 
 _KIND_GROUPS = {"number": "count", "ordinal": "count", "year": "count", "percent": "percent", "points": "points",
                 "times": "times", "month": "month", "date": "date"}
+
+
+def kind_group(q: Quantity) -> str:
+    """The sort of figure: counts (numbers, ordinals, years), percents, points, times, months, dates."""
+    return _KIND_GROUPS.get(q.kind, q.kind)
 
 
 def kinds_compatible(a: Quantity, b: Quantity) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from .names import EN_ORDINAL_WORDS, en_edition_years, en_name_ordinals
-from .quantities import Quantity, decimal_precision, overlaps, scaled
+from .quantities import Quantity, SpanSet, decimal_precision, overlaps, scaled
 
 __all__ = ["extract_en"]
 
@@ -130,10 +130,10 @@ def _en_unit(unit_text: str | None) -> tuple[str, str | None, float]:
 
 def extract_en(text: str) -> list[Quantity]:
     """Every figure in an English sentence, in order of appearance (ranges give one Quantity per end)."""
-    blocked = _en_term_spans(text)
+    blocked = SpanSet(_en_term_spans(text))
     # ordinals of names and years naming an edition first: the 14th Five-Year Plan, the World Games 2025
     found: list[Quantity] = en_name_ordinals(text) + en_edition_years(text)
-    taken: list[tuple[int, int]] = [q.span for q in found]
+    taken = SpanSet(q.span for q in found)
 
     for m in _EN_DATE_RE.finditer(text):
         month, day, year = m.group("month"), m.group("day"), m.group("year")
@@ -143,7 +143,7 @@ def extract_en(text: str) -> list[Quantity]:
                                            text[:m.start()], re.I):
                 found.append(Quantity(float(_EN_MONTHS[month.lower()]), "month", None, False, month, m.span("month"),
                                       1.0, must_match=False))
-                taken.append(m.span("month"))
+                taken.add(m.span("month"))
             continue
         if year and not 1900 <= int(year) <= 2100:
             year = None
@@ -158,14 +158,14 @@ def extract_en(text: str) -> list[Quantity]:
             found.append(Quantity(float(month_number), "month", None, False, month, m.span("month"), 1.0))
         if year:
             found.append(Quantity(float(year), "year", None, False, year, m.span("year"), 1.0))
-        taken.append((m.start(), end))
+        taken.add((m.start(), end))
 
     for m in _EN_NUMBER_RE.finditer(text):
         span = (m.start("n1"), m.end())
         if overlaps(span, taken) or overlaps((m.start("n1"), m.end("n1")), blocked):
             continue
         found.extend(_en_digit_quantities(m))
-        taken.append(span)
+        taken.add(span)
 
     for m in _EN_WORD_RE.finditer(text):
         span = (m.start("w"), m.end())
@@ -174,14 +174,14 @@ def extract_en(text: str) -> list[Quantity]:
         q = _en_word_quantity(m)
         if q is not None:
             found.append(q)
-            taken.append(span)
+            taken.add(span)
 
     for m in _EN_ROUND_WORD_RE.finditer(text):
         if overlaps(m.span(), taken) or overlaps(m.span(), blocked):
             continue
         kind, value = _EN_ROUND_WORDS[m.group(0).lower()]
         found.append(Quantity(value, kind, None, False, m.group(0), m.span(), 1.0, must_match=False))
-        taken.append(m.span())
+        taken.add(m.span())
 
     for m in _EN_ORDINAL_WORD_RE.finditer(text):
         if overlaps(m.span(), taken) or overlaps(m.span(), blocked):

@@ -9,12 +9,13 @@ list markers (一是, （二）) are not quantities and are never returned; ordi
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import replace
 
 from .identifiers import extract_identifiers
-from .idioms import idiom_spans
+from .idioms import MAX_IDIOM_LENGTH, idiom_spans
 from .names import zh_name_ordinals
-from .quantities import Quantity, decimal_precision, overlaps, scaled
+from .quantities import Quantity, SpanSet, decimal_precision, overlaps, scaled
 
 __all__ = ["extract_zh", "parse_chinese_numeral"]
 
@@ -143,16 +144,19 @@ _ZH_ISO_DATE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*[-/.]\s*(?P<m>\d{1,2}
 def extract_zh(text: str) -> list[Quantity]:
     """Every figure in a Chinese sentence, in order of appearance (ranges give one Quantity per end)."""
     normal = text.translate(_FULLWIDTH)  # one character for one, so spans stay valid for ``text``
-    blocked = _term_spans_zh(normal)
+    blocked = SpanSet(_term_spans_zh(normal))
     marker = _ZH_LIST_MARKER.match(normal)
     if marker:
-        blocked.append(marker.span())
-    blocked += [m.span() for m in _ZH_NOT_FIGURES.finditer(normal)]
+        blocked.add(marker.span())
+    for m in _ZH_NOT_FIGURES.finditer(normal):
+        blocked.add(m.span())
     # document numbers (国发〔2011〕35号) and service numbers (12345热线) are identifiers, compared verbatim
-    blocked += [i.span for i in extract_identifiers(normal) if not i.code]
+    for identifier in extract_identifiers(normal):
+        if not identifier.code:
+            blocked.add(identifier.span)
     # ordinals of names first: quoted (“十四五”) or not, they are figures readers check
     found: list[Quantity] = zh_name_ordinals(normal)
-    taken: list[tuple[int, int]] = [q.span for q in found]
+    taken = SpanSet(q.span for q in found)
 
     for m in _ZH_ISO_DATE.finditer(normal):
         if not 1 <= int(m.group("m")) <= 12:
@@ -160,14 +164,14 @@ def extract_zh(text: str) -> list[Quantity]:
         found.append(Quantity(float(m.group("y")), "year", None, False, m.group("y"), m.span("y"), 1.0))
         found.append(Quantity(int(m.group("m")) * 100 + int(m.group("d")), "date", None, False,
                               normal[m.start("m"):m.end()], (m.start("m"), m.end()), 1.0))
-        taken.append(m.span())
+        taken.add(m.span())
 
     for m in _ZH_MONTH_RANGE.finditer(normal):
         if overlaps(m.span(), blocked) or not all(1 <= int(m.group(g)) <= 12 for g in ("m1", "m2")):
             continue
         for g in ("m1", "m2"):
             found.append(Quantity(float(m.group(g)), "month", None, True, m.group(0), m.span(), 1.0, must_match=False))
-        taken.append(m.span())
+        taken.add(m.span())
 
     for m in _ZH_DATE_RE.finditer(normal):
         if not m.group(0) or not (m.group("y") or m.group("d") or m.group("m")):
@@ -188,7 +192,7 @@ def extract_zh(text: str) -> list[Quantity]:
         elif month:
             found.append(Quantity(float(month), "month", None, False, normal[m.start("m"):m.end("m") + 1],
                                   (m.start("m"), m.end("m") + 1), 1.0))
-        taken.append(m.span())
+        taken.add(m.span())
 
     for m in _ZH_NUMBER_RE.finditer(normal):
         if overlaps(m.span(), taken) or overlaps(m.span(), blocked):
@@ -202,20 +206,20 @@ def extract_zh(text: str) -> list[Quantity]:
         if m.end("n1") < len(normal) and normal[m.end("n1")] == "+":
             continue  # "8+X" style names
         found.extend(_zh_arabic_quantities(m, after_di=m.start() > 0 and normal[m.start() - 1] == "第"))
-        taken.append(m.span())
+        taken.add(m.span())
 
-    idioms = idiom_spans(normal)
+    idioms = sorted(idiom_spans(normal))
     for m in _ZH_CN_NUMBER_RE.finditer(normal):
         if overlaps(m.span(), taken) or overlaps((m.start("n"), m.end("n")), blocked):
             continue
         start = m.start("ord") if m.group("ord") else m.start("n")
         end = m.end("unit") if m.group("unit") else m.end("n")
-        if any(s <= start and end <= e for s, e in idioms):
+        if _inside(idioms, start, end):
             continue  # 第一时间, 统一, 一次性: a word, not a figure
         q = _zh_chinese_numeral_quantity(m)
         if q is not None:
             found.append(q)
-            taken.append(m.span())
+            taken.add(m.span())
 
     for m in _ZH_PERCENT_WORDS_RE.finditer(normal):
         if overlaps(m.span(), taken) or overlaps(m.span(), blocked):
@@ -233,6 +237,16 @@ def extract_zh(text: str) -> list[Quantity]:
     found.sort(key=lambda q: q.span)
     # report the figure as written (full-width digits included), not as normalised for parsing
     return [replace(q, text=text[q.span[0]:q.span[1]]) for q in found]
+
+
+def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether a span of the sorted, short ``spans`` contains ``start..end``."""
+    k = bisect_right(spans, (start, float("inf"))) - 1  # the last span starting at or before ``start``
+    while k >= 0 and spans[k][0] > start - MAX_IDIOM_LENGTH:
+        if end <= spans[k][1]:
+            return True
+        k -= 1
+    return False
 
 
 def _zh_arabic_quantities(m: re.Match, after_di: bool) -> list[Quantity]:
