@@ -30,6 +30,8 @@ ZH_NAMES = [
     ("打好三大攻坚战", []),
     ("实施十大工程", []),
     ("十五年来", []),
+    ("召开两次会议", []),  # two meetings
+    ("连续两届获评", []),  # two terms in a row
 ]
 
 
@@ -80,6 +82,9 @@ PAIRS = [
     ("办好第十二届世界运动会。", "We will host the World Games 2025.", []),  # the year form names the edition
     ("办好第十二届世界运动会。", "We will host the 11th World Games.", ["missing"]),
     ("实现建军一百年奋斗目标。", "We will achieve the centenary goal of the People's Liberation Army.", []),
+    ("召开两次会议。", "Two meetings were held.", []),
+    ("连续两届获评。", "It won for two consecutive terms.", []),
+    ("国务院第二十次常务会议", "the 20th executive meeting of the State Council", []),
 ]
 
 

@@ -32,9 +32,12 @@ _ZH_PATTERNS: list[tuple[re.Pattern[str], str]] = [
      "plan"),
     (re.compile(r"(?<!\d)(?P<n>\d{2})五(?=规划|时期|期间)"), "plan"),
     (re.compile(rf"(?P<n>[{_CN}]{{1,3}})中(?:全会|(?=[、和及与][{_CN}]{{1,3}}中))"), "plenary"),
-    (re.compile(rf"第?(?P<n>{_NUM})次(?:全国)?代表大会"), "edition"),
-    (re.compile(rf"第?(?P<n>{_NUM})次(?:全体)?会议"), "session"),
-    (re.compile(rf"第?(?P<n>{_NUM})届"), "edition"),
+    (re.compile(rf"第(?P<n>{_NUM})次(?:全国)?代表大会"), "edition"),
+    # 二次会议 of a congress or committee (十四届全国人大二次会议), or with 第; 两次会议 alone is two meetings
+    (re.compile(rf"(?:第|(?<=人大)|(?<=政协)|(?<=委员会)|(?<=常委会)|(?<=代表大会))(?P<n>{_NUM})次(?:全体)?会议"), "session"),
+    # 第十五届 (any edition), or 二十届 before the body it numbers (连续两届 is two terms)
+    (re.compile(rf"第(?P<n>{_NUM})届"), "edition"),
+    (re.compile(rf"(?P<n>{_NUM})届(?=全国|中央|人大|政协|常委|[{_CN}]{{1,2}}中全会|[{_CN}]{{1,2}}中、)"), "edition"),
     (re.compile(rf"(?P<party>党的|中共)?(?P<n>(?:二十|十)[一二三四五六七八九]?|[一二三四五六七八九])大{_CONGRESS_NEXT}"), "edition"),
 ]
 
