@@ -19,7 +19,7 @@ from pipeline.document import Document, Flag, Segment
 from .glossary import Glossary, english_stems, rendering_present
 from .identifiers import check_identifiers, extract_identifiers
 from .matching import FigurePool, diagnosis_candidates, first_loose_candidate, unmatched
-from .quantities import Quantity, format_quantity, kinds_compatible, units_compatible, values_match
+from .quantities import NAME_UNITS, Quantity, format_quantity, kinds_compatible, units_compatible, values_match
 from .quantities_en import extract_en
 from .quantities_zh import extract_zh
 
@@ -138,31 +138,40 @@ def _without_year_named_editions(unmatched_zh: list[Quantity], en_quantities: li
     return kept
 
 
-def _diagnose(unmatched_zh: list[Quantity], unmatched_en: list[Quantity]) -> list[Flag]:
+def _diagnose(
+    unmatched_zh: list[Quantity], unmatched_en: list[Quantity], optional_en: list[Quantity], zh_names: list[Quantity]
+) -> list[Flag]:
     """One flag per unmatched Chinese figure (what the English made of it, or missing), then the extras.
 
     Each Chinese figure takes the first English figure that explains it specifically (percent vs points,
     a power of ten, another unit), else the first of the same sort ("value"); an English figure explains
-    one Chinese figure at most. Candidates come from a :class:`FigurePool`, so this is linear, not quadratic.
+    one Chinese figure at most. ``optional_en`` (unmatched name ordinals: "the 19th Five-Year Plan") may
+    explain a Chinese figure; left over, they are reported as extra only where the Chinese numbers names of
+    that class itself (``zh_names``): 二十大 and 二十届 for "the 20th ... and the 21st ...". Candidates come
+    from a :class:`FigurePool`, so this is linear, not quadratic.
     """
-    pool = FigurePool(unmatched_en)
+    candidates = unmatched_en + optional_en
+    pool = FigurePool(candidates)
     flags: list[Flag] = []
     for z in unmatched_zh:
         flag = None
         for i in diagnosis_candidates(z, pool):
-            flag = _mismatch(z, unmatched_en[i], loose=False)
+            flag = _mismatch(z, candidates[i], loose=False)
             if flag is not None:
                 break
         if flag is None:
             i = first_loose_candidate(z, pool)
-            flag = _mismatch(z, unmatched_en[i], loose=True) if i is not None else None
+            flag = _mismatch(z, candidates[i], loose=True) if i is not None else None
         if flag is None:
             flag = Flag("number", "missing", f"{format_quantity(z)} has no counterpart in English")
         else:
             pool.remove(i)
         flags.append(flag)
+    named = {z.unit for z in zh_names}
     for i in pool.remaining():
-        flags.append(Flag("number", "extra", f"English has {format_quantity(unmatched_en[i])} with no counterpart in Chinese"))
+        if i >= len(unmatched_en) and candidates[i].unit not in named:
+            continue  # a name the Chinese gives without its number ("全会", "the third plenary session")
+        flags.append(Flag("number", "extra", f"English has {format_quantity(candidates[i])} with no counterpart in Chinese"))
     return flags
 
 
@@ -183,7 +192,11 @@ def check_numbers(zh: str, en: str, report_year: int | None = None) -> list[Flag
     unmatched_zh = [z for z in unmatched_zh if not _excused_year(z, en_relative)]
     unmatched_en = [e for e in unmatched_en if not _excused_year(e, zh_relative)]
     unmatched_zh = _without_year_named_editions(unmatched_zh, en_quantities)
-    flags = _diagnose(unmatched_zh, unmatched_en)
+    zh_pool = FigurePool(zh_quantities)
+    optional_en = [e for e in en_quantities
+                   if e.kind == "ordinal" and e.unit in NAME_UNITS and not e.must_match and not zh_pool.has_match(e)]
+    zh_names = [z for z in zh_quantities if z.unit in NAME_UNITS]
+    flags = _diagnose(unmatched_zh, unmatched_en, optional_en, zh_names)
     return flags + check_identifiers(zh, en)
 
 

@@ -42,7 +42,8 @@ INJECTED_ERRORS = ("magnitude", "digits", "percent-vs-points", "drop", "ordinal"
 def _targets(zh: str, en: str) -> dict[str, list[tuple[int, int]]]:
     """For each kind of error, the spans of ``en`` it can corrupt: figures and identifiers rendering ``zh``'s."""
     source = extract_zh(zh)
-    rendering = [q for q in extract_en(en) if q.must_match and any(same_figure(z, q) for z in source)]
+    rendering = [q for q in extract_en(en) if (q.must_match or q.unit in NAME_UNITS)
+                 and any(same_figure(z, q) for z in source)]
     figures = [q for q in rendering if _DIGITS.search(q.text)]
     zh_ids = extract_identifiers(zh)
     zh_codes = {i.parts[0] for i in zh_ids if i.code}

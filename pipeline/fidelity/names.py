@@ -34,10 +34,10 @@ _ZH_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"(?P<n>[{_CN}]{{1,3}})中(?:全会|(?=[、和及与][{_CN}]{{1,3}}中))"), "plenary"),
     (re.compile(rf"第(?P<n>{_NUM})次(?:全国)?代表大会"), "edition"),
     # 二次会议 of a congress or committee (十四届全国人大二次会议), or with 第; 两次会议 alone is two meetings
-    (re.compile(rf"(?:第|(?<=人大)|(?<=政协)|(?<=委员会)|(?<=常委会)|(?<=代表大会))(?P<n>{_NUM})次(?:全体)?会议"), "session"),
+    (re.compile(rf"(?:第|(?<=人大)|(?<=政协)|(?<=委员会)|(?<=常委会)|(?<=代表大会)|(?<=届))(?P<n>{_NUM})次(?:全体)?会议"), "session"),
     # 第十五届 (any edition), or 二十届 before the body it numbers (连续两届 is two terms)
     (re.compile(rf"第(?P<n>{_NUM})届"), "edition"),
-    (re.compile(rf"(?P<n>{_NUM})届(?=全国|中央|人大|政协|常委|[{_CN}]{{1,2}}中全会|[{_CN}]{{1,2}}中、)"), "edition"),
+    (re.compile(rf"(?P<n>{_NUM})届(?=全国|中央|人大|政协|常委|[{_CN}]{{1,2}}中全会|[{_CN}]{{1,2}}中、|[{_CN}]{{1,2}}次)"), "edition"),
     (re.compile(rf"(?P<party>党的|中共)?(?P<n>(?:二十|十)[一二三四五六七八九]?|[一二三四五六七八九])大{_CONGRESS_NEXT}"), "edition"),
 ]
 
@@ -82,19 +82,20 @@ EN_ORDINAL_WORDS = {
 }
 _ORD = r"(?:\d{1,3}(?:st|nd|rd|th)|" + "|".join(EN_ORDINAL_WORDS) + r")"
 _CHAIN = rf"(?P<chain>{_ORD}(?:\s*(?:,\s*and|,|and|&)\s*(?:the\s+)?{_ORD})*)"
-# (tail after the ordinals, unit, must the Chinese side have it)
-_EN_TAILS: list[tuple[str, str, bool]] = [
-    (r"Five[\s-]Year\s+(?:Plans?|Programs?)", "plan", True),
-    (r"plenary\s+(?:sessions?|meetings?)|plenums?", "plenary", True),
-    (r"(?:annual\s+)?sessions?", "session", True),
-    (r"anniversar(?:y|ies)", "anniversary", True),
+# (tail after the ordinals, unit). English name ordinals are never required (``must_match=False``): translators
+# spell out a name the Chinese abbreviates (全会 -> "the third plenary session of the 20th CPC Central
+# Committee"). They match the Chinese ordinals, which are required, and explain them when wrong ("19th").
+_EN_TAILS: list[tuple[str, str]] = [
+    (r"Five[\s-]Year\s+(?:Plans?|Programs?)", "plan"),
+    (r"plenary\s+(?:sessions?|meetings?)|plenums?", "plenary"),
+    (r"(?:annual\s+)?sessions?", "session"),
+    (r"anniversar(?:y|ies)", "anniversary"),
     (r"(?:(?:CPC|CPPCC|Party|National|Central|People['’]s|Communist|Chinese)\s+){0,4}"
-     r"(?:Congress(?:es)?|Central\s+Committees?|National\s+Committees?|NPC|Committees?)", "edition", True),
-    # events: translators add or drop their edition freely, so it supports a figure but is never required
-    (r"(?:[A-Z][\w'’-]*\s+){0,4}(?:Games|Expo|Olympics|Summit|Fair|Forum|Exposition)", "edition", False),
+     r"(?:Congress(?:es)?|Central\s+Committees?|National\s+Committees?|NPC|Committees?)", "edition"),
+    (r"(?:[A-Z][\w'’-]*\s+){0,4}(?:Games|Expo|Olympics|Summit|Fair|Forum|Exposition)", "edition"),
 ]
 _EN_NAME_RE = re.compile(
-    rf"\b{_CHAIN}\s+(?:" + "|".join(f"(?P<t{i}>{tail})" for i, (tail, _, _) in enumerate(_EN_TAILS)) + r")\b",
+    rf"\b{_CHAIN}\s+(?:" + "|".join(f"(?P<t{i}>{tail})" for i, (tail, _) in enumerate(_EN_TAILS)) + r")\b",
     re.I,
 )
 _EN_ONE_ORD = re.compile(rf"\b{_ORD}\b", re.I)
@@ -123,12 +124,12 @@ def en_name_ordinals(text: str) -> list[Quantity]:
         index = next(i for i in range(len(_EN_TAILS)) if m.group(f"t{i}"))
         if index == len(_EN_TAILS) - 1 and not m.group(f"t{index}")[0].isupper():
             continue  # "the first fair ...": an event's name is capitalised
-        _, unit, must_match = _EN_TAILS[index]
+        _, unit = _EN_TAILS[index]
         start = m.start("chain")
         for o in _EN_ONE_ORD.finditer(m.group("chain")):
             value = en_ordinal_value(o.group(0))
             span = (start + o.start(), start + o.end())
-            found.append(Quantity(value, "ordinal", unit, False, o.group(0), span, 1.0, must_match))
+            found.append(Quantity(value, "ordinal", unit, False, o.group(0), span, 1.0, must_match=False))
     return found
 
 
