@@ -134,7 +134,13 @@ def extract_en(text: str) -> list[Quantity]:
     # ordinals of names and years naming an edition first: the 14th Five-Year Plan, the World Games 2025
     found: list[Quantity] = en_name_ordinals(text) + en_edition_years(text)
     taken = SpanSet(q.span for q in found)
+    _dates(text, taken, found)
+    _figures(text, blocked, taken, found)
+    found.sort(key=lambda q: q.span)
+    return found
 
+
+def _dates(text: str, taken: SpanSet, found: list[Quantity]) -> None:
     for m in _EN_DATE_RE.finditer(text):
         month, day, year = m.group("month"), m.group("day"), m.group("year")
         if not (day or year):
@@ -160,6 +166,9 @@ def extract_en(text: str) -> list[Quantity]:
             found.append(Quantity(float(year), "year", None, False, year, m.span("year"), 1.0))
         taken.add((m.start(), end))
 
+
+def _figures(text: str, blocked: SpanSet, taken: SpanSet, found: list[Quantity]) -> None:
+    """Digits, spelled-out numbers, round words (decade, doubled) and ordinal words, in that order."""
     for m in _EN_NUMBER_RE.finditer(text):
         span = (m.start("n1"), m.end())
         if overlaps(span, taken) or overlaps((m.start("n1"), m.end("n1")), blocked):
@@ -188,9 +197,6 @@ def extract_en(text: str) -> list[Quantity]:
             continue
         found.append(Quantity(float(_EN_ORDINALS[m.group("w").lower()]), "ordinal", None, False, m.group(0),
                               m.span(), 1.0, must_match=False))
-
-    found.sort(key=lambda q: q.span)
-    return found
 
 
 def _en_digit_quantities(m: re.Match) -> list[Quantity]:

@@ -142,8 +142,25 @@ _ZH_ISO_DATE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*[-/.]\s*(?P<m>\d{1,2}
 
 
 def extract_zh(text: str) -> list[Quantity]:
-    """Every figure in a Chinese sentence, in order of appearance (ranges give one Quantity per end)."""
+    """Every figure in a Chinese sentence, in order of appearance (ranges give one Quantity per end).
+
+    Passes run from the most specific to the most general, each skipping what an earlier one claimed:
+    names' ordinals, dates, Arabic figures, Chinese numerals, 百分之 percentages.
+    """
     normal = text.translate(_FULLWIDTH)  # one character for one, so spans stay valid for ``text``
+    blocked = _blocked_spans(normal)
+    # ordinals of names first: quoted (“十四五”) or not, they are figures readers check
+    found: list[Quantity] = zh_name_ordinals(normal)
+    taken = SpanSet(q.span for q in found)
+    for find in (_dates, _arabic_figures, _chinese_numeral_figures, _percent_words):
+        find(normal, blocked, taken, found)
+    found.sort(key=lambda q: q.span)
+    # report the figure as written (full-width digits included), not as normalised for parsing
+    return [replace(q, text=text[q.span[0]:q.span[1]]) for q in found]
+
+
+def _blocked_spans(normal: str) -> SpanSet:
+    """Names, list markers, clock times and identifiers: no figure starts inside them."""
     blocked = SpanSet(_term_spans_zh(normal))
     marker = _ZH_LIST_MARKER.match(normal)
     if marker:
@@ -154,10 +171,10 @@ def extract_zh(text: str) -> list[Quantity]:
     for identifier in extract_identifiers(normal):
         if not identifier.code:
             blocked.add(identifier.span)
-    # ordinals of names first: quoted (“十四五”) or not, they are figures readers check
-    found: list[Quantity] = zh_name_ordinals(normal)
-    taken = SpanSet(q.span for q in found)
+    return blocked
 
+
+def _dates(normal: str, blocked: SpanSet, taken: SpanSet, found: list[Quantity]) -> None:
     for m in _ZH_ISO_DATE.finditer(normal):
         if not 1 <= int(m.group("m")) <= 12:
             continue
@@ -179,9 +196,7 @@ def extract_zh(text: str) -> list[Quantity]:
         if overlaps(m.span(), blocked) or overlaps(m.span(), taken):
             continue
         year, month, day = m.group("y"), m.group("m"), m.group("d")
-        if year and not 1900 <= int(year) <= 2100:
-            continue
-        if month and not 1 <= int(month) <= 12:
+        if (year and not 1900 <= int(year) <= 2100) or (month and not 1 <= int(month) <= 12):
             continue
         if year:
             s = m.start("y")
@@ -194,6 +209,8 @@ def extract_zh(text: str) -> list[Quantity]:
                                   (m.start("m"), m.end("m") + 1), 1.0))
         taken.add(m.span())
 
+
+def _arabic_figures(normal: str, blocked: SpanSet, taken: SpanSet, found: list[Quantity]) -> None:
     for m in _ZH_NUMBER_RE.finditer(normal):
         if overlaps(m.span(), taken) or overlaps(m.span(), blocked):
             continue
@@ -208,6 +225,8 @@ def extract_zh(text: str) -> list[Quantity]:
         found.extend(_zh_arabic_quantities(m, after_di=m.start() > 0 and normal[m.start() - 1] == "第"))
         taken.add(m.span())
 
+
+def _chinese_numeral_figures(normal: str, blocked: SpanSet, taken: SpanSet, found: list[Quantity]) -> None:
     idioms = sorted(idiom_spans(normal))
     for m in _ZH_CN_NUMBER_RE.finditer(normal):
         if overlaps(m.span(), taken) or overlaps((m.start("n"), m.end("n")), blocked):
@@ -221,6 +240,8 @@ def extract_zh(text: str) -> list[Quantity]:
             found.append(q)
             taken.add(m.span())
 
+
+def _percent_words(normal: str, blocked: SpanSet, taken: SpanSet, found: list[Quantity]) -> None:
     for m in _ZH_PERCENT_WORDS_RE.finditer(normal):
         if overlaps(m.span(), taken) or overlaps(m.span(), blocked):
             continue
@@ -233,10 +254,6 @@ def extract_zh(text: str) -> list[Quantity]:
             value += float("0." + "".join(str(_CN_DIGITS[c]) for c in frac))
             precision = 10.0 ** -len(frac)
         found.append(Quantity(value, "percent", None, False, m.group(0), m.span(), precision))
-
-    found.sort(key=lambda q: q.span)
-    # report the figure as written (full-width digits included), not as normalised for parsing
-    return [replace(q, text=text[q.span[0]:q.span[1]]) for q in found]
 
 
 def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
