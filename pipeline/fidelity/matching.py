@@ -9,7 +9,7 @@ is checked in time proportional to its figures, not to their square.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left, bisect_right
 
 from .quantities import Quantity, kind_group, same_figure, units_compatible
 
@@ -25,12 +25,13 @@ class FigurePool:
         self.figures = figures
         # group -> precision -> sorted [(value, index)]
         self._buckets: dict[str, dict[float, list[tuple[float, int]]]] = {}
-        # group -> indices still in the pool, in order (dict as an ordered set)
-        self._order: dict[str, dict[int, None]] = {}
+        # group -> (unit, kind) -> indices still in the pool, in order (dict as an ordered set); within one
+        # (unit, kind) every figure is equally compatible with a given figure (see ``units_compatible``)
+        self._order: dict[str, dict[tuple[str | None, str], dict[int, None]]] = {}
         for i, q in enumerate(figures):
             group = kind_group(q)
             self._buckets.setdefault(group, {}).setdefault(q.precision, []).append((q.value, i))
-            self._order.setdefault(group, {})[i] = None
+            self._order.setdefault(group, {}).setdefault((q.unit, q.kind), {})[i] = None
         for by_precision in self._buckets.values():
             for bucket in by_precision.values():
                 bucket.sort()
@@ -54,9 +55,14 @@ class FigurePool:
             found.extend(i for _, i in bucket[lo:hi])
         return sorted(found)
 
-    def in_order(self, group: str):
-        """Indices of the figures of ``group`` still in the pool, in order (do not change the pool meanwhile)."""
-        return iter(self._order.get(group, {}))
+    def first_compatible(self, q: Quantity) -> int | None:
+        """The first figure still in the pool of ``q``'s sort whose unit is compatible with ``q``'s."""
+        firsts = []
+        for order in self._order.get(kind_group(q), {}).values():
+            first = next(iter(order), None)
+            if first is not None and units_compatible(q, self.figures[first]):
+                firsts.append(first)
+        return min(firsts, default=None)
 
     def has_match(self, q: Quantity) -> bool:
         """Whether a figure of the pool says the same as ``q`` (see :func:`same_figure`)."""
@@ -65,7 +71,7 @@ class FigurePool:
 
     def remaining(self) -> list[int]:
         """Indices of all figures still in the pool, in order."""
-        return sorted(i for order in self._order.values() for i in order)
+        return sorted(i for by_unit in self._order.values() for order in by_unit.values() for i in order)
 
     def remove(self, index: int) -> None:
         q = self.figures[index]
@@ -74,13 +80,7 @@ class FigurePool:
         position = bisect_left(bucket, (q.value, index))
         if position < len(bucket) and bucket[position] == (q.value, index):
             del bucket[position]
-        self._order[group].pop(index, None)
-
-    def add(self, index: int) -> None:
-        q = self.figures[index]
-        group = kind_group(q)
-        insort(self._buckets.setdefault(group, {}).setdefault(q.precision, []), (q.value, index))
-        self._order.setdefault(group, {})[index] = None
+        self._order[group][(q.unit, q.kind)].pop(index, None)
 
 
 def unmatched(figures: list[Quantity], others: list[Quantity]) -> list[Quantity]:
@@ -105,4 +105,4 @@ def diagnosis_candidates(z: Quantity, pool: FigurePool) -> list[int]:
 
 def first_loose_candidate(z: Quantity, pool: FigurePool) -> int | None:
     """The first figure of the pool of the same sort and a compatible unit: a different value of the same kind."""
-    return next((i for i in pool.in_order(kind_group(z)) if units_compatible(z, pool.figures[i])), None)
+    return pool.first_compatible(z)
