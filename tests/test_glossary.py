@@ -139,3 +139,15 @@ def test_term_renderings_match_across_inflection_and_order(zh, en, missing):
 def test_longer_term_hides_the_shorter_inside_it():
     glossary = Glossary((GlossaryEntry("城镇化", ("urbanization",)), GlossaryEntry("新型城镇化", ("new urbanization",))))
     assert _missing("推进新型城镇化", "urbanization", glossary) == ["新型城镇化"]
+
+
+@pytest.mark.parametrize("bad", ["folder", "missing.tsv"])
+def test_run_with_a_bad_glossary_is_a_config_error_before_any_model_loads(tmp_path, bad):
+    from pipeline.config import config_from_dict
+    from pipeline.runner import load_components
+
+    config = config_from_dict({"fidelity": {"glossaries": [str(tmp_path / bad)]}})
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(ConfigError, match="is a folder|not found") as caught:
+        load_components(config, use_cache=False)
+    assert caught.value.exit_code == 3
