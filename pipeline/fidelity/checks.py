@@ -105,6 +105,16 @@ def _is_power_of_ten_apart(a: float, b: float) -> bool:
     return False
 
 
+_NAME_CLASSES = {"plan": "a plan", "edition": "an edition", "plenary": "a plenary session", "session": "a session",
+                 "anniversary": "an anniversary"}
+
+
+def _unit_name(q: Quantity) -> str:
+    if q.unit in _NAME_CLASSES:
+        return f"the ordinal of {_NAME_CLASSES[q.unit]}"
+    return q.unit or "a plain count"
+
+
 def _mismatch(z: Quantity, e: Quantity, loose: bool) -> Flag | None:
     """Why ``e`` looks like a wrong rendering of ``z``, or None if they look unrelated.
 
@@ -120,7 +130,8 @@ def _mismatch(z: Quantity, e: Quantity, loose: bool) -> Flag | None:
         return Flag("number", "magnitude",
                     f"{format_quantity(z)} appears as {format_quantity(e)} in English: off by a power of ten")
     if not units_compatible(z, e) and values_match(z, e):
-        return Flag("number", "unit", f"{z.text} ({z.unit}) appears with another unit in English: {e.text} ({e.unit})")
+        return Flag("number", "unit", f"{z.text} ({_unit_name(z)}) appears with another unit in English: "
+                                      f"{e.text} ({_unit_name(e)})")
     if loose and units_compatible(z, e):
         return Flag("number", "value", f"{format_quantity(z)} appears as {format_quantity(e)} in English")
     return None
