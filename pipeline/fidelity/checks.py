@@ -1,11 +1,17 @@
-"""Check that a translation keeps the source's figures and fixed political terms.
+"""Check that a translation keeps the source's figures, names with numbers, identifiers and fixed terms.
 
 Figures are compared after normalisation (:mod:`.quantities`), so ``551.2亿元`` and ``55.12
 billion yuan`` agree while ``5.512 billion`` is reported as a magnitude error. A figure is reported
 only when the other side has nothing that matches it; forms that translators legitimately add or drop
-(spelled-out small numbers, edition ordinals, "this year" for 2025年) support a match but are never
-reported themselves. Terms come from a curated :class:`Glossary`: a term in the source whose expected
-renderings are all absent from the translation is reported as ``term-missing``.
+(spelled-out small numbers, ordinals of names the Chinese abbreviates, "this year" for 2025年) support a
+match but are not reported themselves. Ordinals of plans, congresses and sessions (:mod:`.names`) are
+figures with their name's class as unit; identifiers (:mod:`.identifiers`) must be written the same way.
+Terms come from a curated :class:`Glossary`: a term in the source whose renderings are all absent from
+the translation (across inflection and word order) is reported as ``term-missing``.
+
+Every flag is of kind "number" (reasons ``magnitude``, ``percent-vs-points``, ``unit``, ``value``,
+``missing``, ``extra``, ``identifier``; in summaries ``unsupported-number``, ``unsupported-identifier``)
+or "term" (``term-missing``).
 """
 
 from __future__ import annotations
@@ -203,7 +209,7 @@ def check_numbers(zh: str, en: str, report_year: int | None = None) -> list[Flag
     unmatched_zh = [z for z in unmatched_zh if not _excused_year(z, en_relative)]
     unmatched_en = [e for e in unmatched_en if not _excused_year(e, zh_relative)]
     unmatched_zh = _without_year_named_editions(unmatched_zh, en_quantities)
-    zh_pool = FigurePool(zh_quantities)
+    zh_pool = FigurePool(zh_quantities)  # name ordinals of the English that render none of the Chinese figures
     optional_en = [e for e in en_quantities
                    if e.kind == "ordinal" and e.unit in NAME_UNITS and not e.must_match and not zh_pool.has_match(e)]
     zh_names = [z for z in zh_quantities if z.unit in NAME_UNITS]
