@@ -48,6 +48,9 @@ PAIR_CASES = [
     ("出口增长2倍。", "Exports tripled.", []),
     ("9月26日召开会议。", "A meeting was held on September 26.", []),
     ("二、2025年工作任务", "II. Tasks for 2025", []),
+    ("粮食产量1.39万亿斤。", "Grain output reached a record high of 1.39 trillion jin.", []),
+    ("粮食产量1.39万亿斤。", "Grain output reached 695 million metric tons.", []),
+    ("人均预期寿命达到78.6岁。", "Average life expectancy reached 78.6 years.", []),
     # one reason each
     ("完成投资551.2亿元。", "Investment reached 5.512 billion yuan.", ["magnitude"]),
     ("城镇新增就业1244万人。", "1.244 million new urban jobs were added.", ["magnitude"]),

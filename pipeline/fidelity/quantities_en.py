@@ -53,12 +53,13 @@ _EN_UNITS: dict[str, tuple[str, str | None, float]] = {
     r"micrograms\s+per\s+cubic\s+meter|μg/m3|ug/m3": ("number", "ug/m3", 1),
     r"cubic\s+meters|cubic\s+metres": ("number", "m3", 1),
     r"(?:metric\s+)?(?:tons|tonnes)": ("number", "kg", 1000), r"(?:kilograms|kg)": ("number", "kg", 1),
+    r"jin": ("number", "kg", 0.5),
     r"kilowatt[\s-]hours|kwh": ("number", "kwh", 1), r"kilowatts|kw": ("number", "kw", 1),
     r"(?:kilometers|kilometres|km)": ("number", "m", 1000), r"(?:meters|metres)": ("number", "m", 1),
     r"kilovolts?|kv": ("number", "kv", 1), r"[\s-]*minutes?": ("number", "minute", 1),
     r"[\s-]*hours?": ("number", "hour", 1), r"[\s-]*days?": ("number", "day", 1),
     r"[\s-]*months?": ("number", "month-span", 1), r"[\s-]*years?(?!\s+old)": ("number", "year-span", 1),
-    r"[\s-]*years?\s+old": ("number", "age", 1),
+    r"[\s-]*years?\s+old": ("number", "year-span", 1),  # 78.6岁 is also "78.6 years"
 }
 _EN_UNIT_RE = "|".join(f"(?:{u})" for u in _EN_UNITS)
 _EN_UNIT_PATTERNS = [(re.compile(rf"^(?:{u})$", re.I), v) for u, v in _EN_UNITS.items()]

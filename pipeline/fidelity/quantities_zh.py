@@ -54,7 +54,7 @@ _ZH_UNITS: dict[str, tuple[str, str | None, float]] = {
     "公里": ("number", "m", 1000), "千米": ("number", "m", 1000), "米": ("number", "m", 1),
     "周年": ("ordinal", "anniversary", 1),
     "小时": ("number", "hour", 1), "天": ("number", "day", 1), "个月": ("number", "month-span", 1),
-    "年": ("number", "year-span", 1), "岁": ("number", "age", 1),
+    "年": ("number", "year-span", 1), "岁": ("number", "year-span", 1),
     "个": ("number", None, 1), "项": ("number", None, 1), "家": ("number", None, 1), "件": ("number", None, 1),
     "部": ("number", None, 1), "所": ("number", None, 1), "条": ("number", None, 1), "座": ("number", None, 1),
     "次": ("number", None, 1), "位": ("number", None, 1), "台": ("number", None, 1), "套": ("number", None, 1),
