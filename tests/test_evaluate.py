@@ -201,18 +201,24 @@ _RUN_NULL_ZH = {"source": "x", "preamble": [{"id": "p1", "zh": None, "en": "Fell
         ("run2.json", json.dumps({"source": "x", "preamble": [], "sections": [{"id": 1}]}), "not a pipeline run JSON"),
     ],
 )
-@pytest.mark.parametrize("command", ["check", "eval"])
-def test_bad_pair_files_are_one_line(tmp_path, capfd, name, content, message, command):
+def test_bad_pair_files_are_one_line(tmp_path, capfd, name, content, message):
     from pipeline.cli import main
 
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
-    argv = ["check", str(path)] if command == "check" else ["eval", "--pairs", str(path), "--out", str(tmp_path / "o")]
-    if command == "eval" and not name.endswith(".tsv"):
-        pytest.skip("eval reads pairs the same way; one eval case is enough")
-    assert main(argv) == 2
+    assert main(["check", str(path)]) == 2
     err = capfd.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: ") and message in err, err
+
+
+def test_eval_on_a_ragged_file_is_one_line_before_any_model_loads(tmp_path, capfd):
+    from pipeline.cli import main
+
+    path = tmp_path / "ragged.tsv"
+    path.write_text("id\tzh\ten\n1\t增长1.2%。\tup 1.2 percent\n2\ta\tb\tc\td\n", encoding="utf-8")
+    assert main(["eval", "--pairs", str(path), "--out", str(tmp_path / "o")]) == 2
+    err = capfd.readouterr().err
+    assert err.count("\n") == 1 and "Expected 3 fields in line 3, saw 5" in err, err
 
 
 def test_check_with_a_folder_as_glossary_is_one_line(tmp_path, capfd):
