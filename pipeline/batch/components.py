@@ -142,19 +142,10 @@ def load_glossary_files(config: Config) -> tuple[Any | None, str | None, list[st
     """The config's glossaries merged into one (with their hash and sources), or (None, None, [])."""
     if not (config.fidelity.enabled and config.fidelity.glossaries):
         return None, None, []
-    from ..fidelity import load_glossary
+    from ..fidelity import load_glossaries
 
-    digest = hashlib.sha256()
-    glossary, sources = None, []
-    for g in config.fidelity.glossaries:
-        path = config.resolve_path(g)
-        if not path.is_file():
-            raise ConfigError(f"fidelity.glossaries: {g!r} is not a file")
-        digest.update(path.read_bytes())
-        loaded = load_glossary(path)
-        glossary = loaded if glossary is None else glossary.merge(loaded)
-        sources.append(str(g))
-    return glossary, digest.hexdigest()[:16], sources
+    glossary = load_glossaries([config.resolve_path(g) for g in config.fidelity.glossaries])
+    return glossary, glossary.sha256[:16], [str(g) for g in config.fidelity.glossaries]
 
 
 def open_cache(config: Config, out_dir: Path, *, use_cache: bool = True, cache_path: str | Path | None = None):

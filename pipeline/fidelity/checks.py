@@ -1,38 +1,35 @@
-"""Check that a translation keeps the source's figures and fixed political terms.
+"""Check that a translation keeps the source's figures, names with numbers, identifiers and fixed terms.
 
-Figures are compared after normalisation (:mod:`pipeline.numbers`), so ``551.2亿元`` and ``55.12
+Figures are compared after normalisation (:mod:`.quantities`), so ``551.2亿元`` and ``55.12
 billion yuan`` agree while ``5.512 billion`` is reported as a magnitude error. A figure is reported
 only when the other side has nothing that matches it; forms that translators legitimately add or drop
-(spelled-out small numbers, edition ordinals, "this year" for 2025年) support a match but are never
-reported themselves. Terms come from a curated :class:`Glossary`: a term in the source whose expected
-renderings are all absent from the translation is reported as ``term-missing``.
+(spelled-out small numbers, ordinals of names the Chinese abbreviates, "this year" for 2025年) support a
+match but are not reported themselves. Ordinals of plans, congresses and sessions (:mod:`.names`) are
+figures with their name's class as unit; identifiers (:mod:`.identifiers`) must be written the same way.
+Terms come from a curated :class:`Glossary`: a term in the source whose renderings are all absent from
+the translation (across inflection and word order) is reported as ``term-missing``.
+
+Every flag is of kind "number" (reasons ``magnitude``, ``percent-vs-points``, ``unit``, ``value``,
+``missing``, ``extra``, ``identifier``; in summaries ``unsupported-number``, ``unsupported-identifier``)
+or "term" (``term-missing``).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 
 from pipeline.document import Document, Flag, Segment
-from pipeline.errors import InputError
-from pipeline.numbers import (
-    Quantity,
-    extract_en,
-    extract_zh,
-    format_quantity,
-    kinds_compatible,
-    same_figure,
-    units_compatible,
-    values_match,
-)
+
+from .glossary import Glossary, english_stems, rendering_present
+from .identifiers import check_identifiers, extract_identifiers
+from .matching import FigurePool, diagnosis_candidates, first_loose_candidate, unmatched
+from .quantities import NAME_UNITS, Quantity, format_quantity, kinds_compatible, units_compatible, values_match
+from .quantities_en import extract_en
+from .quantities_zh import extract_zh
 
 __all__ = [
-    "GlossaryEntry",
-    "Glossary",
-    "load_glossary",
     "check_numbers",
     "check_terms",
     "check_pair",
@@ -41,94 +38,19 @@ __all__ = [
     "relative_years_zh",
     "relative_years_en",
     "report_year_of",
-    "NUMBER_REASONS",
 ]
-
-NUMBER_REASONS = ("magnitude", "percent-vs-points", "unit", "value", "missing", "extra", "unsupported-number")
-
-
-# --------------------------------------------------------------------------------------------------
-# Glossary
-
-
-@dataclass(frozen=True)
-class GlossaryEntry:
-    zh: str
-    renderings: tuple[str, ...]  # any one of them in the translation counts as rendered
-
-
-@dataclass(frozen=True)
-class Glossary:
-    entries: tuple[GlossaryEntry, ...] = ()
-    source: str = ""  # where the entries came from, for provenance
-
-    def merge(self, *others: "Glossary") -> "Glossary":
-        """A glossary with the entries of all; a later glossary's renderings are added to an earlier term's."""
-        by_term: dict[str, list[str]] = {}
-        for glossary in (self, *others):
-            for entry in glossary.entries:
-                known = by_term.setdefault(entry.zh, [])
-                known.extend(r for r in entry.renderings if r not in known)
-        sources = "+".join(g.source for g in (self, *others) if g.source)
-        return Glossary(tuple(GlossaryEntry(zh, tuple(r)) for zh, r in by_term.items()), sources)
-
-    def __len__(self) -> int:
-        return len(self.entries)
-
-
-def load_glossary(path: str | Path) -> Glossary:
-    """Read a ``zh<TAB>en`` file: ``#`` comments, a ``zh<TAB>en`` header, renderings separated by ``|``."""
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise InputError(f"glossary not found: {path}", hint="check the glossary path in the config") from None
-    except UnicodeDecodeError:
-        raise InputError(f"glossary is not UTF-8 text: {path}") from None
-    entries = []
-    for number, line in enumerate(lines, start=1):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        columns = line.rstrip("\n").split("\t")
-        if len(columns) < 2 or not columns[0].strip() or not columns[1].strip():
-            raise InputError(f"{path}:{number}: expected 'zh<TAB>en', got {line!r}")
-        zh, en = columns[0].strip(), columns[1].strip()
-        if (zh.lower(), en.lower()) == ("zh", "en"):
-            continue
-        renderings = tuple(r.strip() for r in en.split("|") if r.strip())
-        entries.append(GlossaryEntry(zh, renderings))
-    if not entries:
-        raise InputError(f"glossary has no entries: {path}")
-    return Glossary(tuple(entries), str(path))
-
-
-_QUOTES_AND_DASHES = re.compile(r"[\"'“”‘’«»「」《》\-‐‑–—/]")
-
-
-def _loose_english(text: str) -> str:
-    """Lower case, quotes/hyphens as spaces, each word without a plural ending: for forgiving term matches."""
-    words = _QUOTES_AND_DASHES.sub(" ", text.lower()).replace(",", " ").split()
-    stemmed = []
-    for w in words:
-        w = w.strip(".;:()!?")
-        if len(w) > 4 and w.endswith("ies"):
-            w = w[:-3] + "y"
-        elif len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
-            w = w[:-1]
-        stemmed.append(w)
-    return " " + " ".join(stemmed) + " "
 
 
 def check_terms(zh: str, en: str, glossary: Glossary) -> list[Flag]:
-    """One ``term-missing`` flag per glossary term in ``zh`` none of whose renderings is in ``en``."""
-    loose_en = _loose_english(en)
-    # A longer term that is present hides the shorter ones inside it (新型城镇化 vs 城镇化).
-    present = [e for e in glossary.entries if e.zh in zh]
-    present = [e for e in present if not any(e.zh != o.zh and e.zh in o.zh for o in present)]
+    """One ``term-missing`` flag per glossary term in ``zh`` none of whose renderings is in ``en``.
+
+    Terms are found with :meth:`Glossary.terms_in` (a longer term hides the shorter ones inside it:
+    新型城镇化 vs 城镇化); renderings match across inflection and word order (:func:`rendering_present`).
+    """
+    en_stems = english_stems(en)
     flags = []
-    for entry in present:
-        if any(_loose_english(r) in loose_en for r in entry.renderings):
+    for entry in glossary.terms_in(zh):
+        if any(rendering_present(r, en_stems) for r in entry.renderings):
             continue
         expected = " | ".join(entry.renderings)
         flags.append(Flag("term", "term-missing", f"{entry.zh} should appear as one of: {expected}"))
@@ -189,6 +111,16 @@ def _is_power_of_ten_apart(a: float, b: float) -> bool:
     return False
 
 
+_NAME_CLASSES = {"plan": "a plan", "edition": "an edition", "plenary": "a plenary session", "session": "a session",
+                 "anniversary": "an anniversary"}
+
+
+def _unit_name(q: Quantity) -> str:
+    if q.unit in _NAME_CLASSES:
+        return f"the ordinal of {_NAME_CLASSES[q.unit]}"
+    return q.unit or "a plain count"
+
+
 def _mismatch(z: Quantity, e: Quantity, loose: bool) -> Flag | None:
     """Why ``e`` looks like a wrong rendering of ``z``, or None if they look unrelated.
 
@@ -202,12 +134,62 @@ def _mismatch(z: Quantity, e: Quantity, loose: bool) -> Flag | None:
         return None
     if units_compatible(z, e) and _is_power_of_ten_apart(z.value, e.value):
         return Flag("number", "magnitude",
-                    f"{format_quantity(z)} appears as {e.text} ({e.value:.4g}) in English: off by a power of ten")
+                    f"{format_quantity(z)} appears as {format_quantity(e)} in English: off by a power of ten")
     if not units_compatible(z, e) and values_match(z, e):
-        return Flag("number", "unit", f"{z.text} ({z.unit}) appears with another unit in English: {e.text} ({e.unit})")
+        return Flag("number", "unit", f"{z.text} ({_unit_name(z)}) appears with another unit in English: "
+                                      f"{e.text} ({_unit_name(e)})")
     if loose and units_compatible(z, e):
-        return Flag("number", "value", f"{format_quantity(z)} appears as {e.text} in English")
+        return Flag("number", "value", f"{format_quantity(z)} appears as {format_quantity(e)} in English")
     return None
+
+
+def _without_year_named_editions(unmatched_zh: list[Quantity], en_quantities: list[Quantity]) -> list[Quantity]:
+    """第十二届世界运动会 may be "the World Games 2025": each year naming an edition excuses one edition ordinal."""
+    years = sum(1 for e in en_quantities if e.kind == "year" and e.unit == "edition")
+    kept = []
+    for z in unmatched_zh:
+        if years and z.kind == "ordinal" and z.unit == "edition":
+            years -= 1
+            continue
+        kept.append(z)
+    return kept
+
+
+def _diagnose(
+    unmatched_zh: list[Quantity], unmatched_en: list[Quantity], optional_en: list[Quantity], zh_names: list[Quantity]
+) -> list[Flag]:
+    """One flag per unmatched Chinese figure (what the English made of it, or missing), then the extras.
+
+    Each Chinese figure takes the first English figure that explains it specifically (percent vs points,
+    a power of ten, another unit), else the first of the same sort ("value"); an English figure explains
+    one Chinese figure at most. ``optional_en`` (unmatched name ordinals: "the 19th Five-Year Plan") may
+    explain a Chinese figure; left over, they are reported as extra only where the Chinese numbers names of
+    that class itself (``zh_names``): 二十大 and 二十届 for "the 20th ... and the 21st ...". Candidates come
+    from a :class:`FigurePool`, so this is linear, not quadratic.
+    """
+    candidates = unmatched_en + optional_en
+    pool = FigurePool(candidates)
+    flags: list[Flag] = []
+    for z in unmatched_zh:
+        flag = None
+        for i in diagnosis_candidates(z, pool):
+            flag = _mismatch(z, candidates[i], loose=False)
+            if flag is not None:
+                break
+        if flag is None:
+            i = first_loose_candidate(z, pool)
+            flag = _mismatch(z, candidates[i], loose=True) if i is not None else None
+        if flag is None:
+            flag = Flag("number", "missing", f"{format_quantity(z)} has no counterpart in English")
+        else:
+            pool.remove(i)
+        flags.append(flag)
+    named = {z.unit for z in zh_names}
+    for i in pool.remaining():
+        if i >= len(unmatched_en) and candidates[i].unit not in named:
+            continue  # a name the Chinese gives without its number ("全会", "the third plenary session")
+        flags.append(Flag("number", "extra", f"English has {format_quantity(candidates[i])} with no counterpart in Chinese"))
+    return flags
 
 
 def check_numbers(zh: str, en: str, report_year: int | None = None) -> list[Flag]:
@@ -218,38 +200,21 @@ def check_numbers(zh: str, en: str, report_year: int | None = None) -> list[Flag
     """
     zh_quantities = extract_zh(zh)
     en_quantities = extract_en(en)
-    unmatched_zh = [z for z in zh_quantities if z.must_match and not any(same_figure(z, e) for e in en_quantities)]
+    unmatched_zh = unmatched(zh_quantities, en_quantities)
     # Spelled-out and other optional English figures support matches but never explain a mismatch:
     # "one of the ten" must not turn a missing 10个 into a magnitude error.
-    unmatched_en = [e for e in en_quantities if e.must_match and not any(same_figure(z, e) for z in zh_quantities)]
+    unmatched_en = unmatched(en_quantities, zh_quantities)
 
     en_relative, zh_relative = relative_years_en(en, report_year), relative_years_zh(zh, report_year)
     unmatched_zh = [z for z in unmatched_zh if not _excused_year(z, en_relative)]
     unmatched_en = [e for e in unmatched_en if not _excused_year(e, zh_relative)]
-
-    flags: list[Flag] = []
-    explained_en: set[int] = set()
-    for z in unmatched_zh:
-        flag = None
-        for loose in (False, True):
-            for e in unmatched_en:
-                if id(e) in explained_en:
-                    continue
-                flag = _mismatch(z, e, loose)
-                if flag is not None:
-                    explained_en.add(id(e))
-                    break
-            if flag is not None:
-                break
-        if flag is None:
-            flag = Flag("number", "missing", f"{format_quantity(z)} has no counterpart in English")
-        flags.append(flag)
-    for e in unmatched_en:
-        if id(e) in explained_en:
-            continue
-        flags.append(Flag("number", "extra", f"English has {e.text} ({e.value:.4g}) with no counterpart in Chinese"
-                          if e.value >= 10_000 else f"English has {e.text} with no counterpart in Chinese"))
-    return flags
+    unmatched_zh = _without_year_named_editions(unmatched_zh, en_quantities)
+    zh_pool = FigurePool(zh_quantities)  # name ordinals of the English that render none of the Chinese figures
+    optional_en = [e for e in en_quantities
+                   if e.kind == "ordinal" and e.unit in NAME_UNITS and not e.must_match and not zh_pool.has_match(e)]
+    zh_names = [z for z in zh_quantities if z.unit in NAME_UNITS]
+    flags = _diagnose(unmatched_zh, unmatched_en, optional_en, zh_names)
+    return flags + check_identifiers(zh, en)
 
 
 def check_pair(zh: str, en: str, glossary: Glossary | None = None, report_year: int | None = None) -> list[Flag]:
@@ -315,9 +280,21 @@ def check_document(doc: Document, glossary: Glossary | None = None, report_year:
             titles_flagged += bool(title.flags)
     summary["titles_checked"] = sum(1 for t in titles if t.en)
     summary["titles_flagged"] = titles_flagged
+    _check_summaries(doc, report_year)
     summary["glossary"] = glossary.source if glossary is not None else None
     summary["report_year"] = report_year
     return summary
+
+
+def _check_summaries(doc: Document, report_year: int | None) -> None:
+    """Re-check every summary sentence with the report's year, as segments are (number flags replaced)."""
+    index = doc.segment_index()
+    summaries = [sec.summary for sec in doc.walk_sections() if sec.summary] + ([doc.summary] if doc.summary else [])
+    for summ in summaries:
+        for sent in summ.sentences:
+            sources = [index[i] for i in sent.sources if i in index]
+            kept = [f for f in sent.flags if f.kind != "number"]
+            sent.flags = kept + check_summary_sentence(sent.text, sources, report_year)
 
 
 def check_summary_sentence(
@@ -326,22 +303,29 @@ def check_summary_sentence(
     """Flag every figure in an English summary sentence that its source segments do not support.
 
     A figure is supported when it matches (after normalisation) a figure in a source segment's
-    translation or in its Chinese source; spelled-out small numbers are supported by anything.
+    translation or in its Chinese source; spelled-out small numbers are supported by anything. A year
+    may stand for 今年/去年 in the sources: pass ``report_year`` (as :func:`check_document` does, from
+    :func:`report_year_of`) so that only the year meant is accepted. An identifier (C919, G20) must be
+    written the same way in a source.
     """
     segments = list(source_segments)
-    support = [q for s in segments for q in extract_zh(s.zh)]
-    support += [q for s in segments if s.en for q in extract_en(s.en)]
+    support = FigurePool([q for s in segments for q in extract_zh(s.zh)]
+                         + [q for s in segments if s.en for q in extract_en(s.en)])
     relative: set[float] | None = set()
     for s in segments:
         for years in (relative_years_zh(s.zh, report_year), relative_years_en(s.en or "", report_year)):
             relative = None if relative is None or years is None else relative | years
     flags = []
+    where = ", ".join(s.id for s in segments) or "no source segments"
     for q in extract_en(text_en):
-        if not q.must_match or any(same_figure(q, s) for s in support):
+        if not q.must_match or support.has_match(q):
             continue
         if _excused_year(q, relative):
             continue
-        where = ", ".join(s.id for s in segments) or "no source segments"
-        flags.append(Flag("number", "unsupported-number", f"{q.text} is not in its sources ({where})"))
+        flags.append(Flag("number", "unsupported-number", f"{format_quantity(q)} is not in its sources ({where})"))
+    known = {i.parts[0] for s in segments for text in (s.zh, s.en or "") for i in extract_identifiers(text) if i.code}
+    for i in extract_identifiers(text_en):
+        if i.code and i.parts[0] not in known:
+            flags.append(Flag("number", "unsupported-identifier", f"{i.text} is not in its sources ({where})"))
     return flags
 
