@@ -143,12 +143,11 @@ def test_longer_term_hides_the_shorter_inside_it():
 
 @pytest.mark.parametrize("bad", ["folder", "missing.tsv"])
 def test_run_with_a_bad_glossary_is_a_config_error_before_any_model_loads(tmp_path, bad):
-    from pipeline.runner import load_components
-
+    from pipeline.batch import load_components
     from pipeline.config import config_from_dict
 
     config = config_from_dict({"fidelity": {"glossaries": [str(tmp_path / bad)]}})
     (tmp_path / "folder").mkdir()
     with pytest.raises(ConfigError, match="is a folder|not found") as caught:
-        load_components(config, use_cache=False)
+        load_components(config, tmp_path / "out", use_cache=False)
     assert caught.value.exit_code == 3
