@@ -26,14 +26,15 @@ def cmd_segment(args) -> int:
 def cmd_models(args) -> int:
     from ..models import build_tiny_models, download_model, resolve_model, tiny_models_current
 
-    quiet_libraries()
     if args.models_cmd == "build-tiny":
         if args.force or not tiny_models_current(Path(args.dir), seed=args.seed):
+            quiet_libraries()
             print(f"building the tiny offline models under {args.dir} (seconds; random weights, gibberish output)",
                   file=sys.stderr)
         for p in build_tiny_models(Path(args.dir), seed=args.seed, force=args.force):
             print(p)
         return 0
+    quiet_libraries()
     if args.models_cmd == "download":
         dest = download_model(args.name, args.revision, Path(args.dir))
         print(f"downloaded {args.name} -> {dest}; point the config at it: --set translator.model={dest}")
