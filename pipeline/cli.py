@@ -35,7 +35,7 @@ def _add_config_args(p: argparse.ArgumentParser, default: str | None = "configs/
 
 def _quiet_libraries() -> None:
     """Model-loading bars and library advice are not for our users' consoles (the CLI's call to make)."""
-    from .translate import quiet_transformers
+    from .translate.generation import quiet_transformers
 
     quiet_transformers()
 
@@ -179,12 +179,13 @@ def cmd_models(args) -> int:
         print(f"downloaded {args.name} -> {dest}; point the config at it: --set translator.model={dest}")
         return 0
     if args.models_cmd == "convert":
-        from .convert import convert_to_ctranslate2
+        from .translate.ct2 import convert_to_ctranslate2
 
         model = resolve_model(args.model, args.revision, build_tiny=False)
         out = convert_to_ctranslate2(model.path, Path(args.out), quantization=args.quantization, force=args.force)
-        print(f"converted {args.model} -> {out} ({args.quantization}); use it with --config configs/fast.yaml "
-              f"or --set translator.backend=ctranslate2 --set translator.ct2_model={out}")
+        print(f"converted {args.model} -> {out} ({args.quantization}); use it with --config configs/fast.yaml, "
+              f"or --set translator.backend=ctranslate2 --set translator.ct2_model={out} for a translator "
+              f"(summarizer.backend / summarizer.ct2_model for a summarizer)")
         return 0
     # `models` / `models list`: what the config needs and whether it is here.
     config = _load_config(args)

@@ -104,12 +104,11 @@ def make_ray_translate(config: Config, components):
     import ray.data
 
     from .document import Flag
-    from .translate import TranslatedText, translate_cached, translator_signature
+    from .translate import TranslatedText, TranslationService
 
     config_data = _absolute_model_paths(config, components)
-    signature = translator_signature(components.translator, components.settings, config.translator.repetition_guard)
 
-    def produce(todo: list[str]) -> Iterator[dict[str, TranslatedText]]:
+    def produce(todo: list[str], stats) -> Iterator[dict[str, TranslatedText]]:
         ds = ray.data.from_items([{"zh": t} for t in todo], override_num_blocks=max(1, config.ray.pool_size * 2))
         out = ds.map_batches(
             TranslatorActor,
@@ -127,8 +126,11 @@ def make_ray_translate(config: Config, components):
                 for zh, en, fl in zip(batch["zh"], batch["en"], batch["flags"])
             }
 
+    service = TranslationService(components.translator, components.settings,
+                                 guard=config.translator.repetition_guard, cache=components.cache, produce=produce)
+
     def translate(texts: Iterable[str], *, progress=None, stats=None) -> dict[str, TranslatedText]:
-        return translate_cached(texts, signature, produce, cache=components.cache, progress=progress, stats=stats)
+        return service.translate(texts, progress=progress, stats=stats)
 
     return translate
 
