@@ -281,10 +281,8 @@ def cmd_eval(args) -> int:
 def cmd_bench(args) -> int:
     from .bench import run_bench
 
-    _quiet_libraries()
-    result = run_bench(args.stage, Path(args.out), quick=args.quick, num_beams=args.beams, threads=args.threads)
-    print(json.dumps(result, indent=2, ensure_ascii=False))
-    return 0
+    return run_bench(args.stage, Path(args.out), quick=args.quick, beams=args.beams, threads=args.threads,
+                     device=args.device)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -363,9 +361,10 @@ def build_parser() -> argparse.ArgumentParser:
     e.set_defaults(func=cmd_eval)
 
     b = sub.add_parser("bench", help="measure speed and memory (see README, Benchmarks)")
-    b.add_argument("--stage", choices=("translate", "summarize", "segment", "batch"), default="translate")
+    b.add_argument("--stage", choices=("translate", "summarize", "segment", "batch", "pipeline"), default="translate")
     b.add_argument("--out", default="outputs/bench")
-    b.add_argument("--beams", type=int, default=4)
+    b.add_argument("--beams", type=int, default=None, help="beams (translate: translator; summarize: summarizer)")
+    b.add_argument("--device", choices=("cpu", "cuda", "auto"), default=None, help="pipeline stage: model device")
     b.add_argument("--threads", type=int, default=0, help="0 = all cores")
     b.add_argument("--quick", action="store_true", help="a small subset (smoke test)")
     b.set_defaults(func=cmd_bench)

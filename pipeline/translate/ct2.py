@@ -27,6 +27,14 @@ def convert_to_ctranslate2(model_path: str, out: Path, *, quantization: str = "i
         from ctranslate2.converters import TransformersConverter
     except ImportError:
         raise PipelineError("converting needs the ctranslate2 package", hint="pip install -e '.[fast]'") from None
+    class Converter(TransformersConverter):
+        def load_model(self, model_class: Any, model_name_or_path: str, **kwargs: Any) -> Any:
+            model = super().load_model(model_class, model_name_or_path, **kwargs)
+            if model.config.model_type == "bart" and not hasattr(model.config, "normalize_before"):
+                # transformers 5 dropped this key (BART is post-norm); CTranslate2's BART loader still reads it
+                model.config.normalize_before = False
+            return model
+
     out = Path(out)
     if out.exists() and not force:
         if (out / "model.bin").exists():
@@ -35,7 +43,7 @@ def convert_to_ctranslate2(model_path: str, out: Path, *, quantization: str = "i
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
-        TransformersConverter(model_path).convert(str(tmp), quantization=quantization, force=True)
+        Converter(model_path).convert(str(tmp), quantization=quantization, force=True)
         tmp.chmod(0o755)
         if out.exists():
             shutil.rmtree(out)
