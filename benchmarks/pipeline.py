@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import math
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 

@@ -115,8 +115,8 @@ class CTranslate2Translator:
         from ..models import folder_fingerprint, resolve_model
 
         tc = config.translator
+        model = resolve_model(tc.model, tc.revision, root=config.root, role="translator")  # its tokenizer first
         ct2 = ct2_model_folder(config, "translator")
-        model = resolve_model(tc.model, tc.revision, root=config.root, role="translator")
         return cls(
             str(ct2), model.path, model_name=model.name, revision=f"{model.revision}+{folder_fingerprint(ct2)}",
             compute_type=tc.ct2_compute_type, max_input_tokens=tc.max_input_tokens, batch_tokens=tc.batch_tokens,
@@ -184,8 +184,8 @@ class CTranslate2Generator:
         from ..summarize.abstractive import resolve_summarizer_model
 
         sc = config.summarizer
+        model = resolve_summarizer_model(config)  # its tokenizer first
         ct2 = ct2_model_folder(config, "summarizer")
-        model = resolve_summarizer_model(config)
         return cls(str(ct2), model.path, compute_type=sc.ct2_compute_type, threads=sc.threads, device=sc.device,
                    max_input_tokens=sc.max_input_tokens)
 

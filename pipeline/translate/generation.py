@@ -75,9 +75,10 @@ class PerRowLengthProcessor:
 
 
 class SequenceBiasProcessor:
-    """Adds ``weight`` to the next token of any wanted token sequence whose beginning the row has just
-    produced (``sequence_bias`` of transformers, but per row: each sentence has its own glossary terms).
-    A sequence already in the row's output is not pushed again."""
+    """Adds ``weight`` to the token that continues the longest beginning of a wanted token sequence the row
+    has just written (its first token when none): ``sequence_bias`` of transformers, but per row (each
+    sentence has its own glossary terms) and for whole sequences. A sequence already in the row's output
+    is not pushed again."""
 
     def __init__(self, sequences: list[list[tuple[int, ...]]], weight: float, num_beams: int, start_len: int):
         self.rows = [seqs for seqs in sequences for _ in range(num_beams)]
@@ -92,9 +93,10 @@ class SequenceBiasProcessor:
             for seq in seqs:
                 if _contains(made, seq):
                     continue
-                for k in range(len(seq)):
-                    if k == 0 or (len(made) >= k and tuple(made[-k:]) == seq[:k]):
-                        scores[i, seq[k]] += self.weight
+                # the longest beginning of ``seq`` the row has just written: push the token that continues it
+                k = next((k for k in range(len(seq) - 1, 0, -1) if tuple(made[-k:]) == seq[:k]), 0)
+                if k or seq[0] not in made:  # a row that began the sequence and left it gets no new start:
+                    scores[i, seq[k]] += self.weight  # else beam search would favour beams that keep restarting
         return scores
 
 
