@@ -175,9 +175,14 @@ class CTranslate2Generator:
             ct2_path, device=_ct2_device(device, "summarizer"), compute_type=compute_type,
             intra_threads=threads, inter_threads=1,
         )
-        limit = getattr(AutoConfig.from_pretrained(tokenizer_path), "max_position_embeddings", 1024) or 1024
+        config = AutoConfig.from_pretrained(tokenizer_path)
+        limit = getattr(config, "max_position_embeddings", 1024) or 1024
         self.max_input_tokens = min(max_input_tokens, limit)
         self.compute_type = compute_type
+        # BART forces <s> as the first generated token (transformers: forced_bos_token_id); CTranslate2 gets
+        # it as a target prefix, so that both decode the same sequence.
+        forced = _forced_bos(tokenizer_path, config)
+        self.prefix = [self.tokenizer.convert_ids_to_tokens(forced)] if forced is not None else []
 
     @classmethod
     def from_config(cls, config: Any) -> CTranslate2Generator:
@@ -209,13 +214,25 @@ class CTranslate2Generator:
             for batch in plan_batches([len(enc[i]) for i in members], batch_tokens, num_beams)
         ]
         for batch in batches:
+            lo, hi = bounds[batch[0]]  # the same for the whole batch
+            skip = len(self.prefix)
             res = self.model.translate_batch(
                 [tokens[i] for i in batch], beam_size=num_beams, no_repeat_ngram_size=no_repeat_ngram_size,
-                max_decoding_length=max(bounds[i][1] for i in batch),
-                min_decoding_length=max(bounds[i][0] for i in batch), return_end_token=False,
+                max_decoding_length=hi + skip, min_decoding_length=lo + skip, return_end_token=False,
+                target_prefix=[self.prefix] * len(batch) if skip else None,
             )
             calls += 1
             for i, r in zip(batch, res):
-                ids = self.tokenizer.convert_tokens_to_ids(r.hypotheses[0][: bounds[i][1]])
+                ids = self.tokenizer.convert_tokens_to_ids(r.hypotheses[0][skip : skip + hi])
                 out[i] = self.tokenizer.decode(ids, skip_special_tokens=True).strip()
         return out, calls
+
+
+def _forced_bos(path: str, config: Any) -> int | None:
+    try:
+        from transformers import GenerationConfig
+
+        forced = GenerationConfig.from_pretrained(path).forced_bos_token_id
+    except OSError:  # no generation_config.json
+        forced = None
+    return forced if forced is not None else getattr(config, "forced_bos_token_id", None)
