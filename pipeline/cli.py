@@ -48,7 +48,9 @@ def _load_config(args):
         from .errors import ConfigError
 
         raise ConfigError(f"{path}: config file not found", hint="see configs/ for the shipped configs")
-    return load_config(path, args.overrides)
+    device = getattr(args, "device", None)  # `run --device`: the translator's and the summarizer's
+    extra = [f"translator.device={device}", f"summarizer.device={device}"] if device else []
+    return load_config(path, [*extra, *args.overrides])
 
 
 class _BarProgress:
@@ -306,6 +308,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--no-cache", action="store_true", help="do not read or write the translation cache")
     r.add_argument("--cache", default=None, help="translation cache file (default: cache.path in the config)")
     r.add_argument("--engine", choices=("local", "ray"), default="local", help="local (default) or ray")
+    r.add_argument("--device", choices=("cpu", "cuda", "auto"), default=None,
+                   help="where the translator and the summarizer run (default: the config's)")
     r.add_argument("--per-document", action="store_true", help="translate each document alone (no cross-document batches)")
     r.add_argument("--text-column", default="text", help="text column of a table input (default: text)")
     r.add_argument("--id-column", default="id", help="id column of a table input (default: id)")

@@ -55,3 +55,4 @@ def test_missing_ct2_summarizer_model_is_one_clear_line(tiny_models, tmp_path):
     assert res.returncode == 3
     assert "summarizer.ct2_model: 'nowhere' is not a CTranslate2 model folder" in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
+

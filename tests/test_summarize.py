@@ -231,3 +231,17 @@ def test_build_summarizer_from_config(tiny_models):
     assert summarizer.generator.backend == "transformers" and summarizer.generator.device == "cpu"
     none, info = build_summarizer(load_config(TINY_CONFIG, ["summarizer.kind=none"]))
     assert none is None and info == {"kind": "none"}
+
+
+def test_run_device_flag_sets_both_models(tiny_models, tmp_path):
+    """`--device` reaches the translator and the summarizer (cuda without a GPU is one clear line)."""
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA: the error path cannot be shown here")
+    res = run_main("run", str(SAMPLE), "--config", "configs/tiny.yaml", "--out", str(tmp_path), "--no-cache", "-q",
+                   "--device", "cuda")
+    assert res.returncode == 3 and "translator.device: 'cuda' asked for" in res.stderr
+    res = run_main("run", str(SAMPLE), "--config", "configs/tiny.yaml", "--out", str(tmp_path), "--no-cache", "-q",
+                   "--device", "cuda", "--set", "translator.device=cpu")
+    assert res.returncode == 3 and "summarizer.device: 'cuda' asked for" in res.stderr
