@@ -206,11 +206,13 @@ def cmd_models(args) -> int:
         except PipelineError as err:
             print(f"{role}: {name}: MISSING - {err} (hint: {err.hint})" if err.hint else f"{role}: {name}: MISSING - {err}")
             status = 4
-    if config.translator.backend == "ctranslate2":
-        ct2 = config.translator.ct2_model
-        ok = bool(ct2) and (Path(ct2) / "model.bin").exists()
-        print(f"ctranslate2 model: {ct2} {'ok' if ok else 'MISSING (run `python -m pipeline models convert`)'}")
-        status = status if ok else 4
+    for section in ("translator", "summarizer"):
+        sc = getattr(config, section)
+        if sc.backend == "ctranslate2" and (section == "translator" or config.summarizer.kind == "abstractive"):
+            ok = bool(sc.ct2_model) and (config.resolve_path(sc.ct2_model) / "model.bin").exists()
+            print(f"{section} ctranslate2 model: {sc.ct2_model} "
+                  f"{'ok' if ok else 'MISSING (run `python -m pipeline models convert`)'}")
+            status = status if ok else 4
     print(f"tiny models folder: {TINY_DIR} (build with `python -m pipeline models build-tiny`)")
     return status
 

@@ -159,3 +159,35 @@ def test_produce_seam_replaces_the_model_calls_and_keeps_the_cache(tmp_path):
 def test_identity_translator_is_a_translator():
     out = IdentityTranslator().translate_batch(["一。", "二。"])
     assert [o.text for o in out] == ["一。", "二。"]
+
+
+def test_backends_come_from_the_registry_and_build_from_config(sample_text):
+    from pipeline.config import config_from_dict
+    from pipeline.errors import ConfigError
+    from pipeline.segment import segment
+    from pipeline.translate import build_translator, translate_document
+    from pipeline.translate.registry import TRANSLATORS
+
+    with pytest.raises(ConfigError, match="translator.backend: got 'nope', expected one of 'transformers', "
+                                         "'ctranslate2', 'identity'"):
+        config_from_dict({"translator": {"backend": "nope"}})
+    assert set(TRANSLATORS) == {"transformers", "ctranslate2", "identity"}
+    translator = build_translator(config_from_dict({"translator": {"backend": "identity", "max_input_tokens": 64}}))
+    assert isinstance(translator, IdentityTranslator) and translator.max_input_tokens == 64
+    doc = segment(sample_text, max_tokens=64, count_tokens=translator.count_tokens)
+    translate_document(doc, TranslationService(translator, GenerationSettings()))
+    segments = list(doc.all_segments())
+    assert segments and all(s.en == " ".join(s.pieces or [s.zh]) for s in segments)
+    assert doc.title.en == doc.title.zh
+
+
+def test_importing_the_interfaces_loads_no_model_library():
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    code = ("import sys, pipeline.translate, pipeline.summarize, pipeline.config; "
+            "print(sorted(m for m in ('torch', 'transformers', 'ctranslate2') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stderr
