@@ -106,8 +106,7 @@ def run_child(task: dict[str, Any], isolate: bool = True) -> dict[str, Any]:
         return measure(task)
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks.harness"],
-        input=json.dumps(task), capture_output=True, text=True, cwd=str(ROOT),
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))},
+        input=json.dumps(task), capture_output=True, text=True, cwd=str(ROOT),  # -m: the checkout comes first
     )
     if proc.returncode != 0:
         tail = proc.stderr.strip().splitlines()[-1:] or ["(no output)"]

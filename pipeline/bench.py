@@ -6,7 +6,6 @@ installed package without it says so in one line.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -44,5 +43,4 @@ def run_bench(stage: str, out: Path, *, quick: bool = False, beams: int | None =
     for flag in _FLAGS[stage]:
         if given[flag] is not None:
             argv += [f"--{flag}", str(given[flag])]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
-    return subprocess.run(argv, cwd=str(root), env=env).returncode
+    return subprocess.run(argv, cwd=str(root)).returncode  # -m from the checkout: its own pipeline/ first
