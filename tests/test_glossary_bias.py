@@ -56,3 +56,12 @@ def test_config_weight_reaches_the_translator(tiny_models):
     off = build_translator(load_config(TINY_CONFIG), GLOSSARY)
     on = build_translator(load_config(TINY_CONFIG, ["translator.glossary_weight=3"]), GLOSSARY)
     assert off.glossary is None and on.glossary is GLOSSARY
+
+
+def test_one_rendering_per_term_is_enough(tiny_models):
+    two = Glossary((GlossaryEntry("生产总值", ("gross domestic product", "economic output")),), "test")
+    t = TransformersTranslator(str(tiny_models["marian-zh-en"]), max_input_tokens=64, threads=1, glossary=two)
+    settings = GenerationSettings(num_beams=2, max_length_ratio=2.0, max_length_slack=8, glossary_weight=50.0)
+    for out in t.translate_batch([SENTENCES[0], SENTENCES[2]], settings):
+        found = [r for r in two.entries[0].renderings if r in out.text]
+        assert len(found) == 1, out.text  # the first rendering written ends the push for the term

@@ -77,26 +77,29 @@ class PerRowLengthProcessor:
 class SequenceBiasProcessor:
     """Adds ``weight`` to the token that continues the longest beginning of a wanted token sequence the row
     has just written (its first token when none): ``sequence_bias`` of transformers, but per row (each
-    sentence has its own glossary terms) and for whole sequences. A sequence already in the row's output
-    is not pushed again."""
+    sentence has its own glossary terms) and for whole sequences. Sequences come in groups (the renderings
+    of one term): once one of a group is in the row's output, the group is not pushed again.
 
-    def __init__(self, sequences: list[list[tuple[int, ...]]], weight: float, num_beams: int, start_len: int):
-        self.rows = [seqs for seqs in sequences for _ in range(num_beams)]
+    ``groups[row]`` is the list of groups of input ``row``; each group a list of token-id tuples."""
+
+    def __init__(self, groups: list[list[list[tuple[int, ...]]]], weight: float, num_beams: int, start_len: int):
+        self.rows = [g for g in groups for _ in range(num_beams)]
         self.weight = weight
         self.start_len = start_len
 
     def __call__(self, input_ids, scores):
-        for i, seqs in enumerate(self.rows):
-            if not seqs:
+        for i, groups in enumerate(self.rows):
+            if not groups:
                 continue
             made = input_ids[i, self.start_len :].tolist()
-            for seq in seqs:
-                if _contains(made, seq):
+            for group in groups:
+                if any(_contains(made, seq) for seq in group):
                     continue
-                # the longest beginning of ``seq`` the row has just written: push the token that continues it
-                k = next((k for k in range(len(seq) - 1, 0, -1) if tuple(made[-k:]) == seq[:k]), 0)
-                if k or seq[0] not in made:  # a row that began the sequence and left it gets no new start:
-                    scores[i, seq[k]] += self.weight  # else beam search would favour beams that keep restarting
+                for seq in group:
+                    # the longest beginning of ``seq`` the row has just written: push the token continuing it
+                    k = next((k for k in range(len(seq) - 1, 0, -1) if tuple(made[-k:]) == seq[:k]), 0)
+                    if k or seq[0] not in made:  # a row that began the sequence and left it gets no new start,
+                        scores[i, seq[k]] += self.weight  # else beam search favours beams that keep restarting
         return scores
 
 

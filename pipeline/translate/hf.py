@@ -94,16 +94,19 @@ class TransformersTranslator:
                 raise ValueError(f"input of {len(row)} tokens exceeds max_input_tokens: {text[:30]}...")
         return ids
 
-    def _renderings(self, zh: str) -> list[tuple[int, ...]]:
-        """Target-side token ids of the renderings of the glossary terms in ``zh``."""
+    def _renderings(self, zh: str) -> list[list[tuple[int, ...]]]:
+        """Per glossary term found in ``zh``: the target-side token ids of its renderings."""
         out = []
         for entry in terms_in(self.glossary, zh):
+            group = []
             for rendering in entry.renderings:
                 if rendering not in self._rendering_ids:
                     ids = self.tokenizer(text_target=rendering, add_special_tokens=False)["input_ids"]
                     self._rendering_ids[rendering] = tuple(ids)
                 if self._rendering_ids[rendering]:
-                    out.append(self._rendering_ids[rendering])
+                    group.append(self._rendering_ids[rendering])
+            if group:
+                out.append(group)
         return out
 
     def translate_batch(self, texts: Sequence[str], settings: GenerationSettings | None = None) -> list[Translation]:
