@@ -56,3 +56,17 @@ def test_missing_ct2_summarizer_model_is_one_clear_line(tiny_models, tmp_path):
     assert "summarizer.ct2_model: 'nowhere' is not a CTranslate2 model folder" in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
 
+
+
+def test_ctranslate2_summary_does_not_depend_on_its_batch_mates(tiny_models, bart_ct2):
+    from pipeline.summarize.abstractive import AbstractiveSummarizer
+    from pipeline.translate.ct2 import CTranslate2Generator
+
+    generator = CTranslate2Generator(str(bart_ct2), str(tiny_models["bart-summarizer"]), compute_type="int8",
+                                     threads=1, max_input_tokens=256)
+    summarizer = AbstractiveSummarizer(generator, num_beams=2, max_new_tokens=16)
+    texts = ["Grain output reached a record this year.",
+             " ".join(f"District {i} built {i} new schools and {i + 3} clinics." for i in range(12)),
+             "The economy grew by 5 percent. Jobs were stable. Prices rose by 2 percent."]
+    together = summarizer.summarize_texts(texts)
+    assert together == [summarizer.summarize_texts([t])[0] for t in texts]
