@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ..config import Config, config_from_dict
 from ..errors import PipelineError, describe_exception
-from .components import Components, load_translator
+from .components import Components, load_glossary_files, load_translator
 from .run import BatchReport, BatchRun
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,8 @@ class TranslatorActor:
         from ..translate import GenerationSettings
 
         self.config = config_from_dict(config_data)
-        self.translator = load_translator(self.config)
+        glossary, _, _ = load_glossary_files(self.config)  # the glossary bias decodes as on the driver
+        self.translator = load_translator(self.config, glossary)
         self.settings = GenerationSettings(**settings_data)  # the driver's, so both decode alike
         self.before_batch = before_batch
 
@@ -63,6 +64,7 @@ def portable_config(config: Config) -> dict[str, Any]:
                 resolved = config.resolve_path(value)
                 if resolved.exists():
                     data[section][key] = str(resolved.resolve())
+    data["fidelity"]["glossaries"] = [str(config.resolve_path(g).resolve()) for g in config.fidelity.glossaries]
     tr = data["translator"]
     if config.translator.threads == 0:
         tr["threads"] = max(1, int(config.ray.num_cpus_per_actor))
@@ -108,7 +110,7 @@ def ray_translate(components: Components, *, before_batch: BatchHook | None = No
     import ray.data
 
     from ..document import Flag
-    from ..translate import TranslatedText, translate_cached
+    from ..translate import TranslatedText
 
     config = components.config
     config_data = portable_config(config)
@@ -131,9 +133,10 @@ def ray_translate(components: Components, *, before_batch: BatchHook | None = No
                 for zh, en, fl in zip(batch["zh"], batch["en"], batch["flags"])
             }
 
+    service = components.service(produce=lambda todo, stats: produce(todo))
+
     def translate(texts: Iterable[str], *, progress=None, stats=None) -> dict[str, TranslatedText]:
-        return translate_cached(texts, components.translator_signature(), produce, cache=components.cache,
-                                progress=progress, stats=stats)
+        return service.translate(texts, progress=progress, stats=stats)
 
     return translate
 

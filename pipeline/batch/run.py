@@ -200,11 +200,7 @@ class BatchRun:
 
     # -- translation of a group, then each document's own work --------------------------------------------
     def _translate_locally(self, texts: list[str], *, progress=None, stats=None) -> dict:
-        from ..translate import translate_texts
-
-        c = self.components
-        return translate_texts(texts, c.translator, c.settings, cache=c.cache,
-                               guard=self.config.translator.repetition_guard, progress=progress, stats=stats)
+        return self.components.service().translate(texts, progress=progress, stats=stats)
 
     def _flush(self) -> None:
         from ..translate import texts_to_translate
@@ -228,18 +224,44 @@ class BatchRun:
                 self._fail(p.item.name, p.item.key, err, p.content_hash, p.seconds)
             return
         seconds = time.perf_counter() - started
+        group = self._summarize(group, done)
         for p in group:
-            self._finish(p, done, seconds)
+            self._finish(p, seconds)
 
-    def _finish(self, p: _Pending, done: dict, translation_seconds: float) -> None:
+    def _summarize(self, group: list[_Pending], done: dict) -> list[_Pending]:
+        """English into every document, then the summaries of the whole group in shared batches (one by
+        one when the group's call fails, so one bad document fails alone)."""
         from ..translate import apply_translations
-        from .documents import finish_document, write_document
+        from .documents import summarize_group
+
+        ready = []
+        for p in group:
+            try:
+                apply_translations(p.doc, self.components.translator, done)
+                ready.append(p)
+            except Exception as err:
+                self._fail(p.item.name, p.item.key, err, p.content_hash, p.seconds)
+        self.progress.stage("summarize", f"{len(ready)} document(s)")
+        try:
+            summarize_group([p.doc for p in ready], self.components)
+            return ready
+        except Exception:
+            survivors = []
+            for p in ready:
+                try:
+                    summarize_group([p.doc], self.components)
+                    survivors.append(p)
+                except Exception as err:
+                    self._fail(p.item.name, p.item.key, err, p.content_hash, p.seconds)
+            return survivors
+
+    def _finish(self, p: _Pending, translation_seconds: float) -> None:
+        from .documents import check_document, write_document
 
         started = time.perf_counter()
         try:
-            apply_translations(p.doc, self.components.translator, done)
-            self.progress.stage("summarize+check", p.item.name)
-            finish_document(p.doc, self.components)
+            self.progress.stage("check", p.item.name)
+            check_document(p.doc, self.components)
             p.doc.provenance = self.components.provenance(p.doc, p.content_hash)
             self.progress.stage("write", p.item.name)
             outputs = write_document(p.doc, self.out_dir, p.item.stem, self.config)

@@ -128,11 +128,16 @@ def _add_pairs(sub) -> None:
 
 
 def _add_bench(sub) -> None:
-    from .bench import cmd_bench
+    from .bench import STAGES, cmd_bench
 
-    b = sub.add_parser("bench", help="measure speed and memory (needs the source checkout's benchmarks/)")
-    b.add_argument("--stage", default="translate", help="translate, summarize, segment, batch or pipeline")
-    b.add_argument("rest", nargs=argparse.REMAINDER, help="options passed on to the stage's benchmark script")
+    b = sub.add_parser("bench", help="measure speed and memory (needs the source checkout's benchmarks/)",
+                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    b.add_argument("--stage", choices=STAGES, default="translate", help="which benchmark")
+    b.add_argument("--out", default="outputs/bench", help="where the benchmark writes its JSON")
+    b.add_argument("--beams", type=int, default=None, help="beams (translate: translator; summarize: summarizer)")
+    b.add_argument("--device", choices=("cpu", "cuda", "auto"), default=None, help="pipeline stage: model device")
+    b.add_argument("--threads", type=int, default=0, help="0 = all cores")
+    b.add_argument("--quick", action="store_true", help="a small subset (smoke test)")
     b.set_defaults(func=cmd_bench)
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from .document import Flag
-from .errors import OutputError
-from .translate import TranslatedText
+from ..document import Flag
+from ..errors import OutputError
+from .stage import TranslatedText
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS translations (
@@ -32,7 +33,7 @@ def _signature_id(signature: dict[str, Any]) -> str:
 
 
 def _key(sig_id: str, text: str) -> str:
-    return hashlib.sha256(f"{sig_id}\n{text}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{sig_id}\n{text}".encode()).hexdigest()
 
 
 class TranslationCache:
@@ -47,8 +48,6 @@ class TranslationCache:
             self.db.commit()
         except (OSError, sqlite3.Error) as exc:
             raise OutputError(f"{self.path}: cannot open translation cache ({exc})", hint="use --cache PATH or --no-cache") from None
-        self.hits = 0
-        self.writes = 0
 
     def get_many(self, signature: dict[str, Any], texts: Iterable[str]) -> dict[str, TranslatedText]:
         sig_id = _signature_id(signature)
@@ -63,7 +62,6 @@ class TranslationCache:
                 f"SELECT key, en, flags FROM translations WHERE key IN ({marks})", chunk
             ):
                 found[keys[key]] = TranslatedText(en, [Flag.from_dict(f) for f in json.loads(flags)])
-        self.hits += len(found)
         return found
 
     def put_many(self, signature: dict[str, Any], done: dict[str, TranslatedText]) -> None:
@@ -77,7 +75,6 @@ class TranslationCache:
                 self.db.executemany("INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?, ?)", rows)
         except sqlite3.Error as exc:
             raise OutputError(f"{self.path}: cannot write translation cache ({exc})") from None
-        self.writes += len(rows)
 
     def __len__(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM translations").fetchone()[0]
