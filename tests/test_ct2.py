@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from .conftest import SAMPLE, run_main
+from .conftest import SAMPLE, TINY_CONFIG, run_main
 
 pytestmark = [pytest.mark.ct2]
 
@@ -41,7 +41,7 @@ def test_summarizer_backend_chosen_by_config(tiny_models, tmp_path):
     pytest.importorskip("ctranslate2", reason="pip install -e '.[fast]'")
     convert = run_main("models", "convert", str(tiny_models["bart-summarizer"]), "--out", str(tmp_path / "bart-ct2"))
     assert convert.returncode == 0, convert.stderr
-    res = run_main("run", str(SAMPLE), "--config", "configs/tiny.yaml", "--out", str(tmp_path / "o"), "--no-cache",
+    res = run_main("run", str(SAMPLE), "--config", str(TINY_CONFIG), "--out", str(tmp_path / "o"), "--no-cache",
                    "-q", "--set", "summarizer.backend=ctranslate2", "--set", f"summarizer.ct2_model={tmp_path / 'bart-ct2'}")
     assert res.returncode == 0, res.stderr
     data = json.loads((tmp_path / "o" / "yuyao-2020-h1-report.json").read_text(encoding="utf-8"))
@@ -50,7 +50,7 @@ def test_summarizer_backend_chosen_by_config(tiny_models, tmp_path):
 
 
 def test_missing_ct2_summarizer_model_is_one_clear_line(tiny_models, tmp_path):
-    res = run_main("run", str(SAMPLE), "--config", "configs/tiny.yaml", "--out", str(tmp_path), "--no-cache", "-q",
+    res = run_main("run", str(SAMPLE), "--config", str(TINY_CONFIG), "--out", str(tmp_path), "--no-cache", "-q",
                    "--set", "summarizer.backend=ctranslate2", "--set", "summarizer.ct2_model=nowhere")
     assert res.returncode == 3
     assert "summarizer.ct2_model: 'nowhere' is not a CTranslate2 model folder" in res.stderr

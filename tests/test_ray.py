@@ -92,11 +92,14 @@ def _project_copy(folder: Path, tiny_models: dict[str, Path]) -> Path:
     return folder / "configs" / "tiny.yaml"
 
 
-def test_ray_engine_with_cache_from_another_folder_and_an_absolute_config(local_run, reports, tmp_path, tiny_models):
+def test_ray_engine_with_cache_from_another_folder_and_an_absolute_config(reports, tmp_path, tiny_models):
     _need_ray()
     config = _project_copy(tmp_path / "project", tiny_models)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
+    local = run_cli("run", str(reports), "--config", str(config.resolve()), "--out", str(tmp_path / "local"), "-q",
+                    "--set", "summarizer.kind=none", "--no-cache", cwd=elsewhere, timeout=600)
+    assert local.returncode == 0, local.stderr[-3000:]
     out = tmp_path / "out"
     res = run_cli("run", str(reports), "--config", str(config.resolve()), "--out", str(out), "-q",
                   "--engine", "ray", "--set", "summarizer.kind=none", "--set", "ray.pool_size=1",
@@ -104,4 +107,4 @@ def test_ray_engine_with_cache_from_another_folder_and_an_absolute_config(local_
     assert res.returncode == 0, res.stderr[-3000:]
     assert (out / ".cache" / "translations.sqlite").is_file()  # the cache lives under --out
     assert not (elsewhere / "outputs").exists()
-    assert _outputs(out) == _outputs(local_run)
+    assert _outputs(out) == _outputs(tmp_path / "local")

@@ -241,9 +241,9 @@ def test_run_device_flag_sets_both_models(tiny_models, tmp_path):
 
     if torch.cuda.is_available():
         pytest.skip("this machine has CUDA: the error path cannot be shown here")
-    res = run_main("run", str(SAMPLE), "--config", "configs/tiny.yaml", "--out", str(tmp_path), "--no-cache", "-q",
+    res = run_main("run", str(SAMPLE), "--config", str(TINY_CONFIG), "--out", str(tmp_path), "--no-cache", "-q",
                    "--device", "cuda")
     assert res.returncode == 3 and "translator.device: 'cuda' asked for" in res.stderr
-    res = run_main("run", str(SAMPLE), "--config", "configs/tiny.yaml", "--out", str(tmp_path), "--no-cache", "-q",
+    res = run_main("run", str(SAMPLE), "--config", str(TINY_CONFIG), "--out", str(tmp_path), "--no-cache", "-q",
                    "--device", "cuda", "--set", "translator.device=cpu")
     assert res.returncode == 3 and "summarizer.device: 'cuda' asked for" in res.stderr

@@ -40,7 +40,7 @@ def cmd_models(args) -> int:
         print(f"downloaded {args.name} -> {dest}; point the config at it: --set translator.model={dest}")
         return 0
     if args.models_cmd == "convert":
-        from ..convert import convert_to_ctranslate2
+        from ..translate.ct2 import convert_to_ctranslate2
 
         model = resolve_model(args.model, args.revision)
         out = convert_to_ctranslate2(model.path, Path(args.out), quantization=args.quantization, force=args.force)
