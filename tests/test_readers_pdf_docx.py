@@ -67,7 +67,7 @@ def build_pdf(path: Path, blocks, *, header: str | None = None, page_number: str
         if header:
             pdf.setFont(FONT, 9)
             pdf.drawCentredString(PAGE[0] / 2, PAGE[1] - 40, header)
-        y = PAGE[1] - 90
+        y = PAGE[1] - 100
         for text, x, size, align in page:
             pdf.setFont(FONT, size)
             if align == "centre":
@@ -173,12 +173,12 @@ def test_broken_pdf_is_refused_with_one_line(tmp_path: Path):
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.sampled_from([P1, P2, P3, "一、总体要求", "（二）重点任务", "增长5%。"]), min_size=1, max_size=6))
+@given(st.lists(st.sampled_from([P1, P2, P3, "一、总体要求", "（二）重点任务", "增长5%。"]), min_size=1, max_size=6, unique=True))
 def test_pdf_reader_never_loses_or_reorders_characters(tmp_path: Path, paragraphs: list[str]):
     blocks = [("heading" if len(text) < 10 and "。" not in text else "para", text) for text in paragraphs]
     # at least two pages, so that the running header can be told from text
-    path = build_pdf(tmp_path / "p.pdf", blocks + [("para", P4)], header="某县政府公报", page_number="- {n} -", lines_per_page=4)
-    assert _visible(read_document_text(path)) == _visible("".join(text for _, text in blocks) + P4)
+    path = build_pdf(tmp_path / "p.pdf", blocks + [("para", P4), ("para", P5)], header="某县政府公报", page_number="- {n} -", lines_per_page=4)
+    assert _visible(read_document_text(path)) == _visible("".join(text for _, text in blocks) + P4 + P5)
 
 
 # --- Word -----------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from pathlib import Path
 from pipeline.errors import InputError
 
 # The top and bottom share of a page where running headers, footers and page numbers live.
-PAGE_MARGIN_BAND = 0.12
+PAGE_MARGIN_BAND = 0.1
 # A line repeated (digits aside) in the margin band of this share of pages is a running header/footer.
 MIN_RUNNING_SHARE = 0.5
 MAX_RUNNING_CHARS = 40

@@ -58,7 +58,7 @@ _ISSUER_LINE_THEN_DATE_LINE = re.compile(
     rf"\s*(?P<issuer>[^\s，。,；;:：()（）]{{2,30}}(?:政府|委员会|办公室|办公厅|国务院|局|厅|委))[ \t]*\n"
     rf"\s*(?P<date>{_DATE_IN_TEXT})[ \t]*(?=\n|$)"
 )
-_ORGANISATION_SUFFIX = r"(?:政府|委员会|办公室|办公厅|国务院|局|厅|委|部门|单位|机构|公司|街道办事处|办事处|学校)"
+_ORGANISATION_SUFFIX = r"(?:政府|委员会|常委会|办公室|办公厅|国务院|局|厅|委|部门|单位|机构|公司|街道办事处|办事处|学校)"
 # Under a title: "某市统计局　2023年3月15日", or the date alone.
 _ISSUER_AND_DATE_ON_ONE_LINE = re.compile(
     rf"\s*(?:(?P<issuer>[^\s，。,；;:：()（）、]{{2,30}}{_ORGANISATION_SUFFIX})[ \t]+)?(?P<date>{_DATE_IN_TEXT})[ \t]*(?=\n|$)"
