@@ -28,7 +28,7 @@ from collections.abc import Callable
 
 from pipeline.document import Bilingual, Document
 
-from .cleanup import SENTENCE_TERMINATORS, clean_text
+from .cleanup import SENTENCE_TERMINATORS, clean_text, take_yaml_front_matter
 from .frontmatter import FrontMatter, split_front_matter
 from .outline import format_outline, join_wrapped_lines, segment_body
 from .sentences import split_long_sentence, split_sentences
@@ -55,12 +55,16 @@ def segment(
         raise ValueError("segment: max_tokens and count_tokens must be given together")
     suffix = source.rsplit(".", 1)[-1].lower() if "." in source else ""
     markdown = True if suffix in ("md", "markdown") else None
+    yaml_meta: dict[str, str] = {}
+    if markdown or text.lstrip("\ufeff").startswith("---"):
+        yaml_meta, text = take_yaml_front_matter(text)
+        markdown = True if yaml_meta else markdown
     front = split_front_matter(clean_text(text, markdown=markdown))
     preamble, sections = segment_body(front.body, max_tokens=max_tokens, count_tokens=count_tokens)
     return Document(
         source=source,
         title=Bilingual(front.title),
-        meta=dict(front.meta),
+        meta={**yaml_meta, **front.meta},
         issuer=front.issuer,
         date=front.date,
         salutation=front.salutation,

@@ -71,7 +71,17 @@ _LOOKS_LIKE_MARKDOWN = re.compile(r"^ {0,3}#{1,6}[ \t]+\S|^ {0,3}\|?(?:[ \t]*:?-
 _MARKDOWN_EMPHASIS = re.compile(r"(?<!\*)\*(?![\s*])([^*\n]+?)(?<![\s*])\*(?!\*)")
 _MARKDOWN_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\n]*\)")
 
-_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+# Zero-width characters, soft hyphens and bidirectional controls (U+200E/F, U+202A-E, U+2066-9, U+061C)
+# carry no text and can reorder what a reader sees; a zero-width joiner stays inside an emoji sequence
+# (👨‍👩‍👧), where it is part of the character.
+_EMOJI = r"[\u2600-\u27bf\u2b00-\u2bff\ufe0f\U0001f000-\U0001faff]"
+_INVISIBLE = re.compile(
+    rf"[\u200b\u200c\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\u061c\ufeff\u00ad]|(?<!{_EMOJI})\u200d|\u200d(?!{_EMOJI})"
+)
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
+# YAML front matter at the top of a Markdown file ("---" … "---"): metadata, read into ``meta``.
+_YAML_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(?P<body>(?:.*\n)*?)(?:---|\.\.\.)[ \t]*(?:\n|\Z)")
+_YAML_FIELD = re.compile(r"^(?P<key>[^\s:#][^:#\n]{0,40}?)[ \t]*:[ \t]*(?P<value>.*?)[ \t]*$", re.M)
 _HORIZONTAL_SPACE = re.compile(r"[\t\x0b\x0c\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 # Table borders left by scraping ("... 政务环境。 |", "| |") belong to the page, not the text.
 _EDGE_PIPES = re.compile(r"^[\s|]+|[\s|]+$")
@@ -143,7 +153,24 @@ def _html_to_text(text: str) -> str:
     return html.unescape(text)
 
 
+def take_yaml_front_matter(text: str) -> tuple[dict[str, str], str]:
+    """A Markdown file's YAML front matter as flat ``key: value`` strings (quotes and list brackets
+    dropped), and the text after it. Read line by line, not with a YAML parser: nothing is expanded."""
+    found = _YAML_FRONT_MATTER.match(text.replace("\r\n", "\n"))
+    if not found:
+        return {}, text
+    fields = {}
+    for field_match in _YAML_FIELD.finditer(found.group("body")):
+        value = field_match.group("value").strip().strip("\"'")
+        if value.startswith("[") and value.endswith("]"):
+            value = ", ".join(item.strip().strip("\"'") for item in value[1:-1].split(","))
+        if value:
+            fields[field_match.group("key").strip()] = value
+    return fields, text.replace("\r\n", "\n")[found.end() :]
+
+
 def _markdown_to_text(text: str) -> str:
+    text = _HTML_COMMENT.sub("", text)
     text = _MARKDOWN_RULE.sub("", text)
     text = _MARKDOWN_HEADING.sub("", text)
     text = _MARKDOWN_BLOCKQUOTE_OR_BULLET.sub("", text)

@@ -33,6 +33,7 @@ META_FIELDS = (
     "发布日期", "发布时间", "成文日期", "生成日期", "索引号", "发布机构", "发文机关", "发文机构", "信息来源",
     "主题分类", "组配分类", "体裁分类", "服务对象分类", "公开方式", "公开范围", "公开时限", "公开形式",
     "发文字号", "文号", "有效性", "主题词", "所属机构", "信息分类", "责任部门", "来源", "标题",
+    "发布人", "发布者", "作者", "供稿", "稿源", "文章来源", "时间", "日期", "责任编辑", "编辑", "审核", "校对",
 )  # fmt: skip
 # Tables space keys out to align them ("索　引　号：", "标　　题：").
 _META_KEY_ALTERNATION = "|".join("[ \t]*".join(key) for key in sorted(META_FIELDS, key=len, reverse=True))
@@ -41,7 +42,7 @@ _META_KEY_ALONE = re.compile(rf"({_META_KEY_ALTERNATION})\s*[:：]?")
 _PAGE_CHROME_CELL = re.compile(
     r"(?:浏览次数|访问次数|点击数|阅读次数|浏览量)\s*[:：]?\s*\d*"
     r"|(?:字体|字号)\s*[:：]?\s*[\[【]?\s*大\s*中\s*小\s*[\]】]?"
-    r"|(?:[【\[]?\s*(?:打印本页|打印|关闭窗口|关闭|返回顶部|收藏|分享到|保存本页)\s*[】\]]?\s*)+"
+    r"|(?:[【\[]?\s*(?:打印本页|打印|关闭窗口|关闭|返回顶部|收藏|分享到|保存本页|纠错)\s*[:：]?\s*[】\]]?\s*)+"
     r"|(?:当前位置|您的位置|你的位置)\s*[:：].*"
     r"|(?:[^\s>»›。，]{1,20}\s*[>»›]\s*)+[^\s>»›。，]{1,20}"  # breadcrumbs: 首页 > 政务公开
     r"|\d+"  # the count next to "浏览次数" in its own cell
@@ -50,6 +51,9 @@ _CHROME_AFTER_VALUE = re.compile(r"\s(?:浏览次数|访问次数|点击数|阅�
 _DATE_TIME = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
     r"(?:\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})\s*分?(?:\s*[:：]\s*(\d{1,2})\s*秒?)?)?"
+)
+_LEADING_DATE_TIME = re.compile(
+    r"(\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?|\d{4}年\d{1,2}月\d{1,2}日\s*\d{1,2}:\d{2}(?::\d{2})?)(?:\s+|$)"
 )
 _DATE_IN_TEXT = r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?"
 _ISSUER_NAME = r"[^\s，。,；;:：()（）、]{2,30}(?:[ \t][^\s，。,；;:：()（）、]{1,10})?"
@@ -82,13 +86,15 @@ _DATE_IN_SUBTITLE = re.compile(_DATE_IN_TEXT + r"(?:\s*\d{1,2}\s*日)?")
 _DOCUMENT_NUMBER = re.compile(r"[^\s，。,；;:：]{1,20}[〔［\[(（【]\s*\d{4}\s*[〕］\])）】]\s*第?\s*\d{1,5}\s*号")
 # The signature at the bottom of a notice: issuer line(s), then the date, then notes like "（此件公开发布）".
 _CN_DATE = r"[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月(?:[一二三四五六七八九十]{1,3}日)?"
-_SIGNATURE_ISSUER = re.compile(rf"[^\s，。,；;:：()（）、]{{2,30}}{_ORGANISATION_SUFFIX}")
+_ORGANISATION = rf"(?:国务院|[^\s，。,；;:：()（）、]{{2,30}}{_ORGANISATION_SUFFIX})"
+# Joint issuers ("中共某市委　某市人民政府") sign on one line.
+_SIGNATURE_ISSUER = re.compile(rf"{_ORGANISATION}(?:[ \t]+{_ORGANISATION})*")
 _SIGNATURE_DATE = re.compile(rf"{_DATE_IN_TEXT}|{_CN_DATE}")
 _SIGNATURE_ON_ONE_LINE = re.compile(
-    rf"(?P<issuer>[^\s，。,；;:：()（）、]{{2,30}}{_ORGANISATION_SUFFIX})[ \t]+(?P<date>{_DATE_IN_TEXT}|{_CN_DATE})"
+    rf"(?P<issuer>{_ORGANISATION})[ \t]+(?P<date>{_DATE_IN_TEXT}|{_CN_DATE})"
 )
 _SIGNATURE_AFTER_TEXT = re.compile(
-    rf"(?<=[。！？!?])[ \t]+(?P<issuer>[^\s，。,；;:：()（）、]{{2,30}}{_ORGANISATION_SUFFIX})[ \t]+"
+    rf"(?<=[。！？!?])[ \t]+(?P<issuer>{_ORGANISATION})[ \t]+"
     rf"(?P<date>{_DATE_IN_TEXT}|{_CN_DATE})[ \t]*$"
 )
 _SIGNATURE_NOTE = re.compile(
@@ -101,17 +107,33 @@ MAX_SITE_FOOTER_CHARS = 200
 _SITE_FOOTER = re.compile(
     r"主办单位|承办单位|网站标识码|ICP备|公网安备|版权所有|Copyright|©|技术支持|网站地图|联系我们"
     r"|^\W*(?:上一篇|下一篇|相关链接|相关阅读|相关文件|扫一扫|打印本页|关闭窗口|返回顶部|分享到)"
-    r"|^\W*(?:责任编辑|编辑|审核|校对|终审)\s*[:：]",
+    r"|^\W*(?:责任编辑|编辑|审核|校对|终审)\s*[:：]"
+    # comment threads and app promotions under a news page
+    r"|^\W*(?:评论|发表评论|评论回复|提交回复|我要评论|网友评论|查看评论|返回|返回列表|返回首页|登录|注册|点赞|收藏)\W*$"
+    r"|尽在.{0,20}(?:APP|App|app|客户端)|下载.{0,20}(?:APP|App|app|客户端)|(?:扫码|二维码)",
     re.I,
 )
 
 MAX_TITLE_CHARS = 100
-MAX_TITLE_LINES = 3
+MAX_TITLE_LINES = 4
 # The kind of document a title names, at its end ("…的通知", "…实施方案", "…统计公报").
-_TITLE_KIND_AT_END = re.compile(
-    r"(?:通知|意见|报告|决定|办法|方案|规定|细则|纲要|公报|批复|函|请示|通报|公告|通告|规划|要点|总结|讲话|决议|条例)"
-    r"(?:[（(][^（()）]{1,10}[）)])?$"
+_TITLE_KIND = (
+    r"(?:通知|意见|报告|决定|办法|方案|规定|细则|纲要|公报|批复|函|请示|通报|公告|通告|规划|要点|总结|讲话|决议|条例"
+    r"|通知書|報告|決定|辦法|規定|細則|綱要|規劃|總結|講話|決議|條例)"
+    r"(?:[（(][^（()）]{1,10}[）)])?"
 )
+_TITLE_KIND_AT_END = re.compile(_TITLE_KIND + "$")
+# A one-line document: "国务院关于…的批复 国函〔2003〕88号 某某省人民政府： 你省……"; the title ends at its kind
+# word, before the document number or a space.
+_DOCUMENT_NUMBER_GLUED = r"[^\s，。,；;:：0-9]{1,12}[〔［\[(（【]\s*\d{4}\s*[〕］\])）】]\s*第?\s*\d{1,5}\s*号"
+_GLUED_HEAD = re.compile(
+    rf"[ \t]*(?P<title>[^\s。！？；;:：]{{2,{MAX_TITLE_CHARS}}}{_TITLE_KIND})"
+    rf"(?:[ \t]*(?P<number>{_DOCUMENT_NUMBER_GLUED}))?[ \t]+(?=\S)"
+)
+# A site's name glued onto the title from the page's <title> or banner ("某某网信息详情关于……的通知",
+# "关于……的通知 - 某市人民政府").
+_SITE_NAME_BEFORE_TITLE = re.compile(r"^[^\s。，]{2,30}?(?:信息详情|详情页|详情|正文页|正文|内容页)(?=关于|[^\s。，]{4,}$)")
+_SITE_NAME_AFTER_TITLE = re.compile(r"[ \t]*[-_|｜—][ \t]*[^-_|｜—\s]{2,30}(?:政府|网|门户|网站)$")
 
 
 @dataclass(frozen=True)
@@ -130,9 +152,11 @@ def split_front_matter(text: str) -> FrontMatter:
     rest = _take_metadata_rows(text, meta)
 
     title = subtitles = ""
+    rest = _split_glued_head(rest)
     first_line, _, after_first_line = rest.partition("\n")
     if _could_be_title(first_line):
-        title, rest = first_line.strip(), after_first_line.lstrip()
+        title, rest = _strip_site_name(first_line.strip()), after_first_line.lstrip()
+        title, rest = _take_wrapped_title(title, rest)
         # A long title wrapped onto a second line ("关于印发《…》" / "的通知").
         for _ in range(MAX_TITLE_LINES - 1):
             next_line, _, after_next_line = rest.partition("\n")
@@ -141,12 +165,12 @@ def split_front_matter(text: str) -> FrontMatter:
             title, rest = title + next_line.strip(), after_next_line.lstrip()
         # A subtitle on its own line ("——在第十四届全国人民代表大会第三次会议上", "（2023年1月10日在…
         # 会议上）") belongs to the title.
-        while rest.startswith(("——", "—", "－－")) or _PARENTHESISED_SUBTITLE.match(rest):
+        while rest.startswith(("——", "—", "－－", "―", "--")) or _PARENTHESISED_SUBTITLE.match(rest):
             subtitle, _, rest = rest.partition("\n")
             subtitles, rest = subtitles + subtitle.strip(), rest.lstrip()
             # "——2023年1月12日在某市第十七届人民代表大会第二次" / "会议上"
             wrapped = _SUBTITLE_END_LINE.match(rest)
-            if subtitles.startswith(("—", "－")) and wrapped and not subtitles.endswith(("上", "讲话", "报告")):
+            if subtitles.startswith(("—", "－", "―", "-")) and wrapped and not subtitles.endswith(("上", "讲话", "报告")):
                 subtitles, rest = subtitles + wrapped.group(1), rest[wrapped.end() :].lstrip()
         title += subtitles
         rest = _take_metadata_rows(rest, meta)  # pages that put "发布日期：… 来源：…" under the title
@@ -171,6 +195,7 @@ def split_front_matter(text: str) -> FrontMatter:
         if subtitle_date:
             date = "".join(subtitle_date.group().split())
 
+    rest = _take_metadata_rows(rest, meta)  # site lines under the byline ("编辑：…", "来源：…")
     salutation = None
     found = _SALUTATION.match(rest)
     if found and not _NOT_A_SALUTATION.match(found.group("salutation")):
@@ -180,6 +205,49 @@ def split_front_matter(text: str) -> FrontMatter:
     if signature:
         issuer, date = signature
     return FrontMatter(meta=meta, title=title, issuer=issuer, date=date, salutation=salutation, body=rest.strip())
+
+
+def _split_glued_head(text: str) -> str:
+    """Put a one-line document's title, document number and the rest on lines of their own."""
+    first_line, newline, after = text.partition("\n")
+    found = _GLUED_HEAD.match(first_line)
+    if not found:
+        return text
+    remainder = first_line[found.end() :]
+    if not (found.group("number") or _SENTENCE_END_INSIDE.search(remainder)):
+        return text  # a title with a remark after it, not a whole document on one line
+    parts = [found.group("title"), found.group("number") or "", remainder]
+    return "\n".join(part for part in parts if part) + newline + after
+
+
+def _strip_site_name(title: str) -> str:
+    before = _SITE_NAME_BEFORE_TITLE.match(title)
+    if before and len(title) - before.end() >= 4:
+        title = title[before.end() :]
+    after = _SITE_NAME_AFTER_TITLE.search(title)
+    if after and _TITLE_KIND_AT_END.search(title[: after.start()]):
+        title = title[: after.start()]
+    return title
+
+
+def _take_wrapped_title(title: str, rest: str) -> tuple[str, str]:
+    """A title set on up to four lines ("国务院关于在某某先行区" / "暂时调整实施《某某条例》" / "有关规定的决定"):
+    the lines are joined when the last of them ends with the document's kind."""
+    if _TITLE_KIND_AT_END.search(title):
+        return title, rest
+    lines = rest.split("\n")
+    joined = title
+    for count, line in enumerate(lines[: MAX_TITLE_LINES - 1], 1):
+        line = line.strip()
+        if not line or len(joined) + len(line) > MAX_TITLE_CHARS or not _could_be_title(line):
+            break
+        if _MARKER.match(line) or _DOCUMENT_NUMBER.fullmatch(line) or _BYLINE.fullmatch(line):
+            break
+        joined += line
+        unclosed = any(joined.count(opener) > joined.count(closer) for closer, opener in _OPENER_FOR_CLOSER.items())
+        if _TITLE_KIND_AT_END.search(joined) and not unclosed:
+            return joined, "\n".join(lines[count:]).lstrip()
+    return title, rest
 
 
 def _take_back_matter(text: str, *, take_signature: bool) -> tuple[str, tuple[str, str] | None]:
@@ -214,7 +282,7 @@ def _take_back_matter(text: str, *, take_signature: bool) -> tuple[str, tuple[st
         first = k if position > 0 else k - 1  # the candidate is the date line at the end, the issuer line inside
         if first < 1 or first + 1 >= len(filled):
             continue
-        issuer_line, date_line = lines[filled[first]].strip(), lines[filled[first + 1]].strip()
+        issuer_line, date_line = _unspace(lines[filled[first]].strip()), lines[filled[first + 1]].strip()
         if _SIGNATURE_ISSUER.fullmatch(issuer_line) and _SIGNATURE_DATE.fullmatch(date_line):
             del lines[filled[first] : filled[first + 1] + 1]
             return "\n".join(lines), (issuer_line, "".join(date_line.split()))
@@ -225,6 +293,12 @@ def _take_back_matter(text: str, *, take_signature: bool) -> tuple[str, tuple[st
             lines[last] = lines[last][: found.start()]
             return "\n".join(lines), (found.group("issuer"), "".join(found.group("date").split()))
     return "\n".join(lines), None
+
+
+def _unspace(line: str) -> str:
+    """"国　务　院" -> "国务院": a name spaced out one character at a time for typography."""
+    tokens = line.split()
+    return "".join(tokens) if len(tokens) > 1 and all(len(token) == 1 for token in tokens) else line
 
 
 def _take_metadata_rows(text: str, meta: dict[str, str]) -> str:
@@ -255,6 +329,12 @@ def _read_front_matter_row(line: str, meta: dict[str, str]) -> bool:
         if _PAGE_CHROME_CELL.fullmatch(cell):
             recognised = True
             continue
+        stamp = _LEADING_DATE_TIME.match(cell)
+        if stamp:  # "2025-03-06 08:12:30　来源：某某日报": a news page's time stamp
+            fields.setdefault("发布时间", stamp.group(1))
+            recognised, cell = True, cell[stamp.end() :].strip()
+            if not cell:
+                continue
         keys = list(_META_KEY_WITH_COLON.finditer(cell))
         alone = _META_KEY_ALONE.fullmatch(cell)
         if keys and keys[0].start() == 0 and not alone:

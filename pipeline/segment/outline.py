@@ -41,15 +41,20 @@ from .sentences import split_long_sentence, split_sentences
 # --- step 3: the body ----------------------------------------------------------------------------
 
 _CN = "[一二三四五六七八九十]{1,3}"
+# Formal numerals, used for the top level of Traditional Chinese documents ("壹、", "貳、").
+_CN_FORMAL = "[壹贰貳叁參叄肆伍陆陸柒捌玖拾]{1,3}"
 _DIGITS = "[0-9０-９]{1,2}"
 _MARKER = re.compile(
     # Every marker starts with one of these; checking that first keeps the scan fast on long text.
-    r"(?=[第（(一二三四五六七八九十0-9０-９①-⑳⑴-⒇⒈-⒛])"
-    rf"(?:(?P<chapter>第(?P<chapter_n>{_CN}|[0-9０-９]{{1,3}})(?P<chapter_unit>章|节|条|部分|篇|编))"
+    r"(?=[第（(一二三四五六七八九十0-9０-９①-⑳⑴-⒇⒈-⒛壹贰貳叁參叄肆伍陆陸柒捌玖拾])"
+    rf"(?:(?P<chapter>第(?P<chapter_n>{_CN}|[0-9０-９]{{1,3}})(?P<chapter_unit>章|节|節|条|條|部分|篇|编|編))"
     rf"|(?P<cn_paren>[（(](?P<cn_paren_n>{_CN})[）)])"
     # Not a run of numerals ("一、二季度", "二、三产业").
     rf"|(?<![一二三四五六七八九十])(?P<cn_dun>(?P<cn_dun_n>{_CN})(?:、(?!{_CN}(?:季度|产业|[、和及至到]))|[．.]))"
     rf"|(?<![一二三四五六七八九十])(?P<cn_shi>(?P<cn_shi_n>{_CN})是)"
+    rf"|(?P<cn_formal>(?P<cn_formal_n>{_CN_FORMAL})[、．.])"
+    # A numeral alone on its line ("## 四" in Markdown): the title follows on the next line.
+    rf"|(?<![一二三四五六七八九十])(?P<cn_bare>(?P<cn_bare_n>{_CN}))(?=[ \t]*$)"
     rf"|(?P<num_paren>[（(](?P<num_paren_n>{_DIGITS})[）)])"
     # Not a decimal point (1.2%) and not a run of months, days or quarters ("1、2月份", "1、2季度").
     rf"|(?<![0-9０-９.．])(?P<num_dot>(?P<num_dot_n>{_DIGITS})(?:、(?![0-9０-９]+(?:[月日号季]|、))|[.．](?![0-9０-９])))"
@@ -58,6 +63,13 @@ _MARKER = re.compile(
     r"|(?P<digit_stop>[⒈-⒛]))"
 )
 _CN_DIGIT_VALUES = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_FORMAL_DIGITS = str.maketrans("壹贰貳叁參叄肆伍陆陸柒捌玖拾", "一二二三三三四五六六七八九十")
+_UNIT_KIND = {"節": "节", "條": "条", "編": "编"}
+# Articles of a regulation ("第五条　有下列情形之一的……：（一）……") have no title: their text is body,
+# and the clauses inside them are list items, not headings. So are the items of an amending decision
+# ("一、将第五条修改为：……").
+ARTICLE_KIND = "chapter:条"
+_AMENDMENT = re.compile(r"(?:将|把|在|删去|删除|增加|增设|第[一二三四五六七八九十百零]+条)[^。]{0,40}?(?:修改为|改为|增加|删去|删除|中的|之后|后增加|作为|合并)|删去第|删除第")
 # A heading's title ends at its first sentence end (kept, with closing quotes) or, in text scraped onto
 # one line, at a space between two Chinese characters ("一、上半年工作回顾 今年以来,...").
 _TITLE_END = re.compile(
@@ -92,8 +104,9 @@ def segment_body(
     preamble segments, then for each section in document order its marker, title and segments.
     """
     outline = _OutlineBuilder()
-    for paragraph in join_wrapped_lines(body.splitlines()):
-        outline.add_paragraph(paragraph)
+    paragraphs = join_wrapped_lines(body.splitlines())
+    for paragraph, next_paragraph in zip(paragraphs, paragraphs[1:] + [""]):
+        outline.add_paragraph(paragraph, next_paragraph)
     make_segment = _SegmentMaker(max_tokens, count_tokens)
     preamble = [make_segment(sentence) for sentence in outline.preamble]
     sections = [_to_section(heading, str(i), 1, make_segment) for i, heading in enumerate(outline.headings, 1)]
@@ -189,6 +202,24 @@ class _Heading:
     title: str = ""
     sentences: list[str] = field(default_factory=list)
     children: list[_Heading] = field(default_factory=list)
+    body_only: bool = False  # an article or an amending item: no title, and no headings inside
+
+
+# A table of contents: "目录" (or "目　录") alone or followed by its entries on the same line.
+_TOC_HEAD = re.compile(r"目\s*录\s*[:：]?\s*")
+_TOC_LEADER_AND_PAGE = re.compile(r"(?:[.…·．_—\-]{2,}|\s)\s*[0-9０-９]{1,4}\s*$|[.…·．_]+\s*$")
+MAX_TOC_ENTRY_CHARS = 60
+# Unmarked paragraphs that close a list rather than continue its last item: "总之，……", "一年来，……"
+# (they belong to the list's parent), and the speaker's closing address (to the document).
+_CLOSES_THE_LIST = re.compile(r"(?:总之|综上|总的来看|总体来看|总体上看|一年来|过去一年|回顾过去|实践证明|在看到成绩的同时)")
+_CLOSES_THE_DOCUMENT = re.compile(r"(?:各位代表|各位委员|同志们|让我们)[，,！!]")
+MAX_LIST_TITLE_CHARS = 40
+_NOT_IN_A_LIST_TITLE = re.compile(r"[。！？；，,:：!?;]")
+
+
+def _toc_key(text: str) -> str:
+    """A TOC entry or heading without leader dots, page number and spaces, to find the body's start."""
+    return "".join(_TOC_LEADER_AND_PAGE.sub("", text.strip()).split())
 
 
 class _OutlineBuilder:
@@ -204,9 +235,13 @@ class _OutlineBuilder:
         # Inside an attachment list or notes ("附件：1.…", "注：1.…"): the marker kind its items use
         # ("" until the first item), or None outside one.
         self._list_kind: str | None = None
+        # Inside a table of contents: the key of its first entry (None until seen), or False outside one.
+        self._toc: str | None | bool = False
+        # Unmarked text after a list's last item: an untitled section after the items, in their parent.
+        self._continuation: _Heading | None = None
 
-    def add_paragraph(self, paragraph: str) -> None:
-        if self._in_list(paragraph):
+    def add_paragraph(self, paragraph: str, next_paragraph: str = "") -> None:
+        if self._in_toc(paragraph) or self._in_list(paragraph):
             self._add_text(paragraph)
             return
         if self._waiting_for_title is not None:
@@ -216,7 +251,11 @@ class _OutlineBuilder:
                 if not (first_marker and self._depth_for(*_marker_identity(first_marker)) is not None):
                     heading.title = _SPACE_BETWEEN_CHINESE.sub("", paragraph)  # "第一章", then "总则"
                     return
+        if self._opens_a_restarted_list(paragraph, next_paragraph):
+            return
         candidates = [m for m in _MARKER.finditer(paragraph) if _may_start_heading(paragraph, m.start())]
+        if not (candidates and candidates[0].start() == 0 and self._depth_for(*_marker_identity(candidates[0])) is not None):
+            self._close_the_list(paragraph)
         position = 0
         for index, marker in enumerate(candidates):
             if marker.start() < position:
@@ -227,12 +266,70 @@ class _OutlineBuilder:
                 continue
             self._add_text(paragraph[position : marker.start()])
             heading = self._open_heading(depth, kind, number, marker.group())
+            if kind == ARTICLE_KIND or (kind in ("cn_dun", "num_dot") and _AMENDMENT.match(paragraph, marker.end())):
+                heading.body_only, position = True, marker.end()
+                break  # the rest of the paragraph is the article's text, clauses included
             title_end = self._title_end(paragraph, marker.end(), candidates[index + 1 :])
             heading.title = _SPACE_BETWEEN_CHINESE.sub("", paragraph[marker.end() : title_end]).strip()
             position = title_end
             if not heading.title:
                 self._waiting_for_title = heading
         self._add_text(paragraph[position:])
+
+    def _in_toc(self, paragraph: str) -> bool:
+        """Whether a paragraph is (part of) a table of contents, whose entries are text, not headings;
+        the TOC ends at the body's first heading (its first entry again) or at a line of running text."""
+        head = _TOC_HEAD.match(paragraph)
+        if head and (head.end() == len(paragraph) or _MARKER.match(paragraph, head.end())):
+            entries = [m.start() for m in _MARKER.finditer(paragraph, head.end()) if _may_start_heading(paragraph, m.start())]
+            self._toc = None if not entries else False  # entries on the same line: the TOC is this line
+            return True
+        if self._toc is False:
+            return False
+        key = _toc_key(paragraph)
+        if (self._toc is not None and key == self._toc) or len(paragraph) > MAX_TOC_ENTRY_CHARS or _SENTENCE_END_INSIDE.search(paragraph):
+            self._toc = False
+            return False
+        if self._toc is None:
+            self._toc = key
+        return True
+
+    def _opens_a_restarted_list(self, paragraph: str, next_paragraph: str) -> bool:
+        """A short title line followed by a list that starts again at 一 (a page holding two articles):
+        the title opens an unmarked top-level heading, and the new list goes under it."""
+        if not self._open or len(paragraph) > MAX_LIST_TITLE_CHARS or _NOT_IN_A_LIST_TITLE.search(paragraph):
+            return False
+        if _MARKER.match(paragraph):
+            return False
+        first = _MARKER.match(next_paragraph)
+        if not first:
+            return False
+        kind, number = _marker_identity(first)
+        if number != 1 or kind == "cn_shi" or not any(h.kind == kind for h in self._open) or self._depth_for(kind, number) is not None:
+            return False
+        heading = self._open_heading(0, "title", 0, "")
+        heading.title = _SPACE_BETWEEN_CHINESE.sub("", paragraph).strip()
+        self._last_number.clear()
+        return True
+
+    def _close_the_list(self, paragraph: str) -> None:
+        """An unmarked paragraph after a list's last item: after a "一是" paragraph, or opening like
+        "总之，", it belongs to the item's parent; a closing address ("各位代表，") to the document."""
+        if not self._open or self._continuation is not None or self._waiting_for_title is not None:
+            return
+        if not (self._open[-1].sentences or self._open[-1].children or self._open[-1].title):
+            return  # the item's first paragraph
+        if _CLOSES_THE_DOCUMENT.match(paragraph):
+            depth = 0
+        elif len(self._open) >= 2 and (self._open[-1].kind == "cn_shi" or _CLOSES_THE_LIST.match(paragraph)):
+            depth = len(self._open) - 1
+        else:
+            return
+        if self._open[-1].body_only and depth > 0:
+            return  # the text of an article stays in the article
+        del self._open[depth:]
+        self._continuation = _Heading(kind="", number=0, marker="")
+        (self._open[-1].children if self._open else self.headings).append(self._continuation)
 
     def _in_list(self, paragraph: str) -> bool:
         """Whether a paragraph belongs to an attachment list or notes, whose numbers are not headings."""
@@ -264,6 +361,8 @@ class _OutlineBuilder:
                 if kind == "cn_shi" and number == 1:
                     return depth
                 return None
+        if self._open and self._open[-1].body_only and not kind.startswith("chapter:"):
+            return None  # a clause inside an article, a quoted item inside an amendment
         if number == 1 or (kind != "cn_shi" and number == self._last_number.get(kind, -1) + 1):
             return len(self._open)
         return None
@@ -271,6 +370,7 @@ class _OutlineBuilder:
     def _open_heading(self, depth: int, kind: str, number: int, marker: str) -> _Heading:
         heading = _Heading(kind=kind, number=number, marker=marker)
         self._waiting_for_title = None
+        self._continuation = None
         del self._open[depth:]
         (self._open[-1].children if self._open else self.headings).append(heading)
         self._open.append(heading)
@@ -301,7 +401,10 @@ class _OutlineBuilder:
         sentences = split_sentences(text)
         if self._waiting_for_title is not None and sentences:
             self._waiting_for_title = None
-        (self._open[-1].sentences if self._open else self.preamble).extend(sentences)
+        if self._continuation is not None:
+            self._continuation.sentences.extend(sentences)
+        else:
+            (self._open[-1].sentences if self._open else self.preamble).extend(sentences)
 
 
 def _may_start_heading(paragraph: str, start: int) -> bool:
@@ -320,7 +423,8 @@ def _marker_identity(marker: re.Match[str]) -> tuple[str, int | None]:
     kind = marker.lastgroup or ""
     groups = marker.groupdict()
     if kind == "chapter":
-        return f"chapter:{groups['chapter_unit']}", _numeral_value(groups["chapter_n"])
+        unit = groups["chapter_unit"]
+        return f"chapter:{_UNIT_KIND.get(unit, unit)}", _numeral_value(groups["chapter_n"])
     if kind == "circled":
         return kind, ord(marker.group()) - ord("①") + 1
     if kind == "paren_digit":
@@ -328,6 +432,10 @@ def _marker_identity(marker: re.Match[str]) -> tuple[str, int | None]:
     if kind == "digit_stop":
         return kind, ord(marker.group()) - ord("⒈") + 1
     # The kind's own group is the whole marker; the number is in a group named after it.
+    if kind == "cn_formal":
+        return kind, _numeral_value(groups["cn_formal_n"].translate(_FORMAL_DIGITS))
+    if kind == "cn_bare":
+        return "cn_dun", _numeral_value(groups["cn_bare_n"])
     for name in ("cn_paren", "cn_dun", "cn_shi", "num_paren", "num_dot"):
         if groups[name] is not None:
             return name, _numeral_value(groups[f"{name}_n"])
