@@ -35,7 +35,7 @@ from .sentences import split_long_sentence, split_sentences
 
 __all__ = [
     "SENTENCE_TERMINATORS", "FrontMatter", "clean_text", "format_outline", "join_wrapped_lines", "segment",
-    "segment_body", "split_front_matter", "split_long_sentence", "split_sentences",
+    "segment_body", "split_front_matter", "split_long_sentence", "split_sentences", "take_yaml_front_matter",
 ]
 
 

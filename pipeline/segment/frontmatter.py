@@ -80,6 +80,7 @@ _BYLINE = re.compile(
     r"(?P<issuer>[^\s，。,；;:：()（）、]{0,12}(?:长|主任|书记|主席|总理)[ \t]+[^\s，。,；;:：()（）、]{2,4})[ \t]*(?=\n|$)"
 )
 _PARENTHESISED_SUBTITLE = re.compile(r"[（(](?=[^（()）\n]*(?:会议|大会|会上))[^（()）\n]{4,80}[）)][ \t]*(?:\n|$)")
+_ADOPTION_NOTE = re.compile(r"(?:通过|批准|修正|修订|公布|施行|发布)[）)]$")
 _SUBTITLE_END_LINE = re.compile(r"[ \t]*([^\s，。,；;:：!！?？]{0,20}(?:上|讲话|报告))[ \t]*(?:\n|$)")
 _DATE_IN_SUBTITLE = re.compile(_DATE_IN_TEXT + r"(?:\s*\d{1,2}\s*日)?")
 # A document number ("某政办发〔2023〕5号") on its own line, above or below the title.
@@ -167,6 +168,9 @@ def split_front_matter(text: str) -> FrontMatter:
         # 会议上）") belongs to the title.
         while rest.startswith(("——", "—", "－－", "―", "--")) or _PARENTHESISED_SUBTITLE.match(rest):
             subtitle, _, rest = rest.partition("\n")
+            if _ADOPTION_NOTE.search(subtitle.strip()):  # "（2018年9月28日…会议通过）" under a law's title
+                meta["题注"], rest = subtitle.strip(), rest.lstrip()
+                continue
             subtitles, rest = subtitles + subtitle.strip(), rest.lstrip()
             # "——2023年1月12日在某市第十七届人民代表大会第二次" / "会议上"
             wrapped = _SUBTITLE_END_LINE.match(rest)
@@ -201,7 +205,7 @@ def split_front_matter(text: str) -> FrontMatter:
     if found and not _NOT_A_SALUTATION.match(found.group("salutation")):
         salutation = found.group("salutation")
         rest = rest[found.end() :]
-    rest, signature = _take_back_matter(rest, take_signature=issuer is None and date is None)
+    rest, signature = _take_back_matter(rest, take_signature=issuer is None and date is None, meta=meta)
     if signature:
         issuer, date = signature
     return FrontMatter(meta=meta, title=title, issuer=issuer, date=date, salutation=salutation, body=rest.strip())
@@ -250,11 +254,14 @@ def _take_wrapped_title(title: str, rest: str) -> tuple[str, str]:
     return title, rest
 
 
-def _take_back_matter(text: str, *, take_signature: bool) -> tuple[str, tuple[str, str] | None]:
+def _take_back_matter(
+    text: str, *, take_signature: bool, meta: dict[str, str] | None = None
+) -> tuple[str, tuple[str, str] | None]:
     """Drop the site footer below the text and, if ``take_signature``, take a notice's signature (issuer
     line and date line, or both on one line) out of the text: the one at its end, where notes like
     "（此件公开发布）" may follow it, else the first one after a sentence end (a covering notice
-    "关于印发…的通知" signs before the text it issues)."""
+    "关于印发…的通知" signs before the text it issues). The notes below a signature at the end go into
+    ``meta["附注"]``."""
     lines = text.rstrip().split("\n")
     filled = [index for index, line in enumerate(lines) if line.strip()]
     # A footer line carries no sentence end: "加强技术支持。" is the report's last sentence, not chrome.
@@ -271,12 +278,20 @@ def _take_back_matter(text: str, *, take_signature: bool) -> tuple[str, tuple[st
     while notes < len(filled) and _SIGNATURE_NOTE.fullmatch(lines[filled[-1 - notes]].strip()):
         notes += 1
     candidates = [len(filled) - 1 - notes] + list(range(1, len(filled) - 1 - notes))
+
+    def take_notes() -> None:
+        if notes and meta is not None:
+            meta["附注"] = " ".join(" ".join(lines[index].split()) for index in filled[len(filled) - notes :])
+            del lines[filled[len(filled) - notes] :]
+
     for position, k in enumerate(candidates):
         if k < 1 or (position > 0 and not _ends_sentence(lines[filled[k - 1]].strip())):
             continue
         line = lines[filled[k]].strip()
         one_line = _SIGNATURE_ON_ONE_LINE.fullmatch(line)
         if one_line:
+            if position == 0:
+                take_notes()
             del lines[filled[k]]
             return "\n".join(lines), (one_line.group("issuer"), "".join(one_line.group("date").split()))
         first = k if position > 0 else k - 1  # the candidate is the date line at the end, the issuer line inside
@@ -284,12 +299,15 @@ def _take_back_matter(text: str, *, take_signature: bool) -> tuple[str, tuple[st
             continue
         issuer_line, date_line = _unspace(lines[filled[first]].strip()), lines[filled[first + 1]].strip()
         if _SIGNATURE_ISSUER.fullmatch(issuer_line) and _SIGNATURE_DATE.fullmatch(date_line):
+            if position == 0:
+                take_notes()
             del lines[filled[first] : filled[first + 1] + 1]
             return "\n".join(lines), (issuer_line, "".join(date_line.split()))
     if len(filled) > notes:  # text scraped onto one line: "…请认真贯彻执行。 某市人民政府 2023年4月15日"
         last = filled[-1 - notes]
         found = _SIGNATURE_AFTER_TEXT.search(lines[last])
         if found:
+            take_notes()
             lines[last] = lines[last][: found.start()]
             return "\n".join(lines), (found.group("issuer"), "".join(found.group("date").split()))
     return "\n".join(lines), None

@@ -90,6 +90,9 @@ HARD_WRAP_MIN_LINE_WIDTH = 20  # characters; narrower "wraps" are a list of shor
 HARD_WRAP_OVERFLOW_RATIO = 1.1
 HARD_WRAP_MAX_OVERFLOW_SHARE = 0.1
 HARD_WRAP_FULL_LINE_RATIO = 0.85
+RAGGED_MIN_CUT_LINES = 3
+RAGGED_MIN_CUT_SHARE = 0.5
+RAGGED_MIN_LINE_CHARS = 4
 
 
 def segment_body(
@@ -123,12 +126,17 @@ def join_wrapped_lines(lines: list[str]) -> list[str]:
     """
     lines = [line.strip() for line in lines]
     is_full_width = _full_width_test([line for line in lines if line])
+    ragged = is_full_width is None and _is_ragged([line for line in lines if line])
     paragraphs: list[str] = []
     current: list[str] = []
     for index, line in enumerate(lines):
         if line:
             current.append(line)
-        wrapped = line and is_full_width is not None and is_full_width(line) and not _ends_sentence(line)
+        if ragged:
+            following = lines[index + 1] if index + 1 < len(lines) else ""
+            wrapped = bool(line and following) and _continues_ragged(line, following)
+        else:
+            wrapped = line and is_full_width is not None and is_full_width(line) and not _ends_sentence(line)
         wrapped = wrapped and " | " not in line  # a table row is a line of its own, whatever its width
         # "…（责任单位：市发改委）" then "2.降低…": the bracket closed the item, the next one starts.
         if wrapped and line[-1] in CLOSING_MARKS and index + 1 < len(lines) and _MARKER.match(lines[index + 1]):
@@ -139,6 +147,26 @@ def join_wrapped_lines(lines: list[str]) -> list[str]:
     if current:
         paragraphs.append("".join(current))
     return paragraphs
+
+
+def _is_heading_line(line: str) -> bool:
+    return bool(_MARKER.match(line)) and len(line) <= MAX_TITLE_FROM_NEXT_LINE_CHARS and not _ends_sentence(line)
+
+
+def _is_ragged(lines: list[str]) -> bool:
+    """Whether lines were broken at no fixed width (PDF extraction of justified or ragged text): many
+    lines of running text stop mid-sentence."""
+    text_lines = [line for line in lines if " | " not in line and not _is_heading_line(line)]
+    cut = [line for line in text_lines if not _ends_sentence(line) and len(line) >= RAGGED_MIN_LINE_CHARS]
+    return len(cut) >= RAGGED_MIN_CUT_LINES and len(cut) >= RAGGED_MIN_CUT_SHARE * len(text_lines)
+
+
+def _continues_ragged(line: str, following: str) -> bool:
+    """In ragged text, a line continues into the next unless it ends a sentence or is a heading, or the
+    next line is a heading or a table row."""
+    if _ends_sentence(line) or _is_heading_line(line) or len(line) < RAGGED_MIN_LINE_CHARS or " | " in line:
+        return False
+    return not (_MARKER.match(following) or " | " in following)
 
 
 def _full_width_test(lines: list[str]) -> Callable[[str], bool] | None:
@@ -212,7 +240,9 @@ MAX_TOC_ENTRY_CHARS = 60
 # Unmarked paragraphs that close a list rather than continue its last item: "总之，……", "一年来，……"
 # (they belong to the list's parent), and the speaker's closing address (to the document).
 _CLOSES_THE_LIST = re.compile(r"(?:总之|综上|总的来看|总体来看|总体上看|一年来|过去一年|回顾过去|实践证明|在看到成绩的同时)")
-_CLOSES_THE_DOCUMENT = re.compile(r"(?:各位代表|各位委员|同志们|让我们)[，,！!]")
+_CLOSES_THE_DOCUMENT = re.compile(
+    r"(?:各位代表|各位委员|同志们|让我们)[，,！!]|本(?:决定|办法|规定|细则|意见|通知|方案|条例|措施)(?:自|从)"
+)
 MAX_LIST_TITLE_CHARS = 40
 _NOT_IN_A_LIST_TITLE = re.compile(r"[。！？；，,:：!?;]")
 
@@ -241,7 +271,10 @@ class _OutlineBuilder:
         self._continuation: _Heading | None = None
 
     def add_paragraph(self, paragraph: str, next_paragraph: str = "") -> None:
-        if self._in_toc(paragraph) or self._in_list(paragraph):
+        if self._in_toc(paragraph):
+            self._add_toc_entries(paragraph)
+            return
+        if self._in_list(paragraph):
             self._add_text(paragraph)
             return
         if self._waiting_for_title is not None:
@@ -293,6 +326,15 @@ class _OutlineBuilder:
         if self._toc is None:
             self._toc = key
         return True
+
+    def _add_toc_entries(self, paragraph: str) -> None:
+        """TOC text, one segment per entry (entries on one line are cut where each marker starts)."""
+        starts = [m.start() for m in _MARKER.finditer(paragraph) if m.start() and paragraph[m.start() - 1].isspace()]
+        target = self._continuation or (self._open[-1] if self._open else None)
+        sentences = target.sentences if target is not None else self.preamble
+        for start, end in zip([0, *starts], [*starts, len(paragraph)]):
+            if paragraph[start:end].strip():
+                sentences.append(paragraph[start:end].strip())
 
     def _opens_a_restarted_list(self, paragraph: str, next_paragraph: str) -> bool:
         """A short title line followed by a list that starts again at 一 (a page holding two articles):
@@ -506,9 +548,9 @@ def format_outline(doc: Document, *, show_segments: bool = False) -> str:
         lines.extend(_segment_lines(doc.preamble, "  "))
     for section in doc.walk_sections():
         indent = "  " * (section.level - 1)
-        lines.append(
-            f"{indent}{section.marker} {section.title.zh}  [{section.id}, {_count(len(section.segments), 'segment')}]"
-        )
+        # An untitled section holds the text after a list's last item.
+        heading = f"{section.marker} {section.title.zh}" if section.marker or section.title.zh else "(continued)"
+        lines.append(f"{indent}{heading}  [{section.id}, {_count(len(section.segments), 'segment')}]")
         if show_segments:
             lines.extend(_segment_lines(section.segments, indent + "    "))
     return "\n".join(lines) + "\n"
