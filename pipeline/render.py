@@ -86,6 +86,8 @@ def _heading(level: int, zh: str, en: str | None, anchor: str, flags: list[Flag]
 
 def _section_block(sec: Section, alignment: str) -> list[str]:
     lines = _heading(sec.level + 1, f"{sec.marker}{sec.title.zh}", sec.title.en, sec.id, sec.title.flags)
+    if not (sec.marker or sec.title.zh):  # the text after a list's last item: no heading of its own
+        lines = [f'<a id="{sec.id}"></a>', ""]
     lines += _summary_block(sec.summary, "Summary")
     lines += _segments_block(sec.segments, alignment)
     for child in sec.sections:

@@ -67,7 +67,7 @@ def read_pdf(path: Path) -> str:
         if "password" in str(err).lower():
             raise InputError(
                 f"{path}: the PDF is encrypted (password-protected)",
-                hint="save an unencrypted copy (open it with the password and print to PDF) and rerun",
+                hint="open it with the password, save an unencrypted copy and rerun",
             ) from None
         raise InputError(f"{path}: cannot read as PDF ({err})", hint="check that the file is a complete PDF") from None
     try:
@@ -79,7 +79,7 @@ def read_pdf(path: Path) -> str:
     if len("".join(text.split())) < MIN_TEXT_CHARS:
         raise InputError(
             f"{path}: the PDF has no text layer (a scanned image?); OCR is not supported",
-            hint="run it through OCR first (e.g. ocrmypdf --language chi_sim) or use the original Word/text file",
+            hint="run OCR first, e.g. ocrmypdf -l chi_sim in.pdf out.pdf, or use the original Word or text file",
         )
     return text
 
