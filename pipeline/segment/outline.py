@@ -357,9 +357,11 @@ class _OutlineBuilder:
     def _close_the_list(self, paragraph: str) -> None:
         """An unmarked paragraph after a list's last item: after a "一是" paragraph, or opening like
         "总之，", it belongs to the item's parent; a closing address ("各位代表，") to the document."""
-        if not self._open or self._continuation is not None or self._waiting_for_title is not None:
+        if not self._open or self._waiting_for_title is not None:
             return
-        if not (self._open[-1].sentences or self._open[-1].children or self._open[-1].title):
+        if self._continuation is not None and not _CLOSES_THE_DOCUMENT.match(paragraph):
+            return
+        if self._continuation is None and not (self._open[-1].sentences or self._open[-1].children or self._open[-1].title):
             return  # the item's first paragraph
         if _CLOSES_THE_DOCUMENT.match(paragraph):
             depth = 0
