@@ -84,7 +84,7 @@ _ADOPTION_NOTE = re.compile(r"(?:通过|批准|修正|修订|公布|施行|发�
 _SUBTITLE_END_LINE = re.compile(r"[ \t]*([^\s，。,；;:：!！?？]{0,20}(?:上|讲话|报告))[ \t]*(?:\n|$)")
 _DATE_IN_SUBTITLE = re.compile(_DATE_IN_TEXT + r"(?:\s*\d{1,2}\s*日)?")
 # A document number ("某政办发〔2023〕5号") on its own line, above or below the title.
-_DOCUMENT_NUMBER = re.compile(r"[^\s，。,；;:：]{1,20}[〔［\[(（【]\s*\d{4}\s*[〕］\])）】]\s*第?\s*\d{1,5}\s*号")
+_DOCUMENT_NUMBER = re.compile(r"(?![^〔［\[(（【]*关于)[^\s，。,；;:：]{1,20}[〔［\[(（【]\s*\d{4}\s*[〕］\])）】]\s*第?\s*\d{1,5}\s*号")
 # The signature at the bottom of a notice: issuer line(s), then the date, then notes like "（此件公开发布）".
 _CN_DATE = r"[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月(?:[一二三四五六七八九十]{1,3}日)?"
 _ORGANISATION = rf"(?:国务院|[^\s，。,；;:：()（）、]{{2,30}}{_ORGANISATION_SUFFIX})"
@@ -129,7 +129,7 @@ _TITLE_KIND_AT_END = re.compile(_TITLE_KIND + "$")
 _DOCUMENT_NUMBER_GLUED = r"[^\s，。,；;:：0-9]{1,12}[〔［\[(（【]\s*\d{4}\s*[〕］\])）】]\s*第?\s*\d{1,5}\s*号"
 _GLUED_HEAD = re.compile(
     rf"[ \t]*(?P<title>[^\s。！？；;:：]{{2,{MAX_TITLE_CHARS}}}{_TITLE_KIND})"
-    rf"(?:[ \t]*(?P<number>{_DOCUMENT_NUMBER_GLUED}))?[ \t]+(?=\S)"
+    rf"(?:[ \t]*(?P<number>{_DOCUMENT_NUMBER_GLUED})[ \t]*|[ \t]+(?=\S))"
 )
 # A site's name glued onto the title from the page's <title> or banner ("某某网信息详情关于……的通知",
 # "关于……的通知 - 某市人民政府").
@@ -240,10 +240,13 @@ def _take_wrapped_title(title: str, rest: str) -> tuple[str, str]:
     if _TITLE_KIND_AT_END.search(title):
         return title, rest
     lines = rest.split("\n")
-    joined = title
-    for count, line in enumerate(lines[: MAX_TITLE_LINES - 1], 1):
+    joined, taken = title, 0
+    for count, line in enumerate(lines, 1):
         line = line.strip()
-        if not line or len(joined) + len(line) > MAX_TITLE_CHARS or not _could_be_title(line):
+        if not line:
+            continue  # web pages put a blank line between the title's paragraphs
+        taken += 1
+        if taken >= MAX_TITLE_LINES or len(joined) + len(line) > MAX_TITLE_CHARS or not _could_be_title(line):
             break
         if _MARKER.match(line) or _DOCUMENT_NUMBER.fullmatch(line) or _BYLINE.fullmatch(line):
             break

@@ -265,8 +265,9 @@ class _OutlineBuilder:
         # Inside an attachment list or notes ("附件：1.…", "注：1.…"): the marker kind its items use
         # ("" until the first item), or None outside one.
         self._list_kind: str | None = None
-        # Inside a table of contents: the key of its first entry (None until seen), or False outside one.
-        self._toc: str | None | bool = False
+        # Inside a table of contents (None) or not (False), and the entries it listed so far.
+        self._toc: None | bool = False
+        self._toc_keys: set[str] = set()
         # Unmarked text after a list's last item: an untitled section after the items, in their parent.
         self._continuation: _Heading | None = None
 
@@ -305,7 +306,7 @@ class _OutlineBuilder:
             title_end = self._title_end(paragraph, marker.end(), candidates[index + 1 :])
             heading.title = _SPACE_BETWEEN_CHINESE.sub("", paragraph[marker.end() : title_end]).strip()
             position = title_end
-            if not heading.title:
+            if not heading.title and marker.lastgroup != "cn_bare":  # "## 四" is a whole Markdown heading
                 self._waiting_for_title = heading
         self._add_text(paragraph[position:])
 
@@ -316,15 +317,15 @@ class _OutlineBuilder:
         if head and (head.end() == len(paragraph) or _MARKER.match(paragraph, head.end())):
             entries = [m.start() for m in _MARKER.finditer(paragraph, head.end()) if _may_start_heading(paragraph, m.start())]
             self._toc = None if not entries else False  # entries on the same line: the TOC is this line
+            self._toc_keys = set()
             return True
         if self._toc is False:
             return False
         key = _toc_key(paragraph)
-        if (self._toc is not None and key == self._toc) or len(paragraph) > MAX_TOC_ENTRY_CHARS or _SENTENCE_END_INSIDE.search(paragraph):
-            self._toc = False
+        if key in self._toc_keys or len(paragraph) > MAX_TOC_ENTRY_CHARS or _SENTENCE_END_INSIDE.search(paragraph):
+            self._toc = False  # the body starts again at a heading the TOC listed, or running text begins
             return False
-        if self._toc is None:
-            self._toc = key
+        self._toc_keys.add(key)
         return True
 
     def _add_toc_entries(self, paragraph: str) -> None:

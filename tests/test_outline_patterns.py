@@ -1,0 +1,291 @@
+"""Structure patterns of real government documents (issue 12), each on small hand-written text.
+
+The golden files in tests/data/segment (24-36) hold whole documents; these tests pin the one behaviour
+each pattern is about, in the shapes a document may take it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.document import Document
+from pipeline.segment import clean_text, join_wrapped_lines, segment, split_front_matter
+
+
+def markers(doc: Document) -> list[str]:
+    return [s.marker for s in doc.walk_sections()]
+
+
+def texts(doc: Document) -> list[str]:
+    return [seg.zh for seg in doc.all_segments()]
+
+
+# --- 1. tables of contents ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "toc",
+    [
+        "目　录\n第一章　总体要求\n第一节　指导思想\n第二章　主要任务\n",
+        "目录\n第一章 总体要求……………1\n第一节 指导思想……………2\n第二章 主要任务……………5\n",
+        "目录 第一章 总体要求 1 第一节 指导思想 2 第二章 主要任务 5\n",
+        "目录\n前言\n第一章 总体要求\n第一节 指导思想\n第二章 主要任务\n结束语\n",
+    ],
+    ids=["one-per-line", "leaders-and-pages", "one-line", "unmarked-entries"],
+)
+def test_table_of_contents_is_text_and_the_body_headings_rule(toc: str):
+    body = "第一章　总体要求\n第一节　指导思想\n坚持稳中求进。\n第二章　主要任务\n扩大内需。"
+    doc = segment("某市“十四五”规划纲要\n" + toc + body)
+    assert [(s.marker, s.title.zh) for s in doc.walk_sections()] == [
+        ("第一章", "总体要求"), ("第一节", "指导思想"), ("第二章", "主要任务")
+    ]  # fmt: skip
+    assert texts(doc)[0].startswith("目") and "坚持稳中求进。" in texts(doc)
+    assert "".join("".join(seg.zh for seg in doc.preamble).split()) == "".join(toc.split())
+
+
+def test_a_word_like_mulu_in_running_text_is_not_a_toc():
+    doc = segment("某县工作报告\n一、总体情况\n目录清单管理制度全面实行。\n二、下一步打算\n坚持稳中求进。")
+    assert markers(doc) == ["一、", "二、"]
+
+
+# --- 2. titles over several lines ---------------------------------------------------------------
+
+THREE_LINE_TITLE = ["国务院关于在某某先行区", "暂时调整实施《某某条例》", "有关规定的决定"]
+
+
+def test_title_over_three_lines_is_whole():
+    doc = segment("\n".join(THREE_LINE_TITLE) + "\n国发〔2019〕12号\n各省、自治区、直辖市人民政府：\n现决定如下。")
+    assert doc.title.zh == "".join(THREE_LINE_TITLE)
+    assert texts(doc) == ["现决定如下。"]
+
+
+def test_title_over_three_paragraphs_of_a_web_page():
+    page = "".join(f"<p>{line}</p>" for line in THREE_LINE_TITLE) + "<p>各有关单位：</p><p>现决定如下。</p>"
+    doc = segment(page)
+    assert (doc.title.zh, doc.salutation, texts(doc)) == ("".join(THREE_LINE_TITLE), "各有关单位：", ["现决定如下。"])
+
+
+def test_a_title_line_then_a_short_body_line_is_not_joined():
+    doc = segment("某市2023年上半年经济运行情况\n经济运行总体平稳\n一、工业\n增长5%。")
+    assert doc.title.zh == "某市2023年上半年经济运行情况"
+
+
+# --- 3. document numbers and addressees ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "关于做好劳动保障工作的通知\n劳社部发[2006]7号\n各省、自治区、直辖市劳动和社会保障厅（局）：\n现就有关问题通知如下。",
+        "关于做好劳动保障工作的通知劳社部发[2006]7号\n各省、自治区、直辖市劳动和社会保障厅（局）：\n现就有关问题通知如下。",
+        "关于做好劳动保障工作的通知 劳社部发[2006]7号 各省、自治区、直辖市劳动和社会保障厅（局）： 现就有关问题通知如下。",
+    ],
+    ids=["own-line", "glued-to-title", "one-line-document"],
+)
+def test_document_number_and_addressee_go_to_front_matter(text: str):
+    doc = segment(text)
+    assert doc.title.zh == "关于做好劳动保障工作的通知"
+    assert doc.meta == {"发文字号": "劳社部发[2006]7号"}
+    assert doc.salutation == "各省、自治区、直辖市劳动和社会保障厅（局）："
+    assert texts(doc) == ["现就有关问题通知如下。"]
+
+
+def test_one_line_reply_keeps_its_body_and_signature():
+    doc = segment("国务院关于同意设立某某新区的批复 国函〔2003〕88号 某某省人民政府： 你省请示收悉。现批复如下： "
+                  "一、同意设立某某新区。 二、要坚持高起点规划。 国务院 二〇〇三年五月八日")  # fmt: skip
+    assert (doc.title.zh, doc.meta["发文字号"], doc.salutation) == ("国务院关于同意设立某某新区的批复", "国函〔2003〕88号", "某某省人民政府：")
+    assert (doc.issuer, doc.date) == ("国务院", "二〇〇三年五月八日")
+    assert markers(doc) == ["一、", "二、"] and texts(doc) == ["你省请示收悉。", "现批复如下："]
+
+
+# --- 4. front matter variants -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dash", ["――", "——", "－－"])
+def test_subtitle_dashes_and_site_lines_do_not_hide_the_salutation(dash: str):
+    text = (f"政府工作报告\n{dash}2025年1月15日在某省人民代表大会上\n省长　张三\n2025-03-06 08:12:30\n来源：某某日报\n"
+            "责任编辑：李四\n各位代表：\n现在报告工作。")  # fmt: skip
+    doc = segment(text)
+    assert doc.title.zh == f"政府工作报告{dash}2025年1月15日在某省人民代表大会上"
+    assert (doc.issuer, doc.salutation) == ("省长 张三", "各位代表：")
+    assert doc.meta == {"发布时间": "2025-03-06 08:12:30", "来源": "某某日报", "责任编辑": "李四"}
+    assert texts(doc) == ["现在报告工作。"]
+
+
+def test_publisher_and_time_line_is_metadata():
+    doc = segment("关于做好防汛工作的通知\n发布人：市应急局　时间：2024-06-01 09:30\n各有关单位：\n请做好防汛工作。")
+    assert doc.meta == {"发布人": "市应急局", "时间": "2024-06-01 09:30"}
+    assert doc.salutation == "各有关单位："
+
+
+# --- 5. signatures at the end -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "signature, issuer, date",
+    [
+        ("国务院\n2018年12月21日\n（此件公开发布）", "国务院", "2018年12月21日"),
+        ("国　务　院\n2018年12月21日", "国务院", "2018年12月21日"),
+        ("某省人民政府办公厅\n二〇〇三年五月八日\n（此件主动公开）", "某省人民政府办公厅", "二〇〇三年五月八日"),
+        ("中共某市委办公室　某市人民政府办公室\n2023年4月1日", "中共某市委办公室 某市人民政府办公室", "2023年4月1日"),
+    ],
+)
+def test_signature_issuer_date_and_note_leave_the_body(signature: str, issuer: str, date: str):
+    doc = segment("关于某事项的通知\n各有关单位：\n一、总体要求\n请认真贯彻执行。\n" + signature)
+    assert (doc.issuer, doc.date) == (issuer, date)
+    assert texts(doc) == ["请认真贯彻执行。"]
+    if "（" in signature:
+        assert doc.meta["附注"].startswith("（此件")
+
+
+# --- 6. articles and clauses --------------------------------------------------------------------
+
+
+def test_article_has_no_title_and_its_clauses_are_list_items():
+    doc = segment("某市条例\n第一条　有下列情形之一的，由主管部门责令改正：（一）未按规定登记的；（二）拒不整改的。\n"
+                  "第二条　本条例自2024年1月1日起施行。")  # fmt: skip
+    assert [(s.marker, s.title.zh) for s in doc.walk_sections()] == [("第一条", ""), ("第二条", "")]
+    assert texts(doc) == ["有下列情形之一的，由主管部门责令改正：（一）未按规定登记的；", "（二）拒不整改的。", "本条例自2024年1月1日起施行。"]
+
+
+def test_clauses_on_their_own_lines_stay_in_their_article():
+    doc = segment("第一章　总则\n第一条　企业应当履行下列义务：\n（一）保证质量；\n（二）按时供货。\n第二章　附则\n第二条　本办法自公布之日起施行。")
+    assert markers(doc) == ["第一章", "第一条", "第二章", "第二条"]
+    assert [seg.zh for seg in doc.sections[0].sections[0].segments] == ["企业应当履行下列义务：", "（一）保证质量；", "（二）按时供货。"]
+
+
+def test_amending_decision_items_have_no_title():
+    doc = segment("某省关于修改《某条例》的决定\n一、将第五条修改为：“第五条　……。”\n二、删去第六条。\n本决定自公布之日起施行。")
+    assert [(s.marker, s.title.zh) for s in doc.walk_sections()] == [("一、", ""), ("二、", ""), ("", "")]
+    assert texts(doc) == ["将第五条修改为：“第五条 ……。”", "删去第六条。", "本决定自公布之日起施行。"]
+
+
+# --- 7. after the last list item ----------------------------------------------------------------
+
+
+def test_unmarked_paragraphs_after_yi_shi_items_belong_to_the_parent():
+    doc = segment("报告\n一、工作回顾\n一是工业回升。增长7%。\n二是项目提速。开工86个。\n一年来，成绩来之不易。\n二、工作安排\n坚持稳中求进。")
+    first = doc.sections[0]
+    assert [(s.marker, [seg.zh for seg in s.segments]) for s in first.sections] == [
+        ("一是", ["增长7%。"]), ("二是", ["开工86个。"]), ("", ["一年来，成绩来之不易。"])
+    ]  # fmt: skip
+    assert markers(doc) == ["一、", "一是", "二是", "", "二、"]
+
+
+def test_second_paragraph_of_a_numbered_item_stays_in_it():
+    doc = segment("报告\n一、工作回顾\n（一）工业回升。增长7%。\n规上企业达到312家。\n（二）项目提速。")
+    assert [seg.zh for seg in doc.sections[0].sections[0].segments] == ["增长7%。", "规上企业达到312家。"]
+
+
+def test_closing_address_belongs_to_the_document():
+    doc = segment("报告\n一、工作回顾\n（一）工业回升。\n增长7%。\n（十二）民生改善。\n增收5%。\n各位代表，让我们团结奋斗！")
+    assert [s.marker for s in doc.sections] == ["一、", ""]
+    assert [seg.zh for seg in doc.sections[-1].segments] == ["各位代表，让我们团结奋斗！"]
+
+
+# --- 8. restarted lists -------------------------------------------------------------------------
+
+
+def test_second_article_on_a_page_restarts_its_list():
+    doc = segment("关于促进消费的措施\n一、发放消费券。\n二、举办活动。\n关于稳外贸的措施\n一、拓展市场。\n二、加大信保支持。")
+    assert [(s.marker, s.title.zh, s.level) for s in doc.walk_sections()] == [
+        ("一、", "发放消费券。", 1), ("二、", "举办活动。", 1), ("", "关于稳外贸的措施", 1),
+        ("一、", "拓展市场。", 2), ("二、", "加大信保支持。", 2),
+    ]  # fmt: skip
+
+
+def test_a_repeated_one_without_a_title_line_stays_text():
+    doc = segment("报告\n一、工业\n增长5%。\n二、农业\n增长3%。\n一、二季度分别增长4%和5%。")
+    assert markers(doc) == ["一、", "二、"]
+
+
+# --- 9. web chrome ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["某某网信息详情关于做好防汛工作的通知", "关于做好防汛工作的通知 - 某市人民政府", "关于做好防汛工作的通知"],
+)
+def test_site_name_glued_onto_the_title_is_dropped(title: str):
+    assert segment(f"{title}\n各有关单位：\n请做好防汛工作。").title.zh == "关于做好防汛工作的通知"
+
+
+def test_comment_threads_and_app_promotions_are_chrome():
+    doc = segment("关于做好防汛工作的通知\n一、压实责任\n请做好防汛工作。\n【打印本页】【关闭窗口】 分享到：\n评论回复\n提交回复\n返回\n更多精彩内容尽在某某新闻APP")
+    assert texts(doc) == ["请做好防汛工作。"]
+
+
+# --- 10. Markdown -------------------------------------------------------------------------------
+
+
+def test_markdown_front_matter_and_comments_are_not_body():
+    text = ("---\ntitle: 统计公报\ndate: 2024-03-15\n---\n<!-- 转载说明 -->\n# 统计公报\n\n## 一、农业\n\n持平。\n\n"
+            "## 二\n\n增长5%。\n\n## 三\n\n<!--\n多行\n-->\n下降2%。\n")  # fmt: skip
+    doc = segment(text, source="a.md")
+    assert doc.meta == {"title": "统计公报", "date": "2024-03-15"}
+    assert markers(doc) == ["一、", "二", "三"] and texts(doc) == ["持平。", "增长5%。", "下降2%。"]
+
+
+def test_yaml_aliases_are_not_expanded():
+    doc = segment("---\na: &x [1, 2]\nb: *x\n---\n# 报告\n\n增长5%。", source="a.md")
+    assert doc.meta == {"a": "&x [1, 2]", "b": "*x"} and texts(doc) == ["增长5%。"]
+
+
+# --- 11. PDF text -------------------------------------------------------------------------------
+
+
+def test_ragged_pdf_lines_are_rejoined_and_headings_kept_apart():
+    lines = ["一、总体情况", "上半年，全市实现地区生", "产总值551.2亿元，同比增长", "6.3%，增速高于全省。", "二、工业经济",
+             "规上工业增加值增长8.1%，其中高新技术产业", "增加值增长12.4%。", "三、下一步打算"]  # fmt: skip
+    assert join_wrapped_lines(lines) == [
+        "一、总体情况", "上半年，全市实现地区生产总值551.2亿元，同比增长6.3%，增速高于全省。", "二、工业经济",
+        "规上工业增加值增长8.1%，其中高新技术产业增加值增长12.4%。", "三、下一步打算",
+    ]  # fmt: skip
+
+
+def test_short_lines_without_punctuation_are_not_ragged_text():
+    lines = ["附件：", "1.检查表", "2.值班表", "某县人民政府", "2023年1月12日", "一、要求", "请认真执行。"]
+    assert join_wrapped_lines(lines) == lines
+
+
+# --- traditional Chinese ------------------------------------------------------------------------
+
+
+def test_traditional_markers():
+    doc = segment("某縣政府工作報告\n壹、過去一年工作回顧\n一、經濟增長。增長5%。\n貳、今年工作\n第一條　政府應當依法履職。\n第二條　政府應當接受監督。")
+    assert [(s.marker, s.level) for s in doc.walk_sections()] == [("壹、", 1), ("一、", 2), ("貳、", 1), ("第一條", 2), ("第二條", 2)]
+    assert doc.title.zh == "某縣政府工作報告"
+
+
+# --- invisible characters (issue 11) -------------------------------------------------------------
+
+
+def test_bidi_controls_are_removed_and_emoji_sequences_kept():
+    text = "报告\n一、工作\n\u202e增长5%\u202c。\u2066下降\u20693%。\u200f家庭👨\u200d👩\u200d👧。零\u200d宽。"
+    doc = segment(text)
+    assert texts(doc) == ["增长5%。", "下降3%。", "家庭👨\u200d👩\u200d👧。", "零宽。"]
+
+
+# --- no character lost or reordered, with the new patterns -----------------------------------------
+
+_PATTERN_FRAGMENTS = [
+    "目录", "目　录", "第一章", "第一节", "第二章", "第一条", "第二条", "第五条", "第一條", "壹、", "貳、", "一、", "二、",
+    "（一）", "（二）", "一是", "二是", "四", "将第五条修改为：", "删去第六条。", "一年来，", "总之，", "各位代表，",
+    "本决定自公布之日起施行。", "国发〔2019〕12号", "劳社部发[2006]7号", "国　务　院", "国务院", "二〇〇三年五月八日",
+    "（此件公开发布）", "――", "省长　张三", "2025-03-06 08:12:30", "来源：某某日报", "编辑：李四", "评论回复",
+    "尽在某某APP", "信息详情", "关于某某的决定", "有关规定的", "各省、自治区、直辖市人民政府：", "……1", " 3",
+    "\u202e", "\u200d", "👨", "。", "；", "：", "\n", "\n\n", " ", "增长5%", "上半年，全市实现地区生", "产总值551.2亿元",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_PATTERN_FRAGMENTS), max_size=40).map("".join))
+def test_new_patterns_never_lose_or_reorder_body_characters(text: str):
+    front = split_front_matter(clean_text(text))
+    doc = segment(text)
+    parts = [seg.zh for seg in doc.preamble]
+    for section in doc.walk_sections():
+        parts += [section.marker, section.title.zh] + [seg.zh for seg in section.segments]
+    assert "".join("".join(parts).split()) == "".join(front.body.split())
