@@ -47,6 +47,11 @@ _PAGE_CHROME_CELL = re.compile(
     r"|(?:[^\s>»›。，]{1,20}\s*[>»›]\s*)+[^\s>»›。，]{1,20}"  # breadcrumbs: 首页 > 政务公开
     r"|\d+"  # the count next to "浏览次数" in its own cell
 )
+_LEADING_CHROME = re.compile(
+    r"(?:(?:字体|字号)\s*[:：]?\s*[\[【]?\s*大\s*中\s*小\s*[\]】]?"
+    r"|(?:浏览次数|访问次数|点击数|阅读次数|浏览量)\s*[:：]?\s*\d*"
+    r"|[【\[]?\s*(?:打印本页|打印|关闭窗口|关闭|收藏|分享到)\s*[】\]]?)(?=\s)\s*"
+)
 _CHROME_AFTER_VALUE = re.compile(r"\s(?:浏览次数|访问次数|点击数|阅读次数|浏览量|字体|字号|【|\[)")
 _DATE_TIME = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
@@ -110,7 +115,7 @@ _SITE_FOOTER = re.compile(
     r"|^\W*(?:上一篇|下一篇|相关链接|相关阅读|相关文件|扫一扫|打印本页|关闭窗口|返回顶部|分享到)"
     r"|^\W*(?:责任编辑|编辑|审核|校对|终审)\s*[:：]"
     # comment threads and app promotions under a news page
-    r"|^\W*(?:评论|发表评论|评论回复|提交回复|我要评论|网友评论|查看评论|返回|返回列表|返回首页|登录|注册|点赞|收藏)\W*$"
+    r"|^\W*(?:评论|返回|返回列表|返回首页|登录|注册|点赞|收藏)\W*$|发表评论|评论回复|提交回复|我要评论|网友评论|查看评论|登录后"
     r"|尽在.{0,20}(?:APP|App|app|客户端)|下载.{0,20}(?:APP|App|app|客户端)|(?:扫码|二维码)",
     re.I,
 )
@@ -350,6 +355,11 @@ def _read_front_matter_row(line: str, meta: dict[str, str]) -> bool:
         if _PAGE_CHROME_CELL.fullmatch(cell):
             recognised = True
             continue
+        chrome = _LEADING_CHROME.match(cell)
+        if chrome:  # "字号：大 中 小　来源：…": chrome first, then fields
+            recognised, cell = True, cell[chrome.end() :].strip()
+            if not cell:
+                continue
         stamp = _LEADING_DATE_TIME.match(cell)
         if stamp:  # "2025-03-06 08:12:30　来源：某某日报": a news page's time stamp
             fields.setdefault("发布时间", stamp.group(1))

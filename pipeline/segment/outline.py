@@ -362,8 +362,9 @@ class _OutlineBuilder:
             return
         if self._continuation is not None and not _CLOSES_THE_DOCUMENT.match(paragraph):
             return
-        if self._continuation is None and not (self._open[-1].sentences or self._open[-1].children or self._open[-1].title):
-            return  # the item's first paragraph
+        item = self._open[-1]
+        if self._continuation is None and not (item.sentences or item.children or (item.kind == "cn_shi" and item.title)):
+            return  # the item's first paragraph (a "一是" paragraph is whole with its title alone)
         if _CLOSES_THE_DOCUMENT.match(paragraph):
             depth = 0
         elif len(self._open) >= 2 and (self._open[-1].kind == "cn_shi" or _CLOSES_THE_LIST.match(paragraph)):
