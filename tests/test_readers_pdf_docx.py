@@ -147,6 +147,39 @@ def test_pdf_goes_through_the_same_outline_as_text(report_pdf: Path):
     ]
 
 
+def test_pdf_block_paragraphs_split_at_the_gap_and_runs_on_one_baseline_join(tmp_path: Path):
+    """Paragraphs set without an indent are told apart by the space between them; a heading printed as
+    two runs ("一、" then its title) and a table row's cells are one line each."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    pdf = canvas.Canvas(str(tmp_path / "blocks.pdf"), pagesize=PAGE)
+    pdf.setFont(FONT, SIZE)
+    y = 700
+    pdf.drawString(LEFT, y, "一、")
+    pdf.drawString(LEFT + 2 * SIZE, y, "总体情况")
+    y -= 30
+    # all full-width characters: 29 of them fill a line whatever the font's digit widths
+    # the first paragraph fills both its lines: only the gap after it ends it
+    paragraphs = ["上半年全市经济运行总体平稳，主要指标好于预期，地区生产总值较快增长，城乡居民收入稳步提高，民生保障水平持续不断加强。",
+                  "规上工业增加值快速增长，其中高新技术产业增加值增长较快，占比持续提高。"]  # fmt: skip
+    assert len(paragraphs[0]) == 58
+    for text in paragraphs:
+        pdf.drawString(LEFT, y, text[:29])
+        pdf.drawString(LEFT, y - 18, text[29:])
+        y -= 18 + 30  # a paragraph gap, no first-line indent
+    pdf.drawString(LEFT, y, "指标")
+    pdf.drawString(LEFT + 200, y, "551.2亿元")
+    pdf.showPage()
+    pdf.save()
+    lines = read_document_text(tmp_path / "blocks.pdf").splitlines()
+    assert lines[0] == "一、总体情况"
+    assert lines[1:3] == paragraphs
+    assert lines[3] == "指标 551.2亿元"
+
+
 def test_scanned_pdf_is_refused_with_one_line(tmp_path: Path):
     from reportlab.pdfgen import canvas
 

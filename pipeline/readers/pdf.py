@@ -33,6 +33,8 @@ FULL_LINE_SLACK_CHARS = 1.6
 INDENT_CHARS = 1.0
 MIN_TEXT_CHARS = 20  # fewer visible characters in the whole file: a scan, not a text PDF
 FONT_SIZE_TOLERANCE = 0.6
+# A gap this many times the usual line pitch separates paragraphs set without a first-line indent.
+PARAGRAPH_GAP_RATIO = 1.4
 
 _PAGE_NUMBER = re.compile(
     r"[-—–－―\s]*(?:第\s*)?\d{1,4}\s*(?:页)?[-—–－―\s]*|[-—–－―]\s*\d{1,4}\s*[-—–－―]"
@@ -125,7 +127,22 @@ def _page_lines(document, index: int) -> list[_Line]:
     finally:
         textpage.close()
         page.close()
-    return lines
+    return _merge_runs_on_one_baseline(lines)
+
+
+def _merge_runs_on_one_baseline(lines: list[_Line]) -> list[_Line]:
+    """pdfium may end a line between two runs of one printed line (a bold "一、" then regular text, the
+    cells of a table row): runs on the same baseline, left to right, are one line (a space where the
+    gap is wider than half a character)."""
+    merged: list[_Line] = []
+    for line in lines:
+        last = merged[-1] if merged else None
+        if last and abs(last.y - line.y) < 0.3 * max(last.size, 1) and line.x0 >= last.x1 - 0.5 * last.size:
+            gap = " " if line.x0 - last.x1 > 0.5 * last.size else ""
+            merged[-1] = _Line(last.text + gap + line.text, last.x0, line.x1, last.y, max(last.size, line.size), last.page, last.page_height)
+        else:
+            merged.append(line)
+    return merged
 
 
 def _in_margin_band(line: _Line) -> bool:
@@ -165,14 +182,26 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
     char_width = Counter(round(line.size) for line in lines).most_common(1)[0][0] or 10
     left = _margin([line.x0 for line in lines], char_width, low=True)
     right = _margin([line.x1 for line in lines], char_width, low=False)
+    pitch = _line_pitch(lines)
     paragraphs: list[str] = []
     current = ""
     for line, following in zip(lines, lines[1:] + [None]):
         current = _glue(current, line.text)
-        if following is None or not _continues(line, following, left, right, char_width):
+        if (
+            following is None
+            or not _continues(line, following, left, right, char_width)
+            or (following.page == line.page and line.y - following.y > PARAGRAPH_GAP_RATIO * pitch)
+        ):
             paragraphs.append(current)
             current = ""
     return paragraphs
+
+
+def _line_pitch(lines: list[_Line]) -> float:
+    """The distance between two lines of a paragraph: the lower quartile of the gaps between lines (the
+    larger gaps are between paragraphs and around headings)."""
+    gaps = sorted(a.y - b.y for a, b in zip(lines, lines[1:]) if a.page == b.page and a.y > b.y)
+    return gaps[len(gaps) // 4] if gaps else float("inf")
 
 
 def _margin(values: list[float], char_width: float, *, low: bool) -> float:
