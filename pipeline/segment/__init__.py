@@ -30,7 +30,8 @@ from pipeline.document import Bilingual, Document
 
 from .cleanup import SENTENCE_TERMINATORS, clean_text, take_yaml_front_matter
 from .frontmatter import FrontMatter, split_front_matter
-from .outline import format_outline, join_wrapped_lines, segment_body
+from .outline import format_outline, segment_body
+from .paragraphs import join_wrapped_lines
 from .sentences import split_long_sentence, split_sentences
 
 __all__ = [

@@ -1,22 +1,8 @@
-"""Segmentation: report text -> :class:`Document` (front matter, heading tree, sentences).
+"""Step 2 of segmentation: the front and back matter around a document's body.
 
-The stage is a pure function over text, in four steps:
-
-1. :func:`clean_text` turns the shapes reports come in (scraped HTML, Markdown, PDF extraction) into
-   plain lines; markup, page chrome (page numbers and the running header printed next to them) and
-   invisible characters are the only things it removes.
-2. :func:`split_front_matter` takes the metadata table, title, issuer/date line and salutation off the top,
-   and a notice's signature (issuer and date lines, usually at the bottom) and the site footer off the end.
-3. :func:`segment_body` rejoins hard-wrapped lines into paragraphs, finds headings and splits the text
-   between them into sentences, numbering segments ("s1", ...) and sections ("sec-1-2") by position. It
-   never drops or reorders a visible character: the markers, titles and segments it returns,
-   concatenated, are the body without its whitespace.
-4. :func:`segment` wires the three together into a :class:`Document`.
-
-Heading levels come from the document itself, not from a fixed table: a stack holds the open headings;
-a marker kind already on the stack closes everything below it (a sibling), a new kind opens a child.
-A marker counts only at a paragraph start or right after a sentence end, and only if it continues its
-sequence (二 after 一) or starts one; that is what keeps ``3月10日``, ``1.2%`` or ``第8、`` in the text.
+Metadata rows and site chrome, the title (wrapped over lines, glued to a document number, or heading a
+one-line document), subtitle, byline, document number, addressee (the salutation), and at the end the
+signature (issuer, date, notes) and the site footer. What remains is the body.
 """
 
 from __future__ import annotations
@@ -25,7 +11,8 @@ import re
 from dataclasses import dataclass, field
 
 from .cleanup import _OPENER_FOR_CLOSER, _SENTENCE_END_INSIDE
-from .outline import _MARKER, _ends_sentence, _marker_identity
+from .markers import _MARKER, _marker_identity
+from .paragraphs import _ends_sentence
 
 # --- step 2: front matter ------------------------------------------------------------------------
 

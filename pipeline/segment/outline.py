@@ -1,22 +1,11 @@
-"""Segmentation: report text -> :class:`Document` (front matter, heading tree, sentences).
-
-The stage is a pure function over text, in four steps:
-
-1. :func:`clean_text` turns the shapes reports come in (scraped HTML, Markdown, PDF extraction) into
-   plain lines; markup, page chrome (page numbers and the running header printed next to them) and
-   invisible characters are the only things it removes.
-2. :func:`split_front_matter` takes the metadata table, title, issuer/date line and salutation off the top,
-   and a notice's signature (issuer and date lines, usually at the bottom) and the site footer off the end.
-3. :func:`segment_body` rejoins hard-wrapped lines into paragraphs, finds headings and splits the text
-   between them into sentences, numbering segments ("s1", ...) and sections ("sec-1-2") by position. It
-   never drops or reorders a visible character: the markers, titles and segments it returns,
-   concatenated, are the body without its whitespace.
-4. :func:`segment` wires the three together into a :class:`Document`.
+"""Step 3 of segmentation: the body -> preamble and heading tree of numbered segments.
 
 Heading levels come from the document itself, not from a fixed table: a stack holds the open headings;
 a marker kind already on the stack closes everything below it (a sibling), a new kind opens a child.
 A marker counts only at a paragraph start or right after a sentence end, and only if it continues its
 sequence (二 after 一) or starts one; that is what keeps ``3月10日``, ``1.2%`` or ``第8、`` in the text.
+Tables of contents, articles and their clauses, amending items, text after a list's last item and
+restarted lists are handled here (see :class:`_OutlineBuilder`). Nothing is dropped or reordered.
 """
 
 from __future__ import annotations
@@ -27,44 +16,13 @@ from dataclasses import dataclass, field
 
 from pipeline.document import Bilingual, Document, Section, Segment
 
-from .cleanup import (
-    _ENDS_WITH_HALF_WIDTH_FULL_STOP,
-    _HALF_WIDTH_FULL_STOP,
-    _LINE_END_MARKS,
-    _MARKER_MAY_FOLLOW,
-    _SENTENCE_END_INSIDE,
-    _WIDE_CHARS,
-    CLOSING_MARKS,
-)
+from .cleanup import _HALF_WIDTH_FULL_STOP, _SENTENCE_END_INSIDE, CLOSING_MARKS
+from .markers import _MARKER, _marker_identity, _may_start_heading
+from .paragraphs import join_wrapped_lines
 from .sentences import split_long_sentence, split_sentences
 
 # --- step 3: the body ----------------------------------------------------------------------------
 
-_CN = "[一二三四五六七八九十]{1,3}"
-# Formal numerals, used for the top level of Traditional Chinese documents ("壹、", "貳、").
-_CN_FORMAL = "[壹贰貳叁參叄肆伍陆陸柒捌玖拾]{1,3}"
-_DIGITS = "[0-9０-９]{1,2}"
-_MARKER = re.compile(
-    # Every marker starts with one of these; checking that first keeps the scan fast on long text.
-    r"(?=[第（(一二三四五六七八九十0-9０-９①-⑳⑴-⒇⒈-⒛壹贰貳叁參叄肆伍陆陸柒捌玖拾])"
-    rf"(?:(?P<chapter>第(?P<chapter_n>{_CN}|[0-9０-９]{{1,3}})(?P<chapter_unit>章|节|節|条|條|部分|篇|编|編))"
-    rf"|(?P<cn_paren>[（(](?P<cn_paren_n>{_CN})[）)])"
-    # Not a run of numerals ("一、二季度", "二、三产业").
-    rf"|(?<![一二三四五六七八九十])(?P<cn_dun>(?P<cn_dun_n>{_CN})(?:、(?!{_CN}(?:季度|产业|[、和及至到]))|[．.]))"
-    rf"|(?<![一二三四五六七八九十])(?P<cn_shi>(?P<cn_shi_n>{_CN})是)"
-    rf"|(?P<cn_formal>(?P<cn_formal_n>{_CN_FORMAL})[、．.])"
-    # A numeral alone on its line ("## 四" in Markdown): the title follows on the next line.
-    rf"|(?<![一二三四五六七八九十])(?P<cn_bare>(?P<cn_bare_n>{_CN}))(?=[ \t]*$)"
-    rf"|(?P<num_paren>[（(](?P<num_paren_n>{_DIGITS})[）)])"
-    # Not a decimal point (1.2%) and not a run of months, days or quarters ("1、2月份", "1、2季度").
-    rf"|(?<![0-9０-９.．])(?P<num_dot>(?P<num_dot_n>{_DIGITS})(?:、(?![0-9０-９]+(?:[月日号季]|、))|[.．](?![0-9０-９])))"
-    r"|(?P<circled>[①-⑳])"
-    r"|(?P<paren_digit>[⑴-⒇])"
-    r"|(?P<digit_stop>[⒈-⒛]))"
-)
-_CN_DIGIT_VALUES = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_FORMAL_DIGITS = str.maketrans("壹贰貳叁參叄肆伍陆陸柒捌玖拾", "一二二三三三四五六六七八九十")
-_UNIT_KIND = {"節": "节", "條": "条", "編": "编"}
 # Articles of a regulation ("第五条　有下列情形之一的……：（一）……") have no title: their text is body,
 # and the clauses inside them are list items, not headings. So are the items of an amending decision
 # ("一、将第五条修改为：……").
@@ -83,16 +41,7 @@ _SPACE_BETWEEN_CHINESE = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
 _LIST_INTRO = re.compile(r"(?:(?:附件|附表|附录|注|备注|说明)\s*[0-9０-９]{0,2}\s*[:：]|专栏\s*[0-9０-９]{1,3}(?![0-9０-９]))\s*")
 MAX_TITLE_FROM_NEXT_LINE_CHARS = 40
 MIN_TITLE_CHARS_BEFORE_A_SPACE = 3
-HARD_WRAP_MIN_FULL_LINE_SHARE = 0.2
-HARD_WRAP_MIN_FULL_LINES = 3
-HARD_WRAP_MAX_LINE_WIDTH = 120
-HARD_WRAP_MIN_LINE_WIDTH = 20  # characters; narrower "wraps" are a list of short lines
-HARD_WRAP_OVERFLOW_RATIO = 1.1
-HARD_WRAP_MAX_OVERFLOW_SHARE = 0.1
-HARD_WRAP_FULL_LINE_RATIO = 0.85
-RAGGED_MIN_CUT_LINES = 3
-RAGGED_MIN_CUT_SHARE = 0.5
-RAGGED_MIN_LINE_CHARS = 4
+
 
 
 def segment_body(
@@ -115,111 +64,6 @@ def segment_body(
     sections = [_to_section(heading, str(i), 1, make_segment) for i, heading in enumerate(outline.headings, 1)]
     return preamble, sections
 
-
-
-def join_wrapped_lines(lines: list[str]) -> list[str]:
-    """Paragraphs from lines, rejoining lines that PDF extraction broke at a fixed width.
-
-    A line continues into the next one only when the document is hard-wrapped (most lines have about
-    the same, short width and stop mid-sentence), the line is full width and does not end a sentence.
-    Headings are short lines, so they stay paragraphs of their own.
-    """
-    lines = [line.strip() for line in lines]
-    is_full_width = _full_width_test([line for line in lines if line])
-    ragged = is_full_width is None and _is_ragged([line for line in lines if line])
-    paragraphs: list[str] = []
-    current: list[str] = []
-    for index, line in enumerate(lines):
-        if line:
-            current.append(line)
-        if ragged:
-            following = lines[index + 1] if index + 1 < len(lines) else ""
-            wrapped = bool(line and following) and _continues_ragged(line, following)
-        else:
-            wrapped = line and is_full_width is not None and is_full_width(line) and not _ends_sentence(line)
-        wrapped = wrapped and " | " not in line  # a table row is a line of its own, whatever its width
-        # "…（责任单位：市发改委）" then "2.降低…": the bracket closed the item, the next one starts.
-        if wrapped and line[-1] in CLOSING_MARKS and index + 1 < len(lines) and _MARKER.match(lines[index + 1]):
-            wrapped = False
-        if current and not wrapped:
-            paragraphs.append("".join(current))
-            current = []
-    if current:
-        paragraphs.append("".join(current))
-    return paragraphs
-
-
-def _is_heading_line(line: str) -> bool:
-    return bool(_MARKER.match(line)) and len(line) <= MAX_TITLE_FROM_NEXT_LINE_CHARS and not _ends_sentence(line)
-
-
-def _is_ragged(lines: list[str]) -> bool:
-    """Whether lines were broken at no fixed width (PDF extraction of justified or ragged text): many
-    lines of running text stop mid-sentence."""
-    text_lines = [line for line in lines if " | " not in line and not _is_heading_line(line)]
-    cut = [line for line in text_lines if not _ends_sentence(line) and len(line) >= RAGGED_MIN_LINE_CHARS]
-    return len(cut) >= RAGGED_MIN_CUT_LINES and len(cut) >= RAGGED_MIN_CUT_SHARE * len(text_lines)
-
-
-def _continues_ragged(line: str, following: str) -> bool:
-    """In ragged text, a line continues into the next unless it ends a sentence or is a heading, or the
-    next line is a heading or a table row."""
-    if _ends_sentence(line) or _is_heading_line(line) or len(line) < RAGGED_MIN_LINE_CHARS or " | " in line:
-        return False
-    return not (_MARKER.match(following) or " | " in following)
-
-
-def _full_width_test(lines: list[str]) -> Callable[[str], bool] | None:
-    """A test for "this line was cut at the wrap width", or None if the text is not hard-wrapped."""
-    if len(lines) < 4:
-        return None
-    # PDF extractors wrap at a display width (a half-width digit takes half a column), other tools at a
-    # number of characters; the measure under which more lines are full is the one the text was cut by.
-    best: tuple[int, Callable[[str], bool]] | None = None
-    for measure in (_display_width, len):
-        sizes = [measure(line) for line in lines]
-        wrap_width = _wrap_width(sorted(sizes))
-        threshold = HARD_WRAP_FULL_LINE_RATIO * wrap_width
-        full_lines = [line for line, size in zip(lines, sizes) if size >= threshold]
-        # One paragraph per line: full lines end sentences. Hard wraps: they mostly stop mid-sentence.
-        cut_mid_sentence = sum(1 for line in full_lines if not _ends_sentence(line))
-        # Nothing much is wider than the wrap width (a cluster of short headings is not a wrap width).
-        wider = sum(1 for size in sizes if size > HARD_WRAP_OVERFLOW_RATIO * wrap_width)
-        if (
-            HARD_WRAP_MIN_LINE_WIDTH * (2 if measure is _display_width else 1) <= wrap_width <= HARD_WRAP_MAX_LINE_WIDTH
-            and wider <= HARD_WRAP_MAX_OVERFLOW_SHARE * len(lines)
-            and len(full_lines) >= max(HARD_WRAP_MIN_FULL_LINES, HARD_WRAP_MIN_FULL_LINE_SHARE * len(lines))
-            and cut_mid_sentence * 2 >= len(full_lines)
-            and (best is None or len(full_lines) > best[0])
-        ):
-            best = (len(full_lines), lambda line, measure=measure, threshold=threshold: measure(line) >= threshold)
-    return best[1] if best else None
-
-
-def _wrap_width(sizes: list[int]) -> int:
-    """The width most lines were cut at: the size with the most lines just below it (sizes sorted).
-
-    Short lines (headings, paragraph ends) do not drag the estimate down, nor a few long lines up.
-    """
-    best_count, best_size = 0, sizes[-1]
-    low = 0
-    for high, size in enumerate(sizes):
-        if high + 1 < len(sizes) and sizes[high + 1] == size:
-            continue
-        while sizes[low] < HARD_WRAP_FULL_LINE_RATIO * size:
-            low += 1
-        if high - low + 1 >= best_count:
-            best_count, best_size = high - low + 1, size
-    return best_size
-
-
-def _display_width(line: str) -> int:
-    return len(line) + len(_WIDE_CHARS.findall(line))
-
-
-def _ends_sentence(line: str) -> bool:
-    line = line.rstrip(CLOSING_MARKS)
-    return line[-1:] in _LINE_END_MARKS or bool(_ENDS_WITH_HALF_WIDTH_FULL_STOP.search(line))
 
 
 @dataclass
@@ -451,53 +295,6 @@ class _OutlineBuilder:
             self._continuation.sentences.extend(sentences)
         else:
             (self._open[-1].sentences if self._open else self.preamble).extend(sentences)
-
-
-def _may_start_heading(paragraph: str, start: int) -> bool:
-    before = start - 1
-    while before >= 0 and paragraph[before].isspace():
-        before -= 1
-    if before < 0 or before < start - 1:
-        return True  # paragraph start, or after whitespace
-    while before >= 0 and paragraph[before] in CLOSING_MARKS:
-        before -= 1  # 。” then the marker
-    return before >= 0 and paragraph[before] in _MARKER_MAY_FOLLOW
-
-
-def _marker_identity(marker: re.Match[str]) -> tuple[str, int | None]:
-    """(kind, number) of a marker match; kinds that differ only in width or bracket shape are one kind."""
-    kind = marker.lastgroup or ""
-    groups = marker.groupdict()
-    if kind == "chapter":
-        unit = groups["chapter_unit"]
-        return f"chapter:{_UNIT_KIND.get(unit, unit)}", _numeral_value(groups["chapter_n"])
-    if kind == "circled":
-        return kind, ord(marker.group()) - ord("①") + 1
-    if kind == "paren_digit":
-        return kind, ord(marker.group()) - ord("⑴") + 1
-    if kind == "digit_stop":
-        return kind, ord(marker.group()) - ord("⒈") + 1
-    # The kind's own group is the whole marker; the number is in a group named after it.
-    if kind == "cn_formal":
-        return kind, _numeral_value(groups["cn_formal_n"].translate(_FORMAL_DIGITS))
-    if kind == "cn_bare":
-        return "cn_dun", _numeral_value(groups["cn_bare_n"])
-    for name in ("cn_paren", "cn_dun", "cn_shi", "num_paren", "num_dot"):
-        if groups[name] is not None:
-            return name, _numeral_value(groups[f"{name}_n"])
-    return kind, None
-
-
-def _numeral_value(numeral: str) -> int | None:
-    if numeral.isdigit():
-        return int(numeral)  # int() reads full-width digits too
-    if "十" not in numeral:
-        return _CN_DIGIT_VALUES.get(numeral)
-    tens, _, ones = numeral.partition("十")
-    if "十" in ones or len(tens) > 1 or len(ones) > 1:
-        return None
-    return (_CN_DIGIT_VALUES.get(tens, 0) if tens else 1) * 10 + (_CN_DIGIT_VALUES.get(ones, 0) if ones else 0)
-
 
 
 class _SegmentMaker:

@@ -1,0 +1,130 @@
+"""Paragraphs from lines: rejoining lines that PDF extraction or a fixed-width copy broke.
+
+Two shapes are recognised: hard wraps at a fixed width (most lines have about the same, short width and
+stop mid-sentence) and ragged breaks (no fixed width, but most lines of running text stop mid-sentence).
+A line that starts with a marker and is short stays a heading of its own in both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .cleanup import _ENDS_WITH_HALF_WIDTH_FULL_STOP, _LINE_END_MARKS, _WIDE_CHARS, CLOSING_MARKS
+from .markers import _MARKER
+
+MAX_HEADING_LINE_CHARS = 40
+HARD_WRAP_MIN_FULL_LINE_SHARE = 0.2
+HARD_WRAP_MIN_FULL_LINES = 3
+HARD_WRAP_MAX_LINE_WIDTH = 120
+HARD_WRAP_MIN_LINE_WIDTH = 20  # characters; narrower "wraps" are a list of short lines
+HARD_WRAP_OVERFLOW_RATIO = 1.1
+HARD_WRAP_MAX_OVERFLOW_SHARE = 0.1
+HARD_WRAP_FULL_LINE_RATIO = 0.85
+RAGGED_MIN_CUT_LINES = 3
+RAGGED_MIN_CUT_SHARE = 0.5
+RAGGED_MIN_LINE_CHARS = 4
+
+
+def join_wrapped_lines(lines: list[str]) -> list[str]:
+    """Paragraphs from lines, rejoining lines that PDF extraction broke at a fixed width.
+
+    A line continues into the next one only when the document is hard-wrapped (most lines have about
+    the same, short width and stop mid-sentence), the line is full width and does not end a sentence.
+    Headings are short lines, so they stay paragraphs of their own.
+    """
+    lines = [line.strip() for line in lines]
+    is_full_width = _full_width_test([line for line in lines if line])
+    ragged = is_full_width is None and _is_ragged([line for line in lines if line])
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for index, line in enumerate(lines):
+        if line:
+            current.append(line)
+        if ragged:
+            following = lines[index + 1] if index + 1 < len(lines) else ""
+            wrapped = bool(line and following) and _continues_ragged(line, following)
+        else:
+            wrapped = line and is_full_width is not None and is_full_width(line) and not _ends_sentence(line)
+        wrapped = wrapped and " | " not in line  # a table row is a line of its own, whatever its width
+        # "…（责任单位：市发改委）" then "2.降低…": the bracket closed the item, the next one starts.
+        if wrapped and line[-1] in CLOSING_MARKS and index + 1 < len(lines) and _MARKER.match(lines[index + 1]):
+            wrapped = False
+        if current and not wrapped:
+            paragraphs.append("".join(current))
+            current = []
+    if current:
+        paragraphs.append("".join(current))
+    return paragraphs
+
+
+def _is_heading_line(line: str) -> bool:
+    return bool(_MARKER.match(line)) and len(line) <= MAX_HEADING_LINE_CHARS and not _ends_sentence(line)
+
+
+def _is_ragged(lines: list[str]) -> bool:
+    """Whether lines were broken at no fixed width (PDF extraction of justified or ragged text): many
+    lines of running text stop mid-sentence."""
+    text_lines = [line for line in lines if " | " not in line and not _is_heading_line(line)]
+    cut = [line for line in text_lines if not _ends_sentence(line) and len(line) >= RAGGED_MIN_LINE_CHARS]
+    return len(cut) >= RAGGED_MIN_CUT_LINES and len(cut) >= RAGGED_MIN_CUT_SHARE * len(text_lines)
+
+
+def _continues_ragged(line: str, following: str) -> bool:
+    """In ragged text, a line continues into the next unless it ends a sentence or is a heading, or the
+    next line is a heading or a table row."""
+    if _ends_sentence(line) or _is_heading_line(line) or len(line) < RAGGED_MIN_LINE_CHARS or " | " in line:
+        return False
+    return not (_MARKER.match(following) or " | " in following)
+
+
+def _full_width_test(lines: list[str]) -> Callable[[str], bool] | None:
+    """A test for "this line was cut at the wrap width", or None if the text is not hard-wrapped."""
+    if len(lines) < 4:
+        return None
+    # PDF extractors wrap at a display width (a half-width digit takes half a column), other tools at a
+    # number of characters; the measure under which more lines are full is the one the text was cut by.
+    best: tuple[int, Callable[[str], bool]] | None = None
+    for measure in (_display_width, len):
+        sizes = [measure(line) for line in lines]
+        wrap_width = _wrap_width(sorted(sizes))
+        threshold = HARD_WRAP_FULL_LINE_RATIO * wrap_width
+        full_lines = [line for line, size in zip(lines, sizes) if size >= threshold]
+        # One paragraph per line: full lines end sentences. Hard wraps: they mostly stop mid-sentence.
+        cut_mid_sentence = sum(1 for line in full_lines if not _ends_sentence(line))
+        # Nothing much is wider than the wrap width (a cluster of short headings is not a wrap width).
+        wider = sum(1 for size in sizes if size > HARD_WRAP_OVERFLOW_RATIO * wrap_width)
+        if (
+            HARD_WRAP_MIN_LINE_WIDTH * (2 if measure is _display_width else 1) <= wrap_width <= HARD_WRAP_MAX_LINE_WIDTH
+            and wider <= HARD_WRAP_MAX_OVERFLOW_SHARE * len(lines)
+            and len(full_lines) >= max(HARD_WRAP_MIN_FULL_LINES, HARD_WRAP_MIN_FULL_LINE_SHARE * len(lines))
+            and cut_mid_sentence * 2 >= len(full_lines)
+            and (best is None or len(full_lines) > best[0])
+        ):
+            best = (len(full_lines), lambda line, measure=measure, threshold=threshold: measure(line) >= threshold)
+    return best[1] if best else None
+
+
+def _wrap_width(sizes: list[int]) -> int:
+    """The width most lines were cut at: the size with the most lines just below it (sizes sorted).
+
+    Short lines (headings, paragraph ends) do not drag the estimate down, nor a few long lines up.
+    """
+    best_count, best_size = 0, sizes[-1]
+    low = 0
+    for high, size in enumerate(sizes):
+        if high + 1 < len(sizes) and sizes[high + 1] == size:
+            continue
+        while sizes[low] < HARD_WRAP_FULL_LINE_RATIO * size:
+            low += 1
+        if high - low + 1 >= best_count:
+            best_count, best_size = high - low + 1, size
+    return best_size
+
+
+def _display_width(line: str) -> int:
+    return len(line) + len(_WIDE_CHARS.findall(line))
+
+
+def _ends_sentence(line: str) -> bool:
+    line = line.rstrip(CLOSING_MARKS)
+    return line[-1:] in _LINE_END_MARKS or bool(_ENDS_WITH_HALF_WIDTH_FULL_STOP.search(line))
