@@ -144,32 +144,7 @@ def split_front_matter(text: str) -> FrontMatter:
     meta: dict[str, str] = {}
     rest = _take_metadata_rows(text, meta)
 
-    title = subtitles = ""
-    rest = _split_glued_head(rest)
-    first_line, _, after_first_line = rest.partition("\n")
-    if _could_be_title(first_line):
-        title, rest = _strip_site_name(first_line.strip()), after_first_line.lstrip()
-        title, rest = _take_wrapped_title(title, rest)
-        # A long title wrapped onto a second line ("关于印发《…》" / "的通知").
-        for _ in range(MAX_TITLE_LINES - 1):
-            next_line, _, after_next_line = rest.partition("\n")
-            if not _continues_title(title, next_line.strip()):
-                break
-            title, rest = title + next_line.strip(), after_next_line.lstrip()
-        # A subtitle on its own line ("——在第十四届全国人民代表大会第三次会议上", "（2023年1月10日在…
-        # 会议上）") belongs to the title.
-        while rest.startswith(("——", "—", "－－", "―", "--")) or _PARENTHESISED_SUBTITLE.match(rest):
-            subtitle, _, rest = rest.partition("\n")
-            if _ADOPTION_NOTE.search(subtitle.strip()):  # "（2018年9月28日…会议通过）" under a law's title
-                meta["题注"], rest = subtitle.strip(), rest.lstrip()
-                continue
-            subtitles, rest = subtitles + subtitle.strip(), rest.lstrip()
-            # "——2023年1月12日在某市第十七届人民代表大会第二次" / "会议上"
-            wrapped = _SUBTITLE_END_LINE.match(rest)
-            if subtitles.startswith(("—", "－", "―", "-")) and wrapped and not subtitles.endswith(("上", "讲话", "报告")):
-                subtitles, rest = subtitles + wrapped.group(1), rest[wrapped.end() :].lstrip()
-        title += subtitles
-        rest = _take_metadata_rows(rest, meta)  # pages that put "发布日期：… 来源：…" under the title
+    title, subtitles, rest = _take_title(_split_glued_head(rest), meta)
 
     issuer = date = None
     found = (
@@ -201,6 +176,37 @@ def split_front_matter(text: str) -> FrontMatter:
     if signature:
         issuer, date = signature
     return FrontMatter(meta=meta, title=title, issuer=issuer, date=date, salutation=salutation, body=rest.strip())
+
+
+def _take_title(rest: str, meta: dict[str, str]) -> tuple[str, str, str]:
+    """``(title, subtitles, rest)``: the title line(s) at the top of ``rest`` and the subtitle lines under
+    them (an adoption note goes to ``meta`` instead), or no title."""
+    first_line, _, after_first_line = rest.partition("\n")
+    if not _could_be_title(first_line):
+        return "", "", rest
+    title, rest = _strip_site_name(first_line.strip()), after_first_line.lstrip()
+    title, rest = _take_wrapped_title(title, rest)
+    # A long title wrapped onto a second line ("关于印发《…》" / "的通知").
+    for _ in range(MAX_TITLE_LINES - 1):
+        next_line, _, after_next_line = rest.partition("\n")
+        if not _continues_title(title, next_line.strip()):
+            break
+        title, rest = title + next_line.strip(), after_next_line.lstrip()
+    # A subtitle on its own line ("——在第十四届全国人民代表大会第三次会议上", "（2023年1月10日在…
+    # 会议上）") belongs to the title.
+    subtitles = ""
+    while rest.startswith(("——", "—", "－－", "―", "--")) or _PARENTHESISED_SUBTITLE.match(rest):
+        subtitle, _, rest = rest.partition("\n")
+        if _ADOPTION_NOTE.search(subtitle.strip()):  # "（2018年9月28日…会议通过）" under a law's title
+            meta["题注"], rest = subtitle.strip(), rest.lstrip()
+            continue
+        subtitles, rest = subtitles + subtitle.strip(), rest.lstrip()
+        # "——2023年1月12日在某市第十七届人民代表大会第二次" / "会议上"
+        wrapped = _SUBTITLE_END_LINE.match(rest)
+        if subtitles.startswith(("—", "－", "―", "-")) and wrapped and not subtitles.endswith(("上", "讲话", "报告")):
+            subtitles, rest = subtitles + wrapped.group(1), rest[wrapped.end() :].lstrip()
+    rest = _take_metadata_rows(rest, meta)  # pages that put "发布日期：… 来源：…" under the title
+    return title + subtitles, subtitles, rest
 
 
 def _split_glued_head(text: str) -> str:
