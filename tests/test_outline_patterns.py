@@ -217,6 +217,22 @@ def test_comment_threads_and_app_promotions_are_chrome():
     assert texts(doc) == ["请做好防汛工作。"]
 
 
+def test_site_banner_and_navigation_bar_above_the_title_are_chrome():
+    doc = segment("中国政府网\n首页 | 简体 | 繁体 | EN | 登录\n国务院关于某某工作的通知\n国发〔2024〕3号\n各省、自治区、直辖市人民政府：\n现通知如下。")
+    assert (doc.title.zh, doc.meta) == ("国务院关于某某工作的通知", {"发文字号": "国发〔2024〕3号"})
+    assert texts(doc) == ["现通知如下。"]
+
+
+def test_a_title_line_about_a_network_is_not_a_banner():
+    doc = segment("关于加快工业互联网\n创新发展的意见\n各有关单位：\n现提出如下意见。")
+    assert doc.title.zh == "关于加快工业互联网创新发展的意见"
+
+
+def test_source_line_and_end_mark_under_a_reprint_are_metadata():
+    doc = segment("某某会议召开\n会议强调，要坚持稳中求进。\n（完）\n（来源：新华网）")
+    assert (texts(doc), doc.meta) == (["会议强调，要坚持稳中求进。"], {"来源": "新华网"})
+
+
 # --- 10. Markdown -------------------------------------------------------------------------------
 
 

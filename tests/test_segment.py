@@ -174,7 +174,8 @@ def test_site_footer_and_chrome_in_meta_values_are_dropped():
     text = "".join(seg.zh for seg in doc.all_segments())
     assert "主办单位" not in text and "不要这个" not in text
     doc = segment("报告\n一、工作\n增长5%。\n（来源：市统计局）\n责任编辑：张三\n【打印本页】【关闭窗口】\n上一篇：关于某某的通知")
-    assert [seg.zh for seg in doc.all_segments()] == ["增长5%。", "（来源：市统计局）"]
+    assert [seg.zh for seg in doc.all_segments()] == ["增长5%。"]
+    assert doc.meta == {"来源": "市统计局"}  # where a reprinted text came from is metadata
 
 
 @pytest.mark.parametrize(

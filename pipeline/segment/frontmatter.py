@@ -39,6 +39,10 @@ _LEADING_CHROME = re.compile(
     r"|(?:浏览次数|访问次数|点击数|阅读次数|浏览量)\s*[:：]?\s*\d*"
     r"|[【\[]?\s*(?:打印本页|打印|关闭窗口|关闭|收藏|分享到)\s*[】\]]?)(?=\s)\s*"
 )
+# A site's banner above the title ("中国政府网", "某市人民政府门户网站").
+_SITE_BANNER = re.compile(r"(?![^\n]*关于)[^\s，。、]{2,16}(?:政府网|门户网站|门户网|网站|客户端|新闻网|融媒体中心)")
+MAX_NAVIGATION_CELL_CHARS = 6
+_PUNCTUATION = re.compile(r"[，。、；：！？,.;:!?（）()《》“”]")
 _CHROME_AFTER_VALUE = re.compile(r"\s(?:浏览次数|访问次数|点击数|阅读次数|浏览量|字体|字号|【|\[)")
 _DATE_TIME = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
@@ -103,9 +107,11 @@ _SITE_FOOTER = re.compile(
     r"|^\W*(?:责任编辑|编辑|审核|校对|终审)\s*[:：]"
     # comment threads and app promotions under a news page
     r"|^\W*(?:评论|返回|返回列表|返回首页|登录|注册|点赞|收藏)\W*$|发表评论|评论回复|提交回复|我要评论|网友评论|查看评论|登录后"
-    r"|尽在.{0,20}(?:APP|App|app|客户端)|下载.{0,20}(?:APP|App|app|客户端)|(?:扫码|二维码)",
+    r"|^[（(]完[）)]$|尽在.{0,20}(?:APP|App|app|客户端)|下载.{0,20}(?:APP|App|app|客户端)|(?:扫码|二维码)",
     re.I,
 )
+
+_SOURCE_LINE = re.compile(r"[（(【\[]?\s*(?:来源|稿源|信息来源|文章来源)\s*[:：]\s*(?P<source>[^（()）【】\[\]\n]{1,40}?)\s*[）)】\]]?")
 
 MAX_TITLE_CHARS = 100
 MAX_TITLE_LINES = 4
@@ -142,7 +148,7 @@ class FrontMatter:
 def split_front_matter(text: str) -> FrontMatter:
     """Take the metadata table, title, issuer/date and salutation off the top of cleaned text."""
     meta: dict[str, str] = {}
-    rest = _take_metadata_rows(text, meta)
+    rest = _take_metadata_rows(text, meta, top=True)
 
     title, subtitles, rest = _take_title(_split_glued_head(rest), meta)
 
@@ -266,12 +272,14 @@ def _take_back_matter(
     lines = text.rstrip().split("\n")
     filled = [index for index, line in enumerate(lines) if line.strip()]
     # A footer line carries no sentence end: "加强技术支持。" is the report's last sentence, not chrome.
-    while (
-        filled
-        and len(lines[filled[-1]]) <= MAX_SITE_FOOTER_CHARS
-        and _SITE_FOOTER.search(lines[filled[-1]])
-        and not _SENTENCE_END_INSIDE.search(lines[filled[-1]])
-    ):
+    while filled and len(lines[filled[-1]]) <= MAX_SITE_FOOTER_CHARS:
+        last = lines[filled[-1]].strip()
+        source = _SOURCE_LINE.fullmatch(last)
+        if source:  # "（来源：新华网）" under a reprinted text: where it came from, not text
+            if meta is not None:
+                meta.setdefault("来源", source.group("source").strip())
+        elif not (_SITE_FOOTER.search(last) and not _SENTENCE_END_INSIDE.search(last)):
+            break
         del lines[filled.pop() :]
     if not take_signature:
         return "\n".join(lines), None
@@ -320,8 +328,9 @@ def _unspace(line: str) -> str:
     return "".join(tokens) if len(tokens) > 1 and all(len(token) == 1 for token in tokens) else line
 
 
-def _take_metadata_rows(text: str, meta: dict[str, str]) -> str:
-    """Read the metadata and chrome rows at the top of ``text`` into ``meta``; return what follows."""
+def _take_metadata_rows(text: str, meta: dict[str, str], *, top: bool = False) -> str:
+    """Read the metadata and chrome rows at the top of ``text`` into ``meta``; return what follows.
+    ``top``: the text is the top of the page, where a site banner and a navigation bar may come first."""
     lines = text.split("\n")
     first = 0
     while first < len(lines):
@@ -329,9 +338,16 @@ def _take_metadata_rows(text: str, meta: dict[str, str]) -> str:
         if _DOCUMENT_NUMBER.fullmatch(line):
             meta.setdefault("发文字号", line)
         elif line and not _read_front_matter_row(line, meta):
-            break
+            if not (top and (_SITE_BANNER.fullmatch(line) or _is_navigation_bar(line))):
+                break
         first += 1
     return "\n".join(lines[first:]).lstrip()
+
+
+def _is_navigation_bar(line: str) -> bool:
+    """"首页 | 政务公开 | 办事服务 | 互动交流": three or more short cells without punctuation."""
+    cells = [cell for cell in re.split(r"\s*[|｜]\s*|\s{2,}", line) if cell]
+    return len(cells) >= 3 and all(len(cell) <= MAX_NAVIGATION_CELL_CHARS and not _PUNCTUATION.search(cell) for cell in cells)
 
 
 def _read_front_matter_row(line: str, meta: dict[str, str]) -> bool:
