@@ -11,7 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.document import Document
-from pipeline.segment import clean_text, join_wrapped_lines, segment, split_front_matter
+from pipeline.readers import read_document_text
+from pipeline.segment import clean_text, format_outline, join_wrapped_lines, segment, split_front_matter
+from pipeline.segment.paragraphs import _display_width
+
+from .conftest import ROOT
+
+CORPUS = ROOT / "tests" / "data" / "segment"
 
 
 def markers(doc: Document) -> list[str]:
@@ -259,6 +265,30 @@ def test_ragged_pdf_lines_are_rejoined_and_headings_kept_apart():
         "一、总体情况", "上半年，全市实现地区生产总值551.2亿元，同比增长6.3%，增速高于全省。", "二、工业经济",
         "规上工业增加值增长8.1%，其中高新技术产业增加值增长12.4%。", "三、下一步打算",
     ]  # fmt: skip
+
+
+def _pdf_like(text: str, width: int, indent: str) -> str:
+    """Each line of ``text`` wrapped at a display width (a CJK character is two columns, a digit one),
+    the first line of each paragraph indented, as PDF text extraction gives it."""
+    out = []
+    for paragraph in text.splitlines():
+        line = indent
+        for char in paragraph:
+            if _display_width(line + char) > width:
+                out.append(line)
+                line = ""
+            line += char
+        out.append(line)
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("width, indent", [(40, "　　"), (46, "　　"), (56, "  "), (40, ""), (56, ""), (70, "")])
+@pytest.mark.parametrize("name", ["14-county-four-levels.txt", "22-inline-points-semicolons.txt", "28-regulation-articles-clauses.txt"])
+def test_pdf_like_wrapped_copy_gives_the_same_outline(name: str, width: int, indent: str):
+    text = read_document_text(CORPUS / name)
+    head, _, body = text.partition("\n")  # the title line stays whole, as a centred PDF title does
+    expected = format_outline(segment(text), show_segments=True)
+    assert format_outline(segment(head + "\n" + _pdf_like(body, width, indent)), show_segments=True) == expected
 
 
 def test_short_lines_without_punctuation_are_not_ragged_text():

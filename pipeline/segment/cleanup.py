@@ -70,7 +70,8 @@ _YAML_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(?P<body>(?:.*\n)*?)(?:---
 _YAML_FIELD = re.compile(r"^(?P<key>[^\s:#][^:#\n]{0,40}?)[ \t]*:[ \t]*(?P<value>.*?)[ \t]*$", re.M)
 _HORIZONTAL_SPACE = re.compile(r"[\t\x0b\x0c\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 # Table borders left by scraping ("... 政务环境。 |", "| |") belong to the page, not the text.
-_EDGE_PIPES = re.compile(r"^[\s|]+|[\s|]+$")
+# Leading spaces stay: a paragraph's first-line indent tells paragraphs apart in hard-wrapped text.
+_EDGE_PIPES = re.compile(r"^[ \t]*\|[\s|]*|[\s|]+$")
 # A line printed on every page next to the page number ("某市人民政府公报　2023年第2期") is page chrome.
 MAX_RUNNING_HEADER_CHARS = 40
 _PAGE_NUMBER_LINE = re.compile(

@@ -201,6 +201,7 @@ def _take_title(rest: str, meta: dict[str, str]) -> tuple[str, str, str]:
     # A subtitle on its own line ("——在第十四届全国人民代表大会第三次会议上", "（2023年1月10日在…
     # 会议上）") belongs to the title.
     subtitles = ""
+    rest = _join_wrapped_brackets(rest)
     while rest.startswith(("——", "—", "－－", "―", "--")) or _PARENTHESISED_SUBTITLE.match(rest):
         subtitle, _, rest = rest.partition("\n")
         if _ADOPTION_NOTE.search(subtitle.strip()):  # "（2018年9月28日…会议通过）" under a law's title
@@ -213,6 +214,22 @@ def _take_title(rest: str, meta: dict[str, str]) -> tuple[str, str, str]:
             subtitles, rest = subtitles + wrapped.group(1), rest[wrapped.end() :].lstrip()
     rest = _take_metadata_rows(rest, meta)  # pages that put "发布日期：… 来源：…" under the title
     return title + subtitles, subtitles, rest
+
+
+def _join_wrapped_brackets(text: str) -> str:
+    """A bracketed line under a title wrapped onto the next line(s) ("（2018年9月28日…第五次" / "会议通过）")
+    put back on one line."""
+    if not text.startswith(("（", "(")):
+        return text
+    lines = text.split("\n", MAX_TITLE_LINES)
+    joined = ""
+    for count, line in enumerate(lines[:MAX_TITLE_LINES], 1):
+        joined += line.strip()
+        if len(joined) > MAX_TITLE_CHARS or _SENTENCE_END_INSIDE.search(joined):
+            return text
+        if joined.count("（") + joined.count("(") == joined.count("）") + joined.count(")"):
+            return joined + "\n" + "\n".join(lines[count:]) if count > 1 else text
+    return text
 
 
 def _split_glued_head(text: str) -> str:
