@@ -334,3 +334,28 @@ def test_format_by_signature_not_name(tmp_path: Path, report_pdf: Path):
     renamed.write_bytes(report_pdf.read_bytes())
     assert read_document(renamed).format == "pdf"
     assert format_outline(segment(read_document_text(renamed))) == format_outline(segment(read_document_text(report_pdf)))
+
+
+def test_docx_reads_revisions_content_controls_and_skips_deleted_text(tmp_path: Path):
+    """Text inside an inserted revision, a smart tag or a block content control (Word's table of
+    contents) is the document's; a deleted revision's and a text box's fallback copy are not."""
+    import docx
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    document.add_paragraph("关于某某工作的通知")
+    body = document.element.body
+    ns = f'xmlns:w="{_W}"'
+    body.append(parse_xml(
+        f'<w:sdt {ns}><w:sdtContent><w:p><w:r><w:t>目录</w:t></w:r></w:p>'
+        '<w:p><w:r><w:t>一、总体要求</w:t></w:r></w:p></w:sdtContent></w:sdt>'
+    ))  # fmt: skip
+    body.append(parse_xml(
+        f'<w:p {ns}><w:r><w:t>全市生产总值</w:t></w:r><w:ins w:id="1" w:author="a"><w:r><w:t>增长</w:t></w:r></w:ins>'
+        '<w:del w:id="2" w:author="a"><w:r><w:delText>下降</w:delText></w:r></w:del>'
+        '<w:smartTag w:uri="u" w:element="e"><w:r><w:t>5%</w:t></w:r></w:smartTag><w:r><w:tab/><w:t>。</w:t></w:r></w:p>'
+    ))  # fmt: skip
+    document.save(str(tmp_path / "rev.docx"))
+    assert read_document_text(tmp_path / "rev.docx").splitlines() == [
+        "关于某某工作的通知", "目录", "一、总体要求", "全市生产总值增长5%\t。"
+    ]  # fmt: skip

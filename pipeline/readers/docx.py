@@ -38,20 +38,59 @@ def read_docx(path: Path) -> str:
         ) from None
     numbering = _Numbering(document)
     lines: list[str] = []
-    for element in document.element.body.iterchildren():
-        tag = element.tag.rsplit("}", 1)[-1]
-        if tag == "p":
+    for element in _blocks(document.element.body):
+        if element.tag == _w("p"):
             from docx.text.paragraph import Paragraph
 
-            paragraph = Paragraph(element, document)
-            text = paragraph.text
+            text = paragraph_text(element)
             if text.strip():
-                lines.append(numbering.marker(paragraph) + text.strip())
-        elif tag == "tbl":
+                lines.append(numbering.marker(Paragraph(element, document)) + text.strip())
+        else:
             from docx.table import Table
 
             lines.extend(_table_rows(Table(element, document)))
     return "\n".join(lines)
+
+
+def _blocks(parent):
+    """Paragraphs and tables in document order, also inside block-level content controls (a Word table
+    of contents is one) and custom XML."""
+    for child in parent.iterchildren():
+        if child.tag in (_w("p"), _w("tbl")):
+            yield child
+        elif child.tag in (_w("sdt"), _w("customXml")):
+            content = child.find(_w("sdtContent")) if child.tag == _w("sdt") else child
+            if content is not None:
+                yield from _blocks(content)
+
+
+_TEXT_TAGS = {"t": None, "tab": "\t", "br": "\n", "cr": "\n", "noBreakHyphen": "-"}
+# Text that is not the paragraph's: deleted revisions, text boxes (read in drawing order elsewhere),
+# and the fallback copy of content Word stores twice.
+_SKIPPED_ANCESTORS = {"del", "txbxContent", "Fallback"}
+
+
+def paragraph_text(p) -> str:
+    """A paragraph's text, inserted revisions, fields, smart tags and inline content controls included
+    (python-docx's ``Paragraph.text`` reads only direct runs and hyperlinks)."""
+    parts = []
+    for node in p.iter(*(_w(tag) for tag in _TEXT_TAGS)):
+        if _has_skipped_ancestor(node, p):
+            continue
+        local = node.tag.rsplit("}", 1)[-1]
+        if local == "br" and node.get(_w("type")) == "page":
+            continue
+        parts.append(node.text or "" if local == "t" else _TEXT_TAGS[local])
+    return "".join(parts)
+
+
+def _has_skipped_ancestor(node, stop) -> bool:
+    parent = node.getparent()
+    while parent is not None and parent is not stop:
+        if parent.tag.rsplit("}", 1)[-1] in _SKIPPED_ANCESTORS:
+            return True
+        parent = parent.getparent()
+    return False
 
 
 def _table_rows(table) -> list[str]:
@@ -59,7 +98,7 @@ def _table_rows(table) -> list[str]:
     for row in table.rows:
         cells: list[str] = []
         for cell in row.cells:
-            text = " ".join(cell.text.split())
+            text = " ".join(" ".join(paragraph_text(p._p) for p in cell.paragraphs).split())
             if not cells or cells[-1] != text:  # a merged cell repeats in every grid column it spans
                 cells.append(text)
         if any(cells):
