@@ -67,6 +67,7 @@ _INVISIBLE = re.compile(
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
 # YAML front matter at the top of a Markdown file ("---" … "---"): metadata, read into ``meta``.
 _YAML_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(?P<body>(?:.*\n)*?)(?:---|\.\.\.)[ \t]*(?:\n|\Z)")
+_YAML_LINE = re.compile(r"[ \t]*(?:#.*|-[ \t].*|[^\s:#][^:#\n]{0,40}?[ \t]*:(?:[ \t].*)?)?")
 _YAML_FIELD = re.compile(r"^(?P<key>[^\s:#][^:#\n]{0,40}?)[ \t]*:[ \t]*(?P<value>.*?)[ \t]*$", re.M)
 _HORIZONTAL_SPACE = re.compile(r"[\t\x0b\x0c\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 # Table borders left by scraping ("... 政务环境。 |", "| |") belong to the page, not the text.
@@ -144,7 +145,9 @@ def take_yaml_front_matter(text: str) -> tuple[dict[str, str], str]:
     """A Markdown file's YAML front matter as flat ``key: value`` strings (quotes and list brackets
     dropped), and the text after it. Read line by line, not with a YAML parser: nothing is expanded."""
     found = _YAML_FRONT_MATTER.match(text.replace("\r\n", "\n"))
-    if not found:
+    # Every line between the rules must be YAML (a field, a list item, a comment): text between two
+    # horizontal rules is text.
+    if not found or not all(_YAML_LINE.fullmatch(line) for line in found.group("body").splitlines()):
         return {}, text
     fields = {}
     for field_match in _YAML_FIELD.finditer(found.group("body")):
