@@ -359,3 +359,18 @@ def test_docx_reads_revisions_content_controls_and_skips_deleted_text(tmp_path: 
     assert read_document_text(tmp_path / "rev.docx").splitlines() == [
         "关于某某工作的通知", "目录", "一、总体要求", "全市生产总值增长5%\t。"
     ]  # fmt: skip
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["总体要求", "增长5%。", "第一条　为了规范管理，制定本办法。", P1, "（二）重点任务"]),
+                  st.sampled_from([None, 1, 2]), st.integers(0, 2)),
+        min_size=1, max_size=8,
+    )
+)  # fmt: skip
+def test_docx_reader_never_loses_or_reorders_paragraphs(tmp_path: Path, paragraphs):
+    path = build_docx(tmp_path / "p.docx", paragraphs)
+    lines = read_document_text(path).splitlines()
+    assert len(lines) == len(paragraphs)
+    assert all(line.endswith(text.strip()) for line, (text, _, _) in zip(lines, paragraphs))
