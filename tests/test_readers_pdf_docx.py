@@ -370,6 +370,7 @@ def test_docx_reads_revisions_content_controls_and_skips_deleted_text(tmp_path: 
     )
 )  # fmt: skip
 def test_docx_reader_never_loses_or_reorders_paragraphs(tmp_path: Path, paragraphs):
+    paragraphs = [*paragraphs, (P2, None, 0)]  # enough Chinese text to pass the reader's check
     path = build_docx(tmp_path / "p.docx", paragraphs)
     lines = read_document_text(path).splitlines()
     assert len(lines) == len(paragraphs)
