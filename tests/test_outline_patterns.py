@@ -257,6 +257,11 @@ def test_markdown_front_matter_and_comments_are_not_body():
     assert markers(doc) == ["一、", "二", "三"] and texts(doc) == ["持平。", "增长5%。", "下降2%。"]
 
 
+def test_yaml_values_lose_invisible_characters():
+    doc = segment("---\ntitle: 统计\u202e公报\u200b\n---\n# 报告\n\n增长5%。", source="a.md")
+    assert doc.meta == {"title": "统计公报"}
+
+
 def test_yaml_aliases_are_not_expanded():
     doc = segment("---\na: &x [1, 2]\nb: *x\n---\n# 报告\n\n增长5%。", source="a.md")
     assert doc.meta == {"a": "&x [1, 2]", "b": "*x"} and texts(doc) == ["增长5%。"]

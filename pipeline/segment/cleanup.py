@@ -155,7 +155,7 @@ def take_yaml_front_matter(text: str) -> tuple[dict[str, str], str]:
         if value.startswith("[") and value.endswith("]"):
             value = ", ".join(item.strip().strip("\"'") for item in value[1:-1].split(","))
         if value:
-            fields[field_match.group("key").strip()] = value
+            fields[_INVISIBLE.sub("", field_match.group("key")).strip()] = _INVISIBLE.sub("", value)
     return fields, text.replace("\r\n", "\n")[found.end() :]
 
 
