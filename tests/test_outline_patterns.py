@@ -127,6 +127,13 @@ def test_subtitle_dashes_and_site_lines_do_not_hide_the_salutation(dash: str):
     assert texts(doc) == ["现在报告工作。"]
 
 
+def test_red_header_mark_and_signer_are_metadata_and_the_status_joins_the_title():
+    doc = segment("某某市人民政府文件\n某政发〔2023〕12号　　签发人：张三\n某市人民政府关于印发某某办法的通知\n（试行）\n各区人民政府：\n现印发给你们。")
+    assert doc.title.zh == "某市人民政府关于印发某某办法的通知（试行）"
+    assert doc.meta["发文机关标志"] == "某某市人民政府文件" and doc.salutation == "各区人民政府："
+    assert texts(doc) == ["现印发给你们。"]
+
+
 def test_publisher_and_time_line_is_metadata():
     doc = segment("关于做好防汛工作的通知\n发布人：市应急局　时间：2024-06-01 09:30\n各有关单位：\n请做好防汛工作。")
     assert doc.meta == {"发布人": "市应急局", "时间": "2024-06-01 09:30"}

@@ -20,7 +20,7 @@ META_FIELDS = (
     "发布日期", "发布时间", "成文日期", "生成日期", "索引号", "发布机构", "发文机关", "发文机构", "信息来源",
     "主题分类", "组配分类", "体裁分类", "服务对象分类", "公开方式", "公开范围", "公开时限", "公开形式",
     "发文字号", "文号", "有效性", "主题词", "所属机构", "信息分类", "责任部门", "来源", "标题",
-    "发布人", "发布者", "作者", "供稿", "稿源", "文章来源", "时间", "日期", "责任编辑", "编辑", "审核", "校对",
+    "签发人", "发布人", "发布者", "作者", "供稿", "稿源", "文章来源", "时间", "日期", "责任编辑", "编辑", "审核", "校对",
 )  # fmt: skip
 # Tables space keys out to align them ("索　引　号：", "标　　题：").
 _META_KEY_ALTERNATION = "|".join("[ \t]*".join(key) for key in sorted(META_FIELDS, key=len, reverse=True))
@@ -38,6 +38,12 @@ _LEADING_CHROME = re.compile(
     r"(?:(?:字体|字号)\s*[:：]?\s*[\[【]?\s*大\s*中\s*小\s*[\]】]?"
     r"|(?:浏览次数|访问次数|点击数|阅读次数|浏览量)\s*[:：]?\s*\d*"
     r"|[【\[]?\s*(?:打印本页|打印|关闭窗口|关闭|收藏|分享到)\s*[】\]]?)(?=\s)\s*"
+)
+# The issuing authority's mark at the top of a red-header document ("某某市人民政府文件").
+_RED_HEADER = re.compile(r"[^\s，。、；：:]{2,30}(?:[ \t]+[^\s，。、；：:]{2,30})*[ \t]*文[ \t]*件")
+# A title's status on its own line under it ("（征求意见稿）", "（试行）", "（2023年修订）").
+_TITLE_STATUS_LINE = re.compile(
+    r"[（(](?:征求意见稿|公开征求意见稿|试行|暂行|草案|送审稿|修订稿|修订草案|讨论稿|\d{4}年(?:修订|修正|版))[）)]"
 )
 # A site's banner above the title ("中国政府网", "某市人民政府门户网站").
 _SITE_BANNER = re.compile(r"(?![^\n]*关于)[^\s，。、]{2,16}(?:政府网|门户网站|门户网|网站|客户端|新闻网|融媒体中心)")
@@ -81,6 +87,7 @@ _SUBTITLE_END_LINE = re.compile(r"[ \t]*([^\s，。,；;:：!！?？]{0,20}(?:�
 _DATE_IN_SUBTITLE = re.compile(_DATE_IN_TEXT + r"(?:\s*\d{1,2}\s*日)?")
 # A document number ("某政办发〔2023〕5号") on its own line, above or below the title.
 _DOCUMENT_NUMBER = re.compile(r"(?![^〔［\[(（【]*关于)[^\s，。,；;:：]{1,20}[〔［\[(（【]\s*\d{4}\s*[〕］\])）】]\s*第?\s*\d{1,5}\s*号")
+_LEADING_DOCUMENT_NUMBER = re.compile(rf"({_DOCUMENT_NUMBER.pattern})(?:\s+|$)")
 # The signature at the bottom of a notice: issuer line(s), then the date, then notes like "（此件公开发布）".
 _CN_DATE = r"[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月(?:[一二三四五六七八九十]{1,3}日)?"
 _ORGANISATION = rf"(?:国务院|[^\s，。,；;:：()（）、]{{2,30}}{_ORGANISATION_SUFFIX})"
@@ -198,6 +205,9 @@ def _take_title(rest: str, meta: dict[str, str]) -> tuple[str, str, str]:
         if not _continues_title(title, next_line.strip()):
             break
         title, rest = title + next_line.strip(), after_next_line.lstrip()
+    status_line, _, after_status = rest.partition("\n")
+    if _TITLE_STATUS_LINE.fullmatch(status_line.strip()):
+        title, rest = title + status_line.strip(), after_status.lstrip()
     # A subtitle on its own line ("——在第十四届全国人民代表大会第三次会议上", "（2023年1月10日在…
     # 会议上）") belongs to the title.
     subtitles = ""
@@ -354,6 +364,8 @@ def _take_metadata_rows(text: str, meta: dict[str, str], *, top: bool = False) -
         line = lines[first].strip()
         if _DOCUMENT_NUMBER.fullmatch(line):
             meta.setdefault("发文字号", line)
+        elif top and _RED_HEADER.fullmatch(line):
+            meta.setdefault("发文机关标志", " ".join(line.split()))
         elif line and not _read_front_matter_row(line, meta):
             if not (top and (_SITE_BANNER.fullmatch(line) or _is_navigation_bar(line))):
                 break
@@ -384,6 +396,12 @@ def _read_front_matter_row(line: str, meta: dict[str, str]) -> bool:
         chrome = _LEADING_CHROME.match(cell)
         if chrome:  # "字号：大 中 小　来源：…": chrome first, then fields
             recognised, cell = True, cell[chrome.end() :].strip()
+            if not cell:
+                continue
+        number = _LEADING_DOCUMENT_NUMBER.match(cell)
+        if number:  # "某政发〔2023〕12号　　签发人：张三"
+            fields.setdefault("发文字号", number.group(1))
+            recognised, cell = True, cell[number.end() :].strip()
             if not cell:
                 continue
         stamp = _LEADING_DATE_TIME.match(cell)
