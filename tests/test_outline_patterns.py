@@ -205,6 +205,21 @@ def test_closing_address_belongs_to_the_document():
     assert [seg.zh for seg in doc.sections[-1].segments] == ["各位代表，让我们团结奋斗！"]
 
 
+def test_closing_paragraphs_after_the_last_task_belong_to_the_document():
+    tasks = "".join(f"（{n}）任务{n}。\n推进工作。\n" for n in "一二三四五六七八九十")
+    doc = segment(f"政府工作报告\n一、回顾\n增长5%。\n二、任务\n{tasks}（十一）任务。\n（十二）民生。\n办好实事。\n"
+                  "过去一年，国防建设取得新进展。\n我们要坚定信心，奋勇前进！")  # fmt: skip
+    assert [s.marker for s in doc.sections] == ["一、", "二、", ""]
+    assert [seg.zh for seg in doc.sections[1].sections[-1].segments] == ["办好实事。"]
+    assert [seg.zh for seg in doc.sections[-1].segments] == ["过去一年，国防建设取得新进展。", "我们要坚定信心，奋勇前进！"]
+
+
+def test_a_past_year_paragraph_inside_an_item_stays_there():
+    doc = segment("报告\n一、回顾\n（一）工业。增长5%。\n过去一年，新增企业312家。\n（二）农业。增长3%。")
+    assert [seg.zh for seg in doc.sections[0].sections[0].segments] == ["增长5%。", "过去一年，新增企业312家。"]
+    assert markers(doc) == ["一、", "（一）", "（二）"]
+
+
 # --- 8. restarted lists -------------------------------------------------------------------------
 
 

@@ -375,3 +375,61 @@ def test_docx_reader_never_loses_or_reorders_paragraphs(tmp_path: Path, paragrap
     lines = read_document_text(path).splitlines()
     assert len(lines) == len(paragraphs)
     assert all(line.endswith(text.strip()) for line, (text, _, _) in zip(lines, paragraphs))
+
+
+def _gov_pdf(path: Path) -> Path:
+    """A red-header notice laid out as the national standard for official documents (GB/T 9704) has
+    it: 16pt text, 28 characters a line, 22 lines a page, two-character first-line indents, a centred
+    two-line title, a right-aligned signature, page numbers "— N —" right on odd pages, left on even."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    size, left, width, top, pitch, per_page = 16, 79, 28 * 16, 842 - 105, 28.9, 22
+
+    def wrap(text: str, indent: int) -> list[tuple[str, float]]:
+        rows, line, x = [], "", left + indent * size
+        for char in text:
+            if pdfmetrics.stringWidth(line + char, FONT, size) > left + width - x:
+                rows.append((line, x))
+                line, x = "", left
+            line += char
+        return rows + [(line, x)]
+
+    items: list[tuple[str, float, str, float]] = [("某某市人民政府文件", 26, "centre", 0), ("某政发〔2023〕12号", size, "centre", 0),
+                                                  ("某市人民政府关于印发某市促进民营经济", 22, "centre", 0), ("高质量发展若干措施的通知", 22, "centre", 0),
+                                                  ("各县（市、区）人民政府，市直各单位：", size, "left", left)]  # fmt: skip
+    body = [(P1 + P2, 2), ("一、持续优化发展环境", 2), (P3 + P4, 2), ("二、加大政策支持力度", 2), (P5 + P1, 2), ("（此件公开发布）", 2)]
+    for text, indent in body:
+        items += [(line, size, "left", x) for line, x in wrap(text, indent)]
+    items[-1:-1] = [("某市人民政府", size, "right", 0), ("2023年5月8日", size, "right", 0)]
+    pdf = canvas.Canvas(str(path), pagesize=PAGE)
+    pages = [items[i : i + per_page] for i in range(0, len(items), per_page)]
+    for number, page in enumerate(pages, 1):
+        y = top
+        for text, font_size, align, x in page:
+            pdf.setFont(FONT, font_size)
+            if align == "centre":
+                pdf.drawCentredString(left + width / 2, y, text)
+            elif align == "right":
+                pdf.drawRightString(left + width - 4 * size, y, text)
+            else:
+                pdf.drawString(x, y, text)
+            y -= max(pitch, font_size * 1.5)
+        pdf.setFont(FONT, 14)
+        (pdf.drawRightString if number % 2 else pdf.drawString)(left + width if number % 2 else left, 60, f"— {number} —")
+        pdf.showPage()
+    pdf.save()
+    return path
+
+
+def test_official_document_layout_reads_into_the_right_outline(tmp_path: Path):
+    doc = segment(read_document_text(_gov_pdf(tmp_path / "notice.pdf")), source="notice.pdf")
+    assert doc.title.zh == "某市人民政府关于印发某市促进民营经济高质量发展若干措施的通知"
+    assert doc.meta == {"发文机关标志": "某某市人民政府文件", "发文字号": "某政发〔2023〕12号", "附注": "（此件公开发布）"}
+    assert (doc.salutation, doc.issuer, doc.date) == ("各县（市、区）人民政府，市直各单位：", "某市人民政府", "2023年5月8日")
+    assert [(s.marker, s.title.zh) for s in doc.sections] == [("一、", "持续优化发展环境"), ("二、", "加大政策支持力度")]
+    zh = [seg.zh for seg in doc.all_segments()]
+    assert zh[:2] == [P1, P2] and zh[2:4] == [P3, P4[: P4.index("；") + 1]] and zh[-1] == P1
+    assert not any("—" in s for s in zh)

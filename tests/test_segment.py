@@ -383,14 +383,13 @@ def national_report() -> Document:
 
 def test_national_report_tasks(national_report: Document):
     assert national_report.salutation == "各位代表："
-    assert [s.marker for s in national_report.sections] == ["一、", "二、", "三、"]
+    assert [s.marker for s in national_report.sections] == ["一、", "二、", "三、", ""]
     assert national_report.sections[0].title.zh == "2024年工作回顾"
     tasks = national_report.sections[2]
     assert tasks.title.zh == "2025年政府工作任务"
-    # the closing paragraphs after the tenth task ("过去一年，国防和军队建设……") belong to 三, the closing
-    # address ("各位代表！……") to the document
-    assert [s.marker for s in tasks.sections] == [f"（{n}）" for n in "一二三四五六七八九十"] + [""]
-    assert tasks.sections[-1].segments[0].zh.startswith("过去一年")
+    assert [s.marker for s in tasks.sections] == [f"（{n}）" for n in "一二三四五六七八九十"]
+    # the closing paragraphs after the tenth task ("过去一年，国防和军队建设……") belong to the document
+    assert national_report.sections[-1].segments[0].zh.startswith("过去一年")
     assert tasks.sections[0].title.zh == "大力提振消费、提高投资效益，全方位扩大国内需求。"
 
 

@@ -59,6 +59,7 @@ def segment_body(
     paragraphs = join_wrapped_lines(body.splitlines())
     for paragraph, next_paragraph in zip(paragraphs, paragraphs[1:] + [""]):
         outline.add_paragraph(paragraph, next_paragraph)
+    outline.finish()
     make_segment = _SegmentMaker(max_tokens, count_tokens)
     preamble = [make_segment(sentence) for sentence in outline.preamble]
     sections = [_to_section(heading, str(i), 1, make_segment) for i, heading in enumerate(outline.headings, 1)]
@@ -83,10 +84,14 @@ _TOC_LEADER_AND_PAGE = re.compile(r"(?:[.…·．_—\-]{2,}|\s)\s*[0-9０-９]{
 MAX_TOC_ENTRY_CHARS = 60
 # Unmarked paragraphs that close a list rather than continue its last item: "总之，……", "一年来，……"
 # (they belong to the list's parent), and the speaker's closing address (to the document).
-_CLOSES_THE_LIST = re.compile(r"(?:总之|综上|总的来看|总体来看|总体上看|一年来|过去一年|回顾过去|实践证明|在看到成绩的同时)")
+# ("一年来，" or "过去一年，" open an item's paragraph as often as they close a list: only after a "一是"
+# paragraph, which closes on any unmarked paragraph, do they close it.)
+_CLOSES_THE_LIST = re.compile(r"(?:总之|综上|总的来看|总体来看|总体上看|实践证明|在看到成绩的同时)")
 _CLOSES_THE_DOCUMENT = re.compile(
     r"(?:各位代表|各位委员|同志们|让我们)[，,！!]|本(?:决定|办法|规定|细则|意见|通知|方案|条例|措施)(?:自|从)"
 )
+# Paragraphs that close the document when nothing but text follows them to its end.
+_MAY_CLOSE_THE_DOCUMENT = re.compile(r"(?:过去一年|一年来|回顾过去|展望未来|新的一年|面向未来|新征程)[，,]")
 MAX_LIST_TITLE_CHARS = 40
 _NOT_IN_A_LIST_TITLE = re.compile(r"[。！？；，,:：!?;]")
 
@@ -114,6 +119,9 @@ class _OutlineBuilder:
         self._toc_keys: set[str] = set()
         # Unmarked text after a list's last item: an untitled section after the items, in their parent.
         self._continuation: _Heading | None = None
+        # Where a paragraph that may close the document began (heading, sentence index), until a heading
+        # opens after it.
+        self._trailing: tuple[_Heading, int] | None = None
 
     def add_paragraph(self, paragraph: str, next_paragraph: str = "") -> None:
         if self._in_toc(paragraph):
@@ -214,12 +222,26 @@ class _OutlineBuilder:
         elif len(self._open) >= 2 and (self._open[-1].kind == "cn_shi" or _CLOSES_THE_LIST.match(paragraph)):
             depth = len(self._open) - 1
         else:
+            if self._trailing is None and len(self._open) >= 2 and _MAY_CLOSE_THE_DOCUMENT.match(paragraph):
+                target = self._continuation or item
+                self._trailing = (target, len(target.sentences))
             return
         if self._open[-1].body_only and depth > 0:
             return  # the text of an article stays in the article
         del self._open[depth:]
         self._continuation = _Heading(kind="", number=0, marker="")
         (self._open[-1].children if self._open else self.headings).append(self._continuation)
+
+    def finish(self) -> None:
+        """Text from a paragraph opening like "过去一年，" to the end of the document, with no heading after
+        it, closes the document rather than its last item (a work report's closing after its last task)."""
+        if self._trailing is None:
+            return
+        heading, start = self._trailing
+        closing = _Heading(kind="", number=0, marker="", sentences=heading.sentences[start:])
+        del heading.sentences[start:]
+        self.headings.append(closing)
+        self._trailing = None
 
     def _in_list(self, paragraph: str) -> bool:
         """Whether a paragraph belongs to an attachment list or notes, whose numbers are not headings."""
@@ -260,7 +282,7 @@ class _OutlineBuilder:
     def _open_heading(self, depth: int, kind: str, number: int, marker: str) -> _Heading:
         heading = _Heading(kind=kind, number=number, marker=marker)
         self._waiting_for_title = None
-        self._continuation = None
+        self._continuation = self._trailing = None
         del self._open[depth:]
         (self._open[-1].children if self._open else self.headings).append(heading)
         self._open.append(heading)
