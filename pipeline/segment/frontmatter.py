@@ -61,10 +61,13 @@ _DATE_IN_TEXT = r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?"
 _ISSUER_NAME = r"[^\s，。,；;:：()（）、]{2,30}(?:[ \t][^\s，。,；;:：()（）、]{1,10})?"
 _ISSUER_AND_DATE = re.compile(rf"\s*(?P<issuer>{_ISSUER_NAME})?\s*[（(]\s*(?P<date>{_DATE_IN_TEXT})\s*[）)]")
 _ISSUER_LINE_THEN_DATE_LINE = re.compile(
-    rf"\s*(?P<issuer>[^\s，。,；;:：()（）]{{2,30}}(?:政府|委员会|办公室|办公厅|国务院|局|厅|委))[ \t]*\n"
+    rf"\s*(?P<issuer>[^\s，。,；;:：()（）]{{2,30}}(?:政府|委员会|办公室|办公厅|国务院|局|厅|委|委員會|辦公室|辦公廳|國務院|廳))[ \t]*\n"
     rf"\s*(?P<date>{_DATE_IN_TEXT})[ \t]*(?=\n|$)"
 )
-_ORGANISATION_SUFFIX = r"(?:政府|委员会|常委会|办公室|办公厅|国务院|局|厅|委|部门|单位|机构|公司|街道办事处|办事处|学校)"
+_ORGANISATION_SUFFIX = (
+    r"(?:政府|委员会|常委会|办公室|办公厅|国务院|局|厅|委|部门|单位|机构|公司|街道办事处|办事处|学校"
+    r"|委員會|常委會|辦公室|辦公廳|國務院|廳|部門|單位|機構|辦事處|學校)"  # traditional forms
+)
 # Under a title: "某市统计局　2023年3月15日", or the date alone.
 _ISSUER_AND_DATE_ON_ONE_LINE = re.compile(
     rf"\s*(?:(?P<issuer>[^\s，。,；;:：()（）、]{{2,30}}{_ORGANISATION_SUFFIX})[ \t]+)?(?P<date>{_DATE_IN_TEXT})[ \t]*(?=\n|$)"
@@ -79,18 +82,18 @@ _NOT_A_SALUTATION = re.compile(r"[（(]?[一二三四五六七八九十0-9０-�
 # The speaker's byline under a report's title ("县长　张某某", "代市长 李某").
 _BYLINE = re.compile(
     r"\s*(?![一二三四五六七八九十]+[、是]|第)"  # "一、推动经济增长 提质" is a heading
-    r"(?P<issuer>[^\s，。,；;:：()（）、]{0,12}(?:长|主任|书记|主席|总理)[ \t]+[^\s，。,；;:：()（）、]{2,4})[ \t]*(?=\n|$)"
+    r"(?P<issuer>[^\s，。,；;:：()（）、]{0,12}(?:长|長|主任|书记|書記|主席|总理|總理)[ \t]+[^\s，。,；;:：()（）、]{2,4})[ \t]*(?=\n|$)"
 )
 _PARENTHESISED_SUBTITLE = re.compile(r"[（(](?=[^（()）\n]*(?:会议|大会|会上))[^（()）\n]{4,80}[）)][ \t]*(?:\n|$)")
 _ADOPTION_NOTE = re.compile(r"(?:通过|批准|修正|修订|公布|施行|发布)[）)]$")
-_SUBTITLE_END_LINE = re.compile(r"[ \t]*([^\s，。,；;:：!！?？]{0,20}(?:上|讲话|报告))[ \t]*(?:\n|$)")
+_SUBTITLE_END_LINE = re.compile(r"[ \t]*([^\s，。,；;:：!！?？]{0,20}(?:上|讲话|报告|講話|報告))[ \t]*(?:\n|$)")
 _DATE_IN_SUBTITLE = re.compile(_DATE_IN_TEXT + r"(?:\s*\d{1,2}\s*日)?")
 # A document number ("某政办发〔2023〕5号") on its own line, above or below the title.
 _DOCUMENT_NUMBER = re.compile(r"(?![^〔［\[(（【]*关于)[^\s，。,；;:：]{1,20}[〔［\[(（【]\s*\d{4}\s*[〕］\])）】]\s*第?\s*\d{1,5}\s*号")
 _LEADING_DOCUMENT_NUMBER = re.compile(rf"({_DOCUMENT_NUMBER.pattern})(?:\s+|$)")
 # The signature at the bottom of a notice: issuer line(s), then the date, then notes like "（此件公开发布）".
 _CN_DATE = r"[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月(?:[一二三四五六七八九十]{1,3}日)?"
-_ORGANISATION = rf"(?:国务院|[^\s，。,；;:：()（）、]{{2,30}}{_ORGANISATION_SUFFIX})"
+_ORGANISATION = rf"(?:国务院|國務院|[^\s，。,；;:：()（）、]{{2,30}}{_ORGANISATION_SUFFIX})"
 # Joint issuers ("中共某市委　某市人民政府") sign on one line.
 _SIGNATURE_ISSUER = re.compile(rf"{_ORGANISATION}(?:[ \t]+{_ORGANISATION})*")
 _SIGNATURE_DATE = re.compile(rf"{_DATE_IN_TEXT}|{_CN_DATE}")
