@@ -340,8 +340,9 @@ def test_traditional_markers():
 
 
 def test_traditional_notice_front_matter_and_signature():
-    doc = segment("關於做好防汛工作的通知\n各有關單位：\n一、壓實責任\n請做好防汛工作。\n某縣人民政府辦公室\n二〇二三年六月一日")
+    doc = segment("關於做好防汛工作的通知\n發布日期：2023-06-01　來源：縣政府辦公室\n各有關單位：\n一、壓實責任\n請做好防汛工作。\n某縣人民政府辦公室\n二〇二三年六月一日")
     assert (doc.title.zh, doc.salutation) == ("關於做好防汛工作的通知", "各有關單位：")
+    assert doc.meta == {"發布日期": "2023-06-01", "來源": "縣政府辦公室"}
     assert (doc.issuer, doc.date, texts(doc)) == ("某縣人民政府辦公室", "二〇二三年六月一日", ["請做好防汛工作。"])
 
 
