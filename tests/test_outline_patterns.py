@@ -94,8 +94,9 @@ def test_a_title_line_then_a_short_body_line_is_not_joined():
         "关于做好劳动保障工作的通知\n劳社部发[2006]7号\n各省、自治区、直辖市劳动和社会保障厅（局）：\n现就有关问题通知如下。",
         "关于做好劳动保障工作的通知劳社部发[2006]7号\n各省、自治区、直辖市劳动和社会保障厅（局）：\n现就有关问题通知如下。",
         "关于做好劳动保障工作的通知 劳社部发[2006]7号 各省、自治区、直辖市劳动和社会保障厅（局）： 现就有关问题通知如下。",
+        "劳社部发[2006]7号 关于做好劳动保障工作的通知\n各省、自治区、直辖市劳动和社会保障厅（局）：\n现就有关问题通知如下。",
     ],
-    ids=["own-line", "glued-to-title", "one-line-document"],
+    ids=["own-line", "glued-to-title", "one-line-document", "number-first"],
 )
 def test_document_number_and_addressee_go_to_front_matter(text: str):
     doc = segment(text)

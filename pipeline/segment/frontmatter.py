@@ -163,7 +163,7 @@ def split_front_matter(text: str) -> FrontMatter:
     meta: dict[str, str] = {}
     rest = _take_metadata_rows(text, meta, top=True)
 
-    title, subtitles, rest = _take_title(_split_glued_head(rest), meta)
+    title, subtitles, rest = _take_title(_take_metadata_rows(_split_glued_head(rest), meta), meta)
 
     issuer = date = None
     found = (
@@ -251,6 +251,10 @@ def _join_wrapped_brackets(text: str) -> str:
 def _split_glued_head(text: str) -> str:
     """Put a one-line document's title, document number and the rest on lines of their own."""
     first_line, newline, after = text.partition("\n")
+    number_first = _LEADING_DOCUMENT_NUMBER.match(first_line.strip())
+    if number_first and first_line.strip()[number_first.end() :]:  # "国发〔2019〕12号 国务院关于…的决定"
+        rest = first_line.strip()[number_first.end() :]
+        return number_first.group(1) + "\n" + _split_glued_head(rest + newline + after)
     found = _GLUED_HEAD.match(first_line)
     if not found:
         return text
