@@ -259,6 +259,11 @@ def test_site_banner_and_navigation_bar_above_the_title_are_chrome():
     assert texts(doc) == ["现通知如下。"]
 
 
+def test_accessibility_and_language_switches_above_the_title_are_chrome():
+    doc = segment("无障碍浏览\n长者模式\n繁体版\n您现在的位置：首页 > 政务公开\n关于某某工作的通知\n各有关单位：\n现通知如下。\n【关闭】\n【打印】")
+    assert (doc.title.zh, texts(doc)) == ("关于某某工作的通知", ["现通知如下。"])
+
+
 def test_a_title_line_about_a_network_is_not_a_banner():
     doc = segment("关于加快工业互联网\n创新发展的意见\n各有关单位：\n现提出如下意见。")
     assert doc.title.zh == "关于加快工业互联网创新发展的意见"
