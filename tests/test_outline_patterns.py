@@ -242,7 +242,8 @@ def test_a_repeated_one_without_a_title_line_stays_text():
 
 @pytest.mark.parametrize(
     "title",
-    ["某某网信息详情关于做好防汛工作的通知", "关于做好防汛工作的通知 - 某市人民政府", "关于做好防汛工作的通知"],
+    ["某某网信息详情关于做好防汛工作的通知", "关于做好防汛工作的通知 - 某市人民政府", "关于做好防汛工作的通知",
+     "某市人民政府门户网站关于做好防汛工作的通知", "关于做好防汛工作的通知_某市人民政府门户网站"],
 )
 def test_site_name_glued_onto_the_title_is_dropped(title: str):
     assert segment(f"{title}\n各有关单位：\n请做好防汛工作。").title.zh == "关于做好防汛工作的通知"

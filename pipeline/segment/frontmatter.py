@@ -145,7 +145,9 @@ _GLUED_HEAD = re.compile(
 )
 # A site's name glued onto the title from the page's <title> or banner ("某某网信息详情关于……的通知",
 # "关于……的通知 - 某市人民政府").
-_SITE_NAME_BEFORE_TITLE = re.compile(r"^[^\s。，]{2,30}?(?:信息详情|详情页|详情|正文页|正文|内容页)(?=关于|[^\s。，]{4,}$)")
+_SITE_NAME_BEFORE_TITLE = re.compile(
+    r"^[^\s。，]{2,30}?(?:(?:信息详情|详情页|详情|正文页|正文|内容页)(?=关于|[^\s。，]{4,}$)|(?:门户网站|政府网|网站|门户网)(?=关于))"
+)
 _SITE_NAME_AFTER_TITLE = re.compile(r"[ \t]*[-_|｜—][ \t]*[^-_|｜—\s]{2,30}(?:政府|网|门户|网站)$")
 
 
