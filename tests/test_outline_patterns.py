@@ -177,6 +177,13 @@ def test_clauses_on_their_own_lines_stay_in_their_article():
     assert [seg.zh for seg in doc.sections[0].sections[0].segments] == ["企业应当履行下列义务：", "（一）保证质量；", "（二）按时供货。"]
 
 
+def test_a_tiao_with_a_short_title_is_a_titled_heading():
+    doc = segment("某某实施意见\n第一条　总体要求\n（一）坚持稳中求进。\n（二）坚持改革创新。\n第二条　保障措施\n加强领导。")
+    assert [(s.marker, s.title.zh) for s in doc.walk_sections()] == [
+        ("第一条", "总体要求"), ("（一）", "坚持稳中求进。"), ("（二）", "坚持改革创新。"), ("第二条", "保障措施")
+    ]  # fmt: skip
+
+
 def test_amending_decision_items_have_no_title():
     doc = segment("某省关于修改《某条例》的决定\n一、将第五条修改为：“第五条　……。”\n二、删去第六条。\n本决定自公布之日起施行。")
     assert [(s.marker, s.title.zh) for s in doc.walk_sections()] == [("一、", ""), ("二、", ""), ("", "")]

@@ -93,7 +93,14 @@ _CLOSES_THE_DOCUMENT = re.compile(
 # Paragraphs that close the document when nothing but text follows them to its end.
 _MAY_CLOSE_THE_DOCUMENT = re.compile(r"(?:过去一年|一年来|回顾过去|展望未来|新的一年|面向未来|新征程)[，,]")
 MAX_LIST_TITLE_CHARS = 40
+MAX_ARTICLE_TITLE_CHARS = 20
 _NOT_IN_A_LIST_TITLE = re.compile(r"[。！？；，,:：!?;]")
+
+
+def _is_short_title(text: str) -> bool:
+    """"第一条　总体要求": a 条 used as a titled heading (a plan's, not a regulation's article)."""
+    text = text.strip()
+    return bool(text) and len(text) <= MAX_ARTICLE_TITLE_CHARS and not _NOT_IN_A_LIST_TITLE.search(text)
 
 
 def _toc_key(text: str) -> str:
@@ -152,7 +159,9 @@ class _OutlineBuilder:
                 continue
             self._add_text(paragraph[position : marker.start()])
             heading = self._open_heading(depth, kind, number, marker.group())
-            if kind == ARTICLE_KIND or (kind in ("cn_dun", "num_dot") and _AMENDMENT.match(paragraph, marker.end())):
+            if (kind == ARTICLE_KIND and not _is_short_title(paragraph[marker.end() :])) or (
+                kind in ("cn_dun", "num_dot") and _AMENDMENT.match(paragraph, marker.end())
+            ):
                 heading.body_only, position = True, marker.end()
                 break  # the rest of the paragraph is the article's text, clauses included
             title_end = self._title_end(paragraph, marker.end(), candidates[index + 1 :])
