@@ -45,7 +45,11 @@ def read_document(path: Path, *, encoding: str | None = None) -> ReadResult:
         from .pdf import read_pdf
 
         text = read_pdf(path)
-        check_text(text, name, NOT_TEXT_ENCODING)
+        try:
+            check_text(text, name, NOT_TEXT_ENCODING)
+        except InputError as err:
+            # Text a PDF yields as symbols: fonts without a Unicode map (common in scanned-then-typeset files)
+            raise InputError(str(err), hint="if the PDF shows Chinese text, its fonts lack a Unicode map: run OCR on it") from None
         return ReadResult(text, NOT_TEXT_ENCODING, "pdf")
     if data.startswith(_OLE_SIGNATURE) or suffix in (".doc", ".wps"):
         raise InputError(

@@ -33,6 +33,7 @@ FULL_LINE_SLACK_CHARS = 1.6
 INDENT_CHARS = 1.0
 MIN_TEXT_CHARS = 20  # fewer visible characters in the whole file: a scan, not a text PDF
 FONT_SIZE_TOLERANCE = 0.6
+NEW_LINE_JUMP = 0.8  # a baseline this many font sizes away without a line break: a new line anyway
 # A gap this many times the usual line pitch separates paragraphs set without a first-line indent.
 PARAGRAPH_GAP_RATIO = 1.4
 
@@ -116,8 +117,8 @@ def _page_lines(document, index: int) -> list[_Line]:
                 continue
             if char == "\x00" or char == "\ufffe":
                 continue
-            box = textpage.get_charbox(i)
-            if boxes and not char.isspace() and abs(box[1] - boxes[-1][1]) > 2 * max(sizes or [1]):
+            box = textpage.get_charbox(i, loose=True)  # loose: the font's ascent and descent, one per line
+            if boxes and not char.isspace() and abs(box[1] - boxes[-1][1]) > NEW_LINE_JUMP * max(sizes or [1]):
                 flush()  # a jump without a generated line break: a new line
             chars.append(char)
             boxes.append(box)
