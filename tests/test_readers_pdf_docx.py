@@ -177,7 +177,7 @@ def test_pdf_block_paragraphs_split_at_the_gap_and_runs_on_one_baseline_join(tmp
     lines = read_document_text(tmp_path / "blocks.pdf").splitlines()
     assert lines[0] == "一、总体情况"
     assert lines[1:3] == paragraphs
-    assert lines[3] == "指标 551.2亿元"
+    assert lines[3] == "指标 | 551.2亿元"  # cells far apart: a table row
 
 
 def test_scanned_pdf_is_refused_with_one_line(tmp_path: Path):

@@ -33,7 +33,10 @@ FULL_LINE_SLACK_CHARS = 1.6
 INDENT_CHARS = 1.0
 MIN_TEXT_CHARS = 20  # fewer visible characters in the whole file: a scan, not a text PDF
 FONT_SIZE_TOLERANCE = 0.6
-NEW_LINE_JUMP = 0.8  # a baseline this many font sizes away without a line break: a new line anyway
+NEW_LINE_JUMP = 0.8
+# Runs on one baseline further apart than this many characters are table cells, kept as "a | b".
+TABLE_GAP_CHARS = 3
+TABLE_CELL_SEPARATOR = " | "  # a baseline this many font sizes away without a line break: a new line anyway
 # A gap this many times the usual line pitch separates paragraphs set without a first-line indent.
 PARAGRAPH_GAP_RATIO = 1.4
 
@@ -98,12 +101,12 @@ def _page_lines(document, index: int) -> list[_Line]:
     boxes: list[tuple[float, float, float, float]] = []
 
     def flush() -> None:
-        text = "".join(chars).strip()
-        if text:
-            lefts = [box[0] for char, box in zip(chars, boxes) if not char.isspace()]
-            rights = [box[2] for char, box in zip(chars, boxes) if not char.isspace()]
-            ys = Counter(round(box[1]) for char, box in zip(chars, boxes) if not char.isspace())
-            lines.append(_Line(text, min(lefts), max(rights), ys.most_common(1)[0][0], sizes.most_common(1)[0][0], index, height))
+        if "".join(chars).strip():
+            size = sizes.most_common(1)[0][0]
+            visible = [(char, box) for char, box in zip(chars, boxes) if not char.isspace()]
+            ys = Counter(round(box[1]) for _, box in visible)
+            text = _cells_apart(chars, boxes, size)
+            lines.append(_Line(text, visible[0][1][0], max(box[2] for _, box in visible), ys.most_common(1)[0][0], size, index, height))
         chars.clear()
         boxes.clear()
         sizes.clear()
@@ -131,15 +134,29 @@ def _page_lines(document, index: int) -> list[_Line]:
     return _merge_runs_on_one_baseline(lines)
 
 
+def _cells_apart(chars: list[str], boxes: list[tuple[float, float, float, float]], size: float) -> str:
+    """A line's text, with " | " where a wide horizontal gap separates two table cells."""
+    text, right = "", None
+    for char, box in zip(chars, boxes):
+        if char.isspace():
+            text += char
+            continue
+        if right is not None and box[0] - right > TABLE_GAP_CHARS * size:
+            text = text.rstrip() + TABLE_CELL_SEPARATOR
+        text, right = text + char, box[2]
+    return text.strip()
+
+
 def _merge_runs_on_one_baseline(lines: list[_Line]) -> list[_Line]:
     """pdfium may end a line between two runs of one printed line (a bold "一、" then regular text, the
     cells of a table row): runs on the same baseline, left to right, are one line (a space where the
-    gap is wider than half a character)."""
+    gap is wider than half a character, `` | `` between table cells)."""
     merged: list[_Line] = []
     for line in lines:
         last = merged[-1] if merged else None
         if last and abs(last.y - line.y) < 0.3 * max(last.size, 1) and line.x0 >= last.x1 - 0.5 * last.size:
-            gap = " " if line.x0 - last.x1 > 0.5 * last.size else ""
+            space = line.x0 - last.x1
+            gap = TABLE_CELL_SEPARATOR if space > TABLE_GAP_CHARS * last.size else " " if space > 0.5 * last.size else ""
             merged[-1] = _Line(last.text + gap + line.text, last.x0, line.x1, last.y, max(last.size, line.size), last.page, last.page_height)
         else:
             merged.append(line)

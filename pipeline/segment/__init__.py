@@ -61,7 +61,10 @@ def segment(
         yaml_meta, text = take_yaml_front_matter(text)
         markdown = True if yaml_meta else markdown
     front = split_front_matter(clean_text(text, markdown=markdown))
-    preamble, sections = segment_body(front.body, max_tokens=max_tokens, count_tokens=count_tokens)
+    # A PDF's lines were rejoined by the reader from the page layout, better than text can tell.
+    preamble, sections = segment_body(
+        front.body, max_tokens=max_tokens, count_tokens=count_tokens, rejoin_lines=suffix != "pdf"
+    )
     return Document(
         source=source,
         title=Bilingual(front.title),

@@ -49,14 +49,21 @@ def segment_body(
     *,
     max_tokens: int | None = None,
     count_tokens: Callable[[str], int] | None = None,
+    rejoin_lines: bool = True,
 ) -> tuple[list[Segment], list[Section]]:
     """The preamble segments and the heading tree of a body, numbered ("s1", "sec-1-2").
+
+    ``rejoin_lines=False``: every non-empty line is a paragraph already (text a PDF reader rejoined by
+    its layout), so no hard-wrap or ragged-line joining is tried.
 
     Invariant: the non-whitespace characters of ``body`` equal, in order, the concatenation of the
     preamble segments, then for each section in document order its marker, title and segments.
     """
     outline = _OutlineBuilder()
-    paragraphs = join_wrapped_lines(body.splitlines())
+    if rejoin_lines:
+        paragraphs = join_wrapped_lines(body.splitlines())
+    else:
+        paragraphs = [line.strip() for line in body.splitlines() if line.strip()]
     for paragraph, next_paragraph in zip(paragraphs, paragraphs[1:] + [""]):
         outline.add_paragraph(paragraph, next_paragraph)
     outline.finish()
