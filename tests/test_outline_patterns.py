@@ -135,6 +135,17 @@ def test_red_header_mark_and_signer_are_metadata_and_the_status_joins_the_title(
     assert texts(doc) == ["现印发给你们。"]
 
 
+def test_site_lines_after_the_salutation_are_metadata_but_a_meetings_time_is_text():
+    doc = segment("关于召开某会议的通知\n各有关单位：\n来源：市政府办公室　发布时间：2024-05-01\n时间：2024年5月10日\n地点：市行政中心")
+    assert doc.meta == {"来源": "市政府办公室", "发布时间": "2024-05-01"}
+    assert texts(doc) == ["时间：2024年5月10日", "地点：市行政中心"]
+
+
+def test_a_meeting_time_under_the_title_is_text():
+    doc = segment("关于召开某会议的通知\n时间：2024年5月10日\n地点：市行政中心\n请准时参加。")
+    assert (doc.meta, texts(doc)) == ({}, ["时间：2024年5月10日", "地点：市行政中心", "请准时参加。"])
+
+
 def test_publisher_and_time_line_is_metadata():
     doc = segment("关于做好防汛工作的通知\n发布人：市应急局　时间：2024-06-01 09:30\n各有关单位：\n请做好防汛工作。")
     assert doc.meta == {"发布人": "市应急局", "时间": "2024-06-01 09:30"}

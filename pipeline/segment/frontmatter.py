@@ -52,6 +52,8 @@ _TITLE_STATUS_LINE = re.compile(
 # A site's banner above the title ("中国政府网", "某市人民政府门户网站").
 _SITE_BANNER = re.compile(r"(?![^\n]*关于)[^\s，。、]{2,16}(?:政府网|门户网站|门户网|网站|客户端|新闻网|融媒体中心)")
 MAX_NAVIGATION_CELL_CHARS = 6
+_ONLY_AFTER_ANOTHER_FIELD = {"时间", "日期", "時間"}
+_SITE_FIELDS = {"来源", "稿源", "文章来源", "作者", "编辑", "责任编辑", "发布时间", "发布日期", "发布人", "审核", "校对", "供稿"}
 _PUNCTUATION = re.compile(r"[，。、；：！？,.;:!?（）()《》“”]")
 _CHROME_AFTER_VALUE = re.compile(r"\s(?:浏览次数|访问次数|点击数|阅读次数|浏览量|字体|字号|【|\[)")
 _DATE_TIME = re.compile(
@@ -193,7 +195,7 @@ def split_front_matter(text: str) -> FrontMatter:
     found = _SALUTATION.match(rest)
     if found and not _NOT_A_SALUTATION.match(found.group("salutation")):
         salutation = found.group("salutation")
-        rest = rest[found.end() :]
+        rest = _take_site_lines(rest[found.end() :], meta)
     rest, signature = _take_back_matter(rest, take_signature=issuer is None and date is None, meta=meta)
     if signature:
         issuer, date = signature
@@ -386,6 +388,20 @@ def _take_metadata_rows(text: str, meta: dict[str, str], *, top: bool = False) -
     return "\n".join(lines[first:]).lstrip()
 
 
+def _take_site_lines(text: str, meta: dict[str, str]) -> str:
+    """Site lines under the salutation ("来源：某某日报", "责任编辑：李四"): only fields a site adds, so that
+    a meeting notice's "时间：…" / "地点：…" stay its text."""
+    lines = text.lstrip().split("\n")
+    taken = 0
+    for line in lines:
+        fields: dict[str, str] = {}
+        if not line.strip() or not _read_front_matter_row(line.strip(), fields) or not set(fields) <= _SITE_FIELDS:
+            break
+        meta.update({key: value for key, value in fields.items() if key not in meta})
+        taken += 1
+    return "\n".join(lines[taken:]) if taken else text
+
+
 def _is_navigation_bar(line: str) -> bool:
     """"首页 | 政务公开 | 办事服务 | 互动交流": three or more short cells without punctuation."""
     cells = [cell for cell in re.split(r"\s*[|｜]\s*|\s{2,}", line) if cell]
@@ -425,6 +441,8 @@ def _read_front_matter_row(line: str, meta: dict[str, str]) -> bool:
                 continue
         keys = list(_META_KEY_WITH_COLON.finditer(cell))
         alone = _META_KEY_ALONE.fullmatch(cell)
+        if keys and "".join(keys[0].group(1).split()) in _ONLY_AFTER_ANOTHER_FIELD:
+            return False  # "时间：5月10日" alone is a meeting notice's text; "发布人：… 时间：…" is metadata
         if keys and keys[0].start() == 0 and not alone:
             # "key: value", possibly several on one line ("发布日期：2020-08-27　来源：市政府办公室").
             for key, next_key in zip(keys, keys[1:] + [None]):
