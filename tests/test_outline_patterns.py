@@ -80,6 +80,13 @@ def test_title_over_three_paragraphs_of_a_web_page():
     assert (doc.title.zh, doc.salutation, texts(doc)) == ("".join(THREE_LINE_TITLE), "各有关单位：", ["现决定如下。"])
 
 
+def test_a_first_title_line_ending_in_a_kind_word_is_not_yet_whole():
+    doc = segment("关于进一步加强城市规划\n建设管理工作的若干意见\n各有关单位：\n现提出如下意见。")
+    assert doc.title.zh == "关于进一步加强城市规划建设管理工作的若干意见"
+    doc = segment("关于印发某县国土空间规划\n（2021—2035年）的通知\n各有关单位：\n现印发给你们。")
+    assert doc.title.zh == "关于印发某县国土空间规划（2021—2035年）的通知"
+
+
 def test_a_title_line_then_a_short_body_line_is_not_joined():
     doc = segment("某市2023年上半年经济运行情况\n经济运行总体平稳\n一、工业\n增长5%。")
     assert doc.title.zh == "某市2023年上半年经济运行情况"

@@ -138,6 +138,9 @@ _TITLE_KIND = (
     r"(?:[（(][^（()）]{1,10}[）)])?"
 )
 _TITLE_KIND_AT_END = re.compile(_TITLE_KIND + "$")
+# Kind words that also occur inside a title ("城市规划", "实施方案", "工作报告"): after "关于" without "的"
+# they do not end it.
+_TITLE_KIND_WITHOUT_DE = re.compile(r"(?:规划|方案|报告|要点|总结|办法|规定|纲要|规劃|報告)$")
 # A one-line document: "国务院关于…的批复 国函〔2003〕88号 某某省人民政府： 你省……"; the title ends at its kind
 # word, before the document number or a space.
 _DOCUMENT_NUMBER_GLUED = r"[^\s，。,；;:：0-9]{1,12}[〔［\[(（【]\s*\d{4}\s*[〕］\])）】]\s*第?\s*\d{1,5}\s*号"
@@ -282,8 +285,9 @@ def _strip_site_name(title: str) -> str:
 
 def _take_wrapped_title(title: str, rest: str) -> tuple[str, str]:
     """A title set on up to four lines ("国务院关于在某某先行区" / "暂时调整实施《某某条例》" / "有关规定的决定"):
-    the lines are joined when the last of them ends with the document's kind."""
-    if _TITLE_KIND_AT_END.search(title):
+    the lines are joined when the last of them ends with the document's kind. A first line that ends
+    with a kind word inside the title ("关于进一步加强城市规划" / "建设管理工作的若干意见") is not yet whole."""
+    if _is_whole_title(title):
         return title, rest
     lines = rest.split("\n")
     joined, taken = title, 0
@@ -297,10 +301,17 @@ def _take_wrapped_title(title: str, rest: str) -> tuple[str, str]:
         if _MARKER.match(line) or _DOCUMENT_NUMBER.fullmatch(line) or _BYLINE.fullmatch(line):
             break
         joined += line
-        unclosed = any(joined.count(opener) > joined.count(closer) for closer, opener in _OPENER_FOR_CLOSER.items())
-        if _TITLE_KIND_AT_END.search(joined) and not unclosed:
+        if _is_whole_title(joined):
             return joined, "\n".join(lines[count:]).lstrip()
     return title, rest
+
+
+def _is_whole_title(title: str) -> bool:
+    """Ends with the document's kind, brackets closed, and a "关于…" title has its "的" ("关于…的意见")."""
+    unclosed = any(title.count(opener) > title.count(closer) for closer, opener in _OPENER_FOR_CLOSER.items())
+    about = title.find("关于")
+    lacks_de = about >= 0 and "的" not in title[about:] and "的" not in "".join(_TITLE_KIND_AT_END.findall(title))
+    return bool(_TITLE_KIND_AT_END.search(title)) and not unclosed and not (lacks_de and _TITLE_KIND_WITHOUT_DE.search(title))
 
 
 def _take_back_matter(
