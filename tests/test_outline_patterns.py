@@ -357,6 +357,11 @@ def test_pdf_like_wrapped_copy_gives_the_same_outline(name: str, width: int, ind
     assert format_outline(segment(head + "\n" + _pdf_like(body, width, indent)), show_segments=True) == expected
 
 
+def test_a_list_of_units_one_per_line_is_not_ragged_text():
+    lines = ["一、成员单位", "市发展和改革委员会", "市财政局", "市自然资源和规划局", "市生态环境局", "市住房和城乡建设局", "二、工作要求", "请认真执行。"]
+    assert join_wrapped_lines(lines) == lines
+
+
 def test_short_lines_without_punctuation_are_not_ragged_text():
     lines = ["附件：", "1.检查表", "2.值班表", "某县人民政府", "2023年1月12日", "一、要求", "请认真执行。"]
     assert join_wrapped_lines(lines) == lines

@@ -7,6 +7,7 @@ A line that starts with a marker and is short stays a heading of its own in both
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from .cleanup import _ENDS_WITH_HALF_WIDTH_FULL_STOP, _LINE_END_MARKS, _WIDE_CHARS, CLOSING_MARKS
@@ -25,6 +26,8 @@ INDENT_MAX_SHARE = 0.6
 RAGGED_MIN_CUT_LINES = 3
 RAGGED_MIN_CUT_SHARE = 0.5
 RAGGED_MIN_LINE_CHARS = 4
+RAGGED_MIN_PROSE_SHARE = 0.5
+_CLAUSE_MARK = re.compile("[，、；,;]")
 RAGGED_FULL_WIDTH_QUANTILE = 0.9
 RAGGED_HEADING_MAX_SHARE = 0.8  # a marker line narrower than this share of a full line is a heading
 
@@ -87,6 +90,9 @@ def _ragged_width(lines: list[str]) -> int | None:
     text_lines = [line for line in lines if " | " not in line and not _is_heading_line(line)]
     cut = [line for line in text_lines if not _ends_sentence(line) and len(line) >= RAGGED_MIN_LINE_CHARS]
     if len(cut) < RAGGED_MIN_CUT_LINES or len(cut) < RAGGED_MIN_CUT_SHARE * len(text_lines):
+        return None
+    # Cut prose has commas in its lines; a list of names or units one per line has none.
+    if sum(1 for line in cut if _CLAUSE_MARK.search(line)) < RAGGED_MIN_PROSE_SHARE * len(cut):
         return None
     widths = sorted(_display_width(line) for line in cut)
     return widths[int(RAGGED_FULL_WIDTH_QUANTILE * (len(widths) - 1))]
