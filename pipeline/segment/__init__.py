@@ -2,8 +2,9 @@
 
 The stage is a pure function over text, in four steps:
 
-Modules, one per step: ``cleanup`` (1), ``frontmatter`` (2), ``outline`` (3: paragraphs, headings,
-sections) and ``sentences`` (sentence ends, clause splits of long sentences).
+Modules: ``cleanup`` (1), ``frontmatter`` and ``backmatter`` (2: metadata, title, number, addressee,
+byline; signature, notes, footer), ``paragraphs``, ``markers`` and ``outline`` (3: rejoined lines,
+heading markers, the heading tree) and ``sentences`` (sentence ends, clause splits of long sentences).
 
 1. :func:`clean_text` turns the shapes reports come in (scraped HTML, Markdown, PDF extraction) into
    plain lines; markup, page chrome (page numbers and the running header printed next to them) and
