@@ -86,6 +86,8 @@ _BYLINE = re.compile(
     r"(?P<issuer>[^\s，。,；;:：()（）、]{0,12}(?:长|長|主任|书记|書記|主席|总理|總理)[ \t]+[^\s，。,；;:：()（）、]{2,4})[ \t]*(?=\n|$)"
 )
 _PARENTHESISED_SUBTITLE = re.compile(r"[（(](?=[^（()）\n]*(?:会议|大会|会上))[^（()）\n]{4,80}[）)][ \t]*(?:\n|$)")
+# A law's adoption and amendment history under its title, however long.
+_ADOPTION_NOTE_LINE = re.compile(r"[（(][^\n]{4,400}?(?:通过|批准|修正|修订|公布|施行|发布)[）)][ \t]*(?:\n|$)")
 _ADOPTION_NOTE = re.compile(r"(?:通过|批准|修正|修订|公布|施行|发布)[）)]$")
 _SUBTITLE_END_LINE = re.compile(r"[ \t]*([^\s，。,；;:：!！?？]{0,20}(?:上|讲话|报告|講話|報告))[ \t]*(?:\n|$)")
 _DATE_IN_SUBTITLE = re.compile(_DATE_IN_TEXT + r"(?:\s*\d{1,2}\s*日)?")
@@ -189,7 +191,7 @@ def _take_title(rest: str, meta: dict[str, str]) -> tuple[str, str, str]:
     # 会议上）") belongs to the title.
     subtitles = ""
     rest = _join_wrapped_brackets(rest)
-    while rest.startswith(("——", "—", "－－", "―", "--")) or _PARENTHESISED_SUBTITLE.match(rest):
+    while rest.startswith(("——", "—", "－－", "―", "--")) or _PARENTHESISED_SUBTITLE.match(rest) or _ADOPTION_NOTE_LINE.match(rest):
         subtitle, _, rest = rest.partition("\n")
         if _ADOPTION_NOTE.search(subtitle.strip()):  # "（2018年9月28日…会议通过）" under a law's title
             meta["题注"], rest = subtitle.strip(), rest.lstrip()
