@@ -220,6 +220,17 @@ def test_unmarked_paragraphs_after_yi_shi_items_belong_to_the_parent():
     assert markers(doc) == ["一、", "一是", "二是", "", "二、"]
 
 
+def test_text_after_the_last_item_renders_without_a_heading():
+    from pipeline.render import render_markdown
+
+    doc = segment("报告\n一、工作回顾\n一是工业回升。增长7%。\n一年来，成绩来之不易。")
+    markdown = render_markdown(doc)
+    continued = doc.sections[0].sections[-1]
+    assert (continued.marker, continued.title.zh) == ("", "")
+    assert f'<a id="{continued.id}"></a>' in markdown
+    assert not any(line.startswith("#") and f'id="{continued.id}"' in line for line in markdown.splitlines())
+
+
 def test_second_paragraph_of_a_numbered_item_stays_in_it():
     doc = segment("报告\n一、工作回顾\n（一）工业回升。增长7%。\n规上企业达到312家。\n（二）项目提速。")
     assert [seg.zh for seg in doc.sections[0].sections[0].segments] == ["增长7%。", "规上企业达到312家。"]
