@@ -306,6 +306,17 @@ def test_a_title_line_about_a_network_is_not_a_banner():
     assert doc.title.zh == "关于加快工业互联网创新发展的意见"
 
 
+def test_related_links_under_the_signature_are_chrome():
+    doc = segment("关于做好防汛工作的通知\n各有关单位：\n请做好防汛工作。\n某市人民政府\n2024年6月1日\n相关文件：\n"
+                  "关于做好2023年防汛工作的通知\n关于印发某某预案的通知\n网站地图 | 联系我们")  # fmt: skip
+    assert (texts(doc), doc.issuer, doc.date) == (["请做好防汛工作。"], "某市人民政府", "2024年6月1日")
+
+
+def test_a_related_documents_paragraph_with_sentences_is_text():
+    doc = segment("关于某工作的报告\n一、工作\n增长5%。\n相关文件\n本报告所附相关文件已另行印发。")
+    assert texts(doc)[-2:] == ["相关文件", "本报告所附相关文件已另行印发。"]
+
+
 def test_source_line_and_end_mark_under_a_reprint_are_metadata():
     doc = segment("某某会议召开\n会议强调，要坚持稳中求进。\n（完）\n（来源：新华网）")
     assert (texts(doc), doc.meta) == (["会议强调，要坚持稳中求进。"], {"来源": "新华网"})

@@ -38,6 +38,12 @@ _SIGNATURE_NOTE = re.compile(
 )
 # Site footer lines below the text ("主办单位：…", "网站标识码：…", "ICP备…").
 MAX_SITE_FOOTER_CHARS = 200
+# "相关文件：" and the titles of other pages under it, at the end of a page.
+_LINK_LIST_HEADER = re.compile(
+    r"\W*(?:相关文件|相关链接|相关阅读|相关新闻|相关信息|相关稿件|相关解读|延伸阅读|推荐阅读|猜你喜欢|热点推荐|热门文章|专题推荐)\s*[:：]?\W*"
+)
+MAX_LINK_LIST_LINES = 30
+MAX_LINK_CHARS = 80
 _SITE_FOOTER = re.compile(
     r"主办单位|承办单位|网站标识码|ICP备|公网安备|版权所有|Copyright|©|技术支持|网站地图|联系我们"
     r"|^\W*(?:上一篇|下一篇|相关链接|相关阅读|相关文件|扫一扫|打印本页|关闭窗口|返回顶部|分享到)"
@@ -51,6 +57,17 @@ _SITE_FOOTER = re.compile(
 _SOURCE_LINE = re.compile(r"[（(【\[]?\s*(?:来源|稿源|信息来源|文章来源)\s*[:：]\s*(?P<source>[^（()）【】\[\]\n]{1,40}?)\s*[）)】\]]?")
 
 
+def _drop_link_lists(lines: list[str]) -> list[str]:
+    """Lines without a trailing list of links ("相关文件：" then other documents' titles): from its
+    header to the end, when all that follows is short lines without a sentence end."""
+    for index in range(len(lines) - 1, max(-1, len(lines) - MAX_LINK_LIST_LINES - 2), -1):
+        if _LINK_LIST_HEADER.fullmatch(lines[index].strip()):
+            after = [line.strip() for line in lines[index + 1 :] if line.strip()]
+            if all(len(line) <= MAX_LINK_CHARS and not _SENTENCE_END_INSIDE.search(line) for line in after):
+                return lines[:index]
+    return lines
+
+
 def _take_back_matter(
     text: str, *, take_signature: bool, meta: dict[str, str] | None = None
 ) -> tuple[str, tuple[str, str] | None]:
@@ -59,7 +76,7 @@ def _take_back_matter(
     "（此件公开发布）" may follow it, else the first one after a sentence end (a covering notice
     "关于印发…的通知" signs before the text it issues). The notes below a signature at the end go into
     ``meta["附注"]``."""
-    lines = text.rstrip().split("\n")
+    lines = _drop_link_lists(text.rstrip().split("\n"))
     filled = [index for index, line in enumerate(lines) if line.strip()]
     # A footer line carries no sentence end: "加强技术支持。" is the report's last sentence, not chrome.
     while filled and len(lines[filled[-1]]) <= MAX_SITE_FOOTER_CHARS:
