@@ -179,6 +179,11 @@ def test_signature_issuer_date_and_note_leave_the_body(signature: str, issuer: s
         assert doc.meta["附注"].startswith("（此件")
 
 
+def test_a_signature_at_the_end_leaves_the_body_even_with_a_date_under_the_title():
+    doc = segment("关于某某工作的意见\n（2024年1月10日）\n一、总体要求\n坚持稳中求进。\n某市人民政府\n2024年1月10日")
+    assert (doc.date, doc.meta, texts(doc)) == ("2024年1月10日", {"落款": "某市人民政府 2024年1月10日"}, ["坚持稳中求进。"])
+
+
 # --- 6. articles and clauses --------------------------------------------------------------------
 
 

@@ -69,12 +69,12 @@ def _drop_link_lists(lines: list[str]) -> list[str]:
 
 
 def _take_back_matter(
-    text: str, *, take_signature: bool, meta: dict[str, str] | None = None
+    text: str, *, at_end_only: bool = False, meta: dict[str, str] | None = None
 ) -> tuple[str, tuple[str, str] | None]:
-    """Drop the site footer below the text and, if ``take_signature``, take a notice's signature (issuer
-    line and date line, or both on one line) out of the text: the one at its end, where notes like
-    "（此件公开发布）" may follow it, else the first one after a sentence end (a covering notice
-    "关于印发…的通知" signs before the text it issues). The notes below a signature at the end go into
+    """Drop the site footer below the text and take a notice's signature (issuer line and date line, or
+    both on one line) out of the text: the one at its end, where notes like "（此件公开发布）" may follow
+    it, else (unless ``at_end_only``) the first one after a sentence end (a covering notice "关于印发…的
+    通知" signs before the text it issues). The notes below a signature at the end go into
     ``meta["附注"]``."""
     lines = _drop_link_lists(text.rstrip().split("\n"))
     filled = [index for index, line in enumerate(lines) if line.strip()]
@@ -88,12 +88,10 @@ def _take_back_matter(
         elif not (_SITE_FOOTER.search(last) and not _SENTENCE_END_INSIDE.search(last)):
             break
         del lines[filled.pop() :]
-    if not take_signature:
-        return "\n".join(lines), None
     notes = 0
     while notes < len(filled) and _SIGNATURE_NOTE.fullmatch(lines[filled[-1 - notes]].strip()):
         notes += 1
-    candidates = [len(filled) - 1 - notes] + list(range(1, len(filled) - 1 - notes))
+    candidates = [len(filled) - 1 - notes] + ([] if at_end_only else list(range(1, len(filled) - 1 - notes)))
 
     def take_notes() -> None:
         if notes and meta is not None:

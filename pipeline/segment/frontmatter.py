@@ -164,8 +164,13 @@ def split_front_matter(text: str) -> FrontMatter:
     if found and not _NOT_A_SALUTATION.match(found.group("salutation")):
         salutation = found.group("salutation")
         rest = _take_site_lines(rest[found.end() :], meta)
-    rest, signature = _take_back_matter(rest, take_signature=issuer is None and date is None, meta=meta)
-    if signature:
+    # With an issuer or date from the top already, only a signature at the very end is taken (out of
+    # the body, into meta["落款"]).
+    known = issuer is not None or date is not None
+    rest, signature = _take_back_matter(rest, at_end_only=known, meta=meta)
+    if signature and known:
+        meta["落款"] = " ".join(signature)
+    elif signature:
         issuer, date = signature
     return FrontMatter(meta=meta, title=title, issuer=issuer, date=date, salutation=salutation, body=rest.strip())
 
