@@ -153,6 +153,12 @@ def test_a_meeting_time_under_the_title_is_text():
     assert (doc.meta, texts(doc)) == ({}, ["时间：2024年5月10日", "地点：市行政中心", "请准时参加。"])
 
 
+@pytest.mark.parametrize("stamp", ["2024年01月05日", "2024年01月05日　来源：新华网", "2024-01-05"])
+def test_a_date_line_above_the_title_is_metadata(stamp: str):
+    doc = segment(f"{stamp}\n我市召开经济工作会议\n会议强调，要坚持稳中求进。")
+    assert (doc.title.zh, doc.meta["发布时间"], texts(doc)) == ("我市召开经济工作会议", "2024-01-05", ["会议强调，要坚持稳中求进。"])
+
+
 def test_publisher_and_time_line_is_metadata():
     doc = segment("关于做好防汛工作的通知\n发布人：市应急局　时间：2024-06-01 09:30\n各有关单位：\n请做好防汛工作。")
     assert doc.meta == {"发布人": "市应急局", "时间": "2024-06-01 09:30"}

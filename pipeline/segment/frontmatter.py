@@ -56,6 +56,9 @@ _ONLY_AFTER_ANOTHER_FIELD = {"时间", "日期", "時間"}
 _SITE_FIELDS = {"来源", "稿源", "文章来源", "作者", "编辑", "责任编辑", "发布时间", "发布日期", "发布人", "审核", "校对", "供稿"}
 _PUNCTUATION = re.compile(r"[，。、；：！？,.;:!?（）()《》“”]")
 _CHROME_AFTER_VALUE = re.compile(r"\s(?:浏览次数|访问次数|点击数|阅读次数|浏览量|字体|字号|【|\[)")
+_TOP_DATE = re.compile(
+    r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}\s*[:：]\s*\d{2}(?:\s*[:：]\s*\d{2})?)?)(?=\s|$)"
+)
 _DATE_TIME = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
     r"(?:\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})\s*分?(?:\s*[:：]\s*(\d{1,2})\s*秒?)?)?"
@@ -295,11 +298,25 @@ def _take_metadata_rows(text: str, meta: dict[str, str], *, top: bool = False) -
             meta.setdefault("发文字号", line)
         elif top and _RED_HEADER.fullmatch(line):
             meta.setdefault("发文机关标志", " ".join(line.split()))
+        elif top and _takes_top_date(line, meta):
+            pass
         elif line and not _read_front_matter_row(line, meta):
             if not (top and (_SITE_BANNER.fullmatch(line) or _is_navigation_bar(line))):
                 break
         first += 1
     return "\n".join(lines[first:]).lstrip()
+
+
+def _takes_top_date(line: str, meta: dict[str, str]) -> bool:
+    """"2024年01月05日　来源：新华网" above the title: the page's date (and fields), not a title."""
+    stamp = _TOP_DATE.match(line)
+    rest = line[stamp.end() :].strip() if stamp else ""
+    fields: dict[str, str] = {}
+    if not stamp or (rest and not _read_front_matter_row(rest, fields)):
+        return False
+    meta.setdefault("发布时间", _normalise_meta_value(stamp.group(1)))
+    meta.update({key: value for key, value in fields.items() if key not in meta})
+    return True
 
 
 def _take_site_lines(text: str, meta: dict[str, str]) -> str:
