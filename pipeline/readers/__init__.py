@@ -13,9 +13,11 @@ from pathlib import Path
 
 from pipeline.errors import InputError
 
-from .text import check_text, decode_bytes, decode_bytes_with_encoding, read_file_bytes
+from .text import canonical_encoding, check_text, decode_bytes, decode_bytes_with_encoding, read_file_bytes
 
-__all__ = ["READABLE_SUFFIXES", "ReadResult", "decode_bytes", "read_document", "read_document_text"]
+__all__ = [
+    "READABLE_SUFFIXES", "ReadResult", "canonical_encoding", "decode_bytes", "read_document", "read_document_text",
+]
 
 # What input discovery picks from a directory. Legacy .doc/.wps files are not picked up (they are refused
 # with a hint when named explicitly).
@@ -36,7 +38,8 @@ class ReadResult:
 
 
 def read_document(path: Path, *, encoding: str | None = None) -> ReadResult:
-    """Read one input file of any supported kind; ``encoding`` forces the codec of a text file."""
+    """Read one input file of any supported kind; ``encoding`` forces the codec of a text, Markdown or
+    HTML file (strict decoding, recorded as given); it is ignored for PDF and Word files."""
     path = Path(path)
     suffix = path.suffix.lower()
     data = read_file_bytes(path)

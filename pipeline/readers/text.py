@@ -56,7 +56,7 @@ def decode_bytes_with_encoding(data: bytes, name: str, encoding: str | None = No
     if not data.strip():
         raise InputError(f"{name}: is empty")
     if encoding:
-        text, encoding = _decode_as(data, name, encoding), _canonical(encoding)
+        text, encoding = _decode_as(data, name, encoding), canonical_encoding(encoding)
     else:
         text, encoding = _decode_strictly(data, name)
     text = text.lstrip("\ufeff")
@@ -94,7 +94,9 @@ def read_file_bytes(path: Path) -> bytes:
         raise InputError(f"{path}: cannot read ({err.strerror or err})") from None
 
 
-def _canonical(encoding: str) -> str:
+def canonical_encoding(encoding: str) -> str:
+    """Python's name for an encoding ("GBK" -> "gbk", "big5" -> "big5"); :class:`InputError` if unknown
+    (for checking ``--encoding`` once, before any file is read)."""
     try:
         return codecs.lookup(encoding).name
     except LookupError:
@@ -102,7 +104,7 @@ def _canonical(encoding: str) -> str:
 
 
 def _decode_as(data: bytes, name: str, encoding: str) -> str:
-    codec = _canonical(encoding)
+    codec = canonical_encoding(encoding)
     if data.startswith(codecs.BOM_UTF8) and codec == "utf-8":
         data = data[len(codecs.BOM_UTF8) :]
     try:
