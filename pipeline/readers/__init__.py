@@ -39,7 +39,7 @@ class ReadResult:
 
 def read_document(path: Path, *, encoding: str | None = None) -> ReadResult:
     """Read one input file of any supported kind; ``encoding`` forces the codec of a text, Markdown or
-    HTML file (strict decoding, recorded as given); it is ignored for PDF and Word files."""
+    HTML file (strict decoding, recorded by its Python name); it is ignored for PDF and Word files."""
     path = Path(path)
     suffix = path.suffix.lower()
     data = read_file_bytes(path)
