@@ -55,12 +55,12 @@ class Components:
         """A document done under another signature is redone."""
         return hashlib.sha256(json.dumps(self.facts(), sort_keys=True).encode()).hexdigest()[:16]
 
-    def provenance(self, doc: Document, content_hash: str) -> dict[str, Any]:
+    def provenance(self, doc: Document, content_hash: str, read_as: dict[str, str] | None = None) -> dict[str, Any]:
         facts = self.facts()
         return {
             "package": {"name": "zh-report-pipeline", "version": facts["version"]},
             "config": {"file": self.config.source_path, "hash": facts["config"]},
-            "source": {"file": doc.source, "sha256": content_hash},
+            "source": {"file": doc.source, "sha256": content_hash, **(read_as or {})},
             "translator": facts["translator"],
             "summarizer": facts["summarizer"],
             "glossary_sha256": facts["glossary"],

@@ -262,7 +262,7 @@ class BatchRun:
         try:
             self.progress.stage("check", p.item.name)
             check_document(p.doc, self.components)
-            p.doc.provenance = self.components.provenance(p.doc, p.content_hash)
+            p.doc.provenance = self.components.provenance(p.doc, p.content_hash, p.item.read_as)
             self.progress.stage("write", p.item.name)
             outputs = write_document(p.doc, self.out_dir, p.item.stem, self.config)
         except Exception as err:

@@ -54,7 +54,13 @@ def cmd_run(args) -> int:
     out_dir = Path(args.out)
     if args.engine == "ray" and args.per_document:
         raise ConfigError("--per-document: not available with --engine ray (it always batches across documents)")
-    inputs = iter_inputs(args.inputs, text_column=args.text_column, id_column=args.id_column, exclude=out_dir)
+    encoding = None
+    if args.encoding:
+        from ..readers import canonical_encoding
+
+        encoding = canonical_encoding(args.encoding)
+    inputs = iter_inputs(args.inputs, text_column=args.text_column, id_column=args.id_column, exclude=out_dir,
+                         encoding=encoding)
     head, rest = _first_readable(inputs)
     if not any(isinstance(i, InputItem) and i._text is not None for i in head):
         return _report_unusable(head)

@@ -10,11 +10,12 @@ from .common import load_config_from_args, quiet_libraries
 
 
 def cmd_segment(args) -> int:
-    from ..readers import read_document_text
+    from ..readers import canonical_encoding, read_document
     from ..render import render_json
     from ..segment import format_outline, segment
 
-    text = read_document_text(Path(args.file))
+    encoding = canonical_encoding(args.encoding) if args.encoding else None
+    text = read_document(Path(args.file), encoding=encoding).text
     doc = segment(text, source=Path(args.file).name)
     if args.json:
         sys.stdout.write(render_json(doc))
