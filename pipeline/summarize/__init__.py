@@ -85,12 +85,15 @@ def _verbatim(segments: list[Segment]) -> Summary:
     return Summary(sentences=[SummarySentence(text=s.en or "", sources=[s.id]) for s in segments], method="verbatim")
 
 
-def _check_numbers(summary: Summary, index: dict[str, Segment]) -> None:
+def _check_numbers(summary: Summary, index: dict[str, Segment], report_year: int | None) -> None:
+    """Figures of each summary sentence against its sources, with the same rules (report year
+    included) as the segments."""
     from ..fidelity import check_summary_sentence
 
     for sent in summary.sentences:
         sources = [index[i] for i in sent.sources if i in index]
-        sent.flags = [f for f in sent.flags if f.kind != "number"] + check_summary_sentence(sent.text, sources)
+        sent.flags = [f for f in sent.flags if f.kind != "number"] + check_summary_sentence(
+            sent.text, sources, report_year=report_year)
 
 
 def _section_requests(doc: Document, policy: SummaryPolicy) -> list[tuple[Section, SummaryRequest]]:
@@ -145,13 +148,16 @@ def summarize_documents(
                 ids.extend(x for x in pid.split(",") if x and x not in ids)
             sent.sources = ids
         doc.summary = summary
+    from ..fidelity import report_year_of
+
     for doc in docs:
         index = doc.segment_index()
+        year = report_year_of(doc)
         for sec in doc.walk_sections():
             if sec.level <= policy.depth and sec.summary:
-                _check_numbers(sec.summary, index)
+                _check_numbers(sec.summary, index, year)
         if doc.summary:
-            _check_numbers(doc.summary, index)
+            _check_numbers(doc.summary, index, year)
     return list(docs)
 
 
