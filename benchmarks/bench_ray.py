@@ -1,12 +1,13 @@
 """The Ray engine against the local engine on the same batch: wall time, and where the CPU goes (the
 driver against the actors and tasks, per kind of work), per-node counters, per-actor throughput.
 
-Run: ``python benchmarks/bench_ray.py [--quick] [--reports 40] [--arch tiny|bench] [--address HOST:PORT]
-[--pool 2] [--summarizer-pool 2] [--out outputs/bench]``; writes ``<out>/ray.json`` and prints it.
+Run from the repository root: ``python -m benchmarks.bench_ray [--quick] [--reports 40] [--arch tiny|bench]
+[--address HOST:PORT] [--pool 2] [--summarizer-pool 2] [--out outputs/bench]``; writes ``<out>/ray.json``
+and prints it.
 
 ``--quick``: 6 reports on the tiny models (a smoke test, about a minute). ``--arch bench``: the models of
 the production shapes (opus-mt-zh-en and distilbart-cnn-12-6, random weights, built once under
-models/bench/ by ``pipeline.bench``): slow, for a real machine or cluster. ``--address``: run the Ray side
+models/bench/ by ``benchmarks.harness``): slow, for a real machine or cluster. ``--address``: run the Ray side
 on an existing cluster (the models must be at the same path on every node). Each report is built from the
 sample's sub-sections with a report number in every sentence (no help from deduplication or the cache);
 the cache is off. Both engines run in this process, local first; model loading is not timed.
@@ -16,25 +17,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from pipeline.bench import BENCH_BART, BENCH_DIR, BENCH_MARIAN, ROOT, batch_reports  # noqa: E402
+from benchmarks import harness
 
 
-def _models(arch: str, home: Path) -> tuple[Path, Path]:
+def _models(arch: str) -> tuple[Path, Path]:
     if arch == "bench":
-        from pipeline.bench import build_bench_bart, build_bench_marian
-
-        return build_bench_marian(BENCH_DIR / BENCH_MARIAN), build_bench_bart(BENCH_DIR / BENCH_BART)
-    from pipeline.models import build_tiny_models
-
-    paths = {p.name: p for p in build_tiny_models(home / "tiny")}
-    return paths["marian-zh-en"], paths["bart-summarizer"]
+        return harness.marian_model("opus"), harness.bart_model("bart")
+    return harness.marian_model("tiny"), harness.bart_model("tiny")
 
 
 def _config(args, translator: Path, summarizer: Path):
@@ -47,7 +40,7 @@ def _config(args, translator: Path, summarizer: Path):
         "summarizer": {"kind": "abstractive", "model": str(summarizer), "threads": 1, "num_beams": 1 if tiny else 2,
                        "max_input_tokens": 256 if tiny else 1024, "max_new_tokens": 24 if tiny else 142},
         "cache": {"enabled": False},
-        "fidelity": {"enabled": True, "glossaries": [str(ROOT / "configs" / "glossary" / "gov-report.tsv")]},
+        "fidelity": {"enabled": True, "glossaries": [str(harness.ROOT / "configs" / "glossary" / "gov-report.tsv")]},
         "batch_documents": args.reports,  # one group: each actor pool starts once
         "ray": {"address": args.address, "pool_size": args.pool, "summarizer_pool_size": args.summarizer_pool,
                 "num_cpus_per_actor": args.cpus, "num_cpus_per_summarizer": args.cpus,
@@ -101,11 +94,11 @@ def main() -> None:
         args.reports, args.arch = 6, "tiny"
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        translator, summarizer = _models(args.arch, tmp)
+        translator, summarizer = _models(args.arch)
         config = _config(args, translator, summarizer)
         inputs = tmp / "reports"
         inputs.mkdir()
-        for name, text in batch_reports(args.reports, sentences_per_report=6):
+        for name, text in harness.batch_reports(args.reports, sentences_per_report=6):
             (inputs / f"{name}.txt").write_text(text, encoding="utf-8")
         local = _run("local", config, inputs, tmp / "local")
         ray = _run("ray", config, inputs, tmp / "ray")

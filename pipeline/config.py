@@ -18,6 +18,11 @@ from typing import Any, Literal
 import yaml
 
 from .errors import ConfigError
+from .translate.registry import SUMMARIZER_BACKEND_NAMES, TRANSLATOR_NAMES
+
+CT2_COMPUTE_TYPES = (
+    "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16", "bfloat16", "float32", "auto"
+)
 
 
 def _check(min_value=None, max_value=None):
@@ -27,19 +32,21 @@ def _check(min_value=None, max_value=None):
 
 @dataclass(frozen=True)
 class TranslatorConfig:
-    backend: Literal["transformers", "ctranslate2"] = "transformers"
+    backend: Literal[TRANSLATOR_NAMES] = "transformers"  # names from pipeline.translate.registry
     model: str = "Helsinki-NLP/opus-mt-zh-en"  # hub id or local folder
     revision: str | None = None  # hub revision (branch, tag or commit); pin it for reproducible output
     ct2_model: str | None = None  # CTranslate2 model folder (backend: ctranslate2)
-    ct2_compute_type: Literal[
-        "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16", "bfloat16", "float32", "auto"
-    ] = "int8"
+    ct2_compute_type: Literal[CT2_COMPUTE_TYPES] = "int8"
     num_beams: int = field(default=4, metadata=_check(1, 64))
     # Sentences longer than this many source tokens are split at clause boundaries (Marian's limit is 512).
     max_input_tokens: int = field(default=256, metadata=_check(8, 4096))
     # Output length bound: max_new_tokens = ceil(max_length_ratio * source_tokens) + max_length_slack.
     max_length_ratio: float = field(default=2.0, metadata=_check(0.5, 10.0))
     max_length_slack: int = field(default=10, metadata=_check(0, 512))
+    # At least ceil(min_length_ratio * source_tokens) new tokens (0: the model decides where a sentence ends).
+    min_length_ratio: float = field(default=0.0, metadata=_check(0.0, 10.0))
+    # Decoding bias towards the glossary's renderings of terms in the source (transformers backend; 0 = off).
+    glossary_weight: float = field(default=0.0, metadata=_check(0.0, 100.0))
     batch_tokens: int = field(default=4096, metadata=_check(16, 1_000_000))  # token budget per batch
     threads: int = field(default=0, metadata=_check(0, 256))  # 0 = torch's default
     device: Literal["cpu", "cuda", "auto"] = "cpu"  # auto: cuda when available
@@ -49,8 +56,11 @@ class TranslatorConfig:
 @dataclass(frozen=True)
 class SummarizerConfig:
     kind: Literal["abstractive", "extractive", "none"] = "abstractive"
+    backend: Literal[SUMMARIZER_BACKEND_NAMES] = "transformers"  # abstractive: names from the registry
     model: str = "sshleifer/distilbart-cnn-12-6"
     revision: str | None = None
+    ct2_model: str | None = None  # CTranslate2 model folder (backend: ctranslate2)
+    ct2_compute_type: Literal[CT2_COMPUTE_TYPES] = "int8"
     input: Literal["en", "zh"] = "en"  # zh: summarize the Chinese text, then translate the summary
     depth: int = field(default=1, metadata=_check(0, 6))  # summarize sections down to this level
     min_chars: int = field(default=120, metadata=_check(0, 1_000_000))  # shorter sections are shown as is
@@ -62,7 +72,9 @@ class SummarizerConfig:
     max_new_tokens: int = field(default=142, metadata=_check(1, 4096))
     extractive_sentences: int = field(default=3, metadata=_check(1, 100))  # budget for extractive summaries
     extractive_chars: int = field(default=400, metadata=_check(10, 100_000))  # zh characters budget
+    batch_tokens: int = field(default=8192, metadata=_check(16, 1_000_000))  # token budget per batch
     threads: int = field(default=0, metadata=_check(0, 256))
+    device: Literal["cpu", "cuda", "auto"] = "cpu"  # auto: cuda when available
 
 
 @dataclass(frozen=True)
@@ -124,7 +136,8 @@ class Config:
             d.pop(k, None)
         for k in ("threads", "batch_tokens", "device"):
             d["translator"].pop(k, None)
-        d["summarizer"].pop("threads", None)
+        for k in ("threads", "batch_tokens", "device"):
+            d["summarizer"].pop(k, None)
         return d
 
     @property
@@ -370,8 +383,17 @@ def check_consistency(cfg: Config) -> Config:
             "translator.ct2_model: required when translator.backend is 'ctranslate2'",
             hint="run `python -m pipeline models convert` and point ct2_model at its output",
         )
+    if cfg.summarizer.kind == "abstractive" and cfg.summarizer.backend == "ctranslate2" and not cfg.summarizer.ct2_model:
+        raise ConfigError(
+            "summarizer.ct2_model: required when summarizer.backend is 'ctranslate2'",
+            hint="run `python -m pipeline models convert SUMMARIZER_MODEL --out FOLDER` and point ct2_model at FOLDER",
+        )
     if cfg.ray.num_gpus_per_actor > 0 and cfg.translator.device == "cpu":
         raise ConfigError(f"ray.num_gpus_per_actor: {cfg.ray.num_gpus_per_actor} reserves GPUs for translator actors "
                           "that would run on the CPU (translator.device: cpu)",
                           hint="set translator.device=auto (or cuda), or ray.num_gpus_per_actor=0")
+    if cfg.ray.num_gpus_per_summarizer > 0 and cfg.summarizer.device == "cpu":
+        raise ConfigError(f"ray.num_gpus_per_summarizer: {cfg.ray.num_gpus_per_summarizer} reserves GPUs for summarizer "
+                          "actors that would run on the CPU (summarizer.device: cpu)",
+                          hint="set summarizer.device=auto (or cuda), or ray.num_gpus_per_summarizer=0")
     return cfg

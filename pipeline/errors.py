@@ -12,6 +12,10 @@ class PipelineError(Exception):
         super().__init__(message)
         self.hint = hint
 
+    def line(self) -> str:
+        """The one line a user sees: ``what went wrong; how to fix it``."""
+        return str(self) + (f"; {self.hint}" if self.hint else "")
+
 
 class InputError(PipelineError):
     """A bad input file: missing, empty, binary, undecodable, not Chinese, ..."""

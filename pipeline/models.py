@@ -91,7 +91,7 @@ def missing_model_error(name: str, revision: str | None = None, role: str = "tra
         f"model {name!r}{rev} ({role}) is not a local folder and not in the Hugging Face cache, and the hub is unreachable",
         hint=(
             f"on a connected machine run `python -m pipeline models download {name}` and copy models/ here, "
-            f"or set --set {role}.model=<local folder>; for an offline trial use --config configs/tiny.yaml"
+            f"or set --set {role}.model=<local folder>; for an offline trial use --config tiny"
         ),
     )
 

@@ -92,8 +92,8 @@ def test_models_download_without_network_is_one_line(tmp_path):
 
 def test_ctranslate2_backend_round_trips_on_the_tiny_model(tiny_models, tiny_translator, tmp_path):
     pytest.importorskip("ctranslate2", reason="pip install -e '.[fast]'")
-    from pipeline.convert import convert_to_ctranslate2
-    from pipeline.translate import CTranslate2Translator, GenerationSettings
+    from pipeline.translate import GenerationSettings
+    from pipeline.translate.ct2 import CTranslate2Translator, convert_to_ctranslate2
 
     ct2 = convert_to_ctranslate2(str(tiny_models["marian-zh-en"]), tmp_path / "ct2", quantization="float32")
     assert (ct2 / "model.bin").exists()

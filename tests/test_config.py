@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,9 @@ def test_overrides_use_dotted_keys_and_yaml_values():
 
 def test_config_is_frozen():
     cfg = config_from_dict({})
-    with pytest.raises(Exception):
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
         cfg.translator.num_beams = 3  # type: ignore[misc]
 
 
@@ -70,3 +73,33 @@ def test_cli_rejects_bad_override_in_one_line(tmp_path):
     assert res.returncode == 3
     lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
     assert lines == ["error: translator.num_beams: got -1, expected an integer between 1 and 64"]
+
+
+def test_shipped_configs_are_found_by_name_from_any_folder(tmp_path, monkeypatch):
+    from pipeline.config import find_config
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("tiny", "default.yaml", "fast"):
+        path = find_config(name)
+        assert path.is_file() and path.name.startswith(name.split(".")[0])
+    assert load_config("tiny").translator.model == "models/tiny/marian-zh-en"
+    with pytest.raises(ConfigError, match="config file not found") as caught:
+        find_config("nope")
+    assert "tiny" in caught.value.hint  # the shipped names are listed
+
+
+def test_check_uses_the_shipped_glossary_from_any_folder_and_glossary_replaces_it(tmp_path):
+    from .conftest import run_main
+
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("zh\ten\n坚持稳就业。\tWe will keep jobs.\n", encoding="utf-8")
+    shipped = run_main("check", str(pairs), cwd=tmp_path)
+    assert shipped.returncode == 0, shipped.stderr
+    assert "term-missing" in shipped.stdout  # 稳就业 is in the shipped glossary
+    mine = tmp_path / "mine.tsv"
+    mine.write_text("zh\ten\n坚持\tadhere\n", encoding="utf-8")
+    replaced = run_main("check", str(pairs), "--glossary", str(mine), cwd=tmp_path)
+    details = [f["detail"] for row in map(json.loads, replaced.stdout.splitlines()) for f in row["flags"]]
+    assert details == ["坚持 should appear as one of: adhere"]  # only the given glossary
+    none = run_main("check", str(pairs), "--no-glossary", cwd=tmp_path)
+    assert "term-missing" not in none.stdout

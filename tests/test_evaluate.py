@@ -9,7 +9,8 @@ import pytest
 
 from pipeline.document import Bilingual, Document, Section, Segment
 from pipeline.errors import InputError
-from pipeline.evaluate import (
+from pipeline.fidelity import Glossary, GlossaryEntry
+from pipeline.fidelity.evaluate import (
     EvalReport,
     Pair,
     check_pairs,
@@ -19,7 +20,6 @@ from pipeline.evaluate import (
     pairs_from_run,
     render_eval_markdown,
 )
-from pipeline.fidelity import Glossary, GlossaryEntry
 
 ROWS = [
     ("1", "完成投资551.2亿元，增长1.2%。", "Investment reached 55.12 billion yuan, up 1.2 percent."),
@@ -184,3 +184,48 @@ def test_measure_checker_on_crafted_pairs():
     assert figures["injected"] >= 6
     assert figures["detection_rate"] == 1.0
     assert measure_checker(pairs, seed=0) == figures
+
+
+# --------------------------------------------------------------------------------------------------
+# bad pair files: one line on stderr, no traceback, no logger output (through the CLI, in process)
+
+_RUN_NULL_ZH = {"source": "x", "preamble": [{"id": "p1", "zh": None, "en": "Fellow Deputies,"}], "sections": []}
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("ragged.tsv", "id\tzh\ten\n1\t增长1.2%。\tup 1.2 percent\n2\ta\tb\tc\td\n", "Expected 3 fields in line 3, saw 5"),
+        ("bad.jsonl", '{"zh": "增长1.2%", "en": "up 1.2 percent"}\n{"zh": broken\n', "cannot read"),
+        ("run.json", json.dumps(_RUN_NULL_ZH), "segment 'p1' has zh=None, expected text"),
+        ("run2.json", json.dumps({"source": "x", "preamble": [], "sections": [{"id": 1}]}), "not a pipeline run JSON"),
+    ],
+)
+def test_bad_pair_files_are_one_line(tmp_path, capfd, name, content, message):
+    from pipeline.cli import main
+
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    assert main(["check", str(path)]) == 2
+    err = capfd.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: ") and message in err, err
+
+
+def test_eval_on_a_ragged_file_is_one_line_before_any_model_loads(tmp_path, capfd):
+    from pipeline.cli import main
+
+    path = tmp_path / "ragged.tsv"
+    path.write_text("id\tzh\ten\n1\t增长1.2%。\tup 1.2 percent\n2\ta\tb\tc\td\n", encoding="utf-8")
+    assert main(["eval", "--pairs", str(path), "--out", str(tmp_path / "o")]) == 2
+    err = capfd.readouterr().err
+    assert err.count("\n") == 1 and "Expected 3 fields in line 3, saw 5" in err, err
+
+
+def test_check_with_a_folder_as_glossary_is_one_line(tmp_path, capfd):
+    from pipeline.cli import main
+
+    path = tmp_path / "pairs.tsv"
+    _write_delimited(path, ("id", "zh", "en"), "\t")
+    assert main(["check", "--glossary", str(tmp_path), str(path)]) == 3
+    err = capfd.readouterr().err
+    assert err.count("\n") == 1 and "is a folder" in err, err

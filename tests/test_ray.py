@@ -185,7 +185,7 @@ for role in ("translator", "summarizer"):
     if role == "translator":
         components.translator.revision = "not-on-the-nodes"
     else:
-        components.summarizer.revision = components.summarizer_info["revision"] = "not-on-the-nodes"
+        components.summarizer_info["revision"] = "not-on-the-nodes"
     report = run_batch_ray(iter_inputs([inputs]), components, Path(out) / role)
     lines.append(sorted({r.message for r in report.results if not r.ok}) + [len(report.failed)])
 print(json.dumps(lines))

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.readers import decode_bytes, read_document_text
+from pipeline.readers import READABLE_SUFFIXES, ReadResult, decode_bytes, read_document, read_document_text
+from pipeline.readers.text import decode_bytes_with_encoding
 
 REPORT = "各位代表：现在，我代表市人民政府向大会报告工作，请予审议。一、过去一年工作回顾。全市生产总值增长5.2%。\n"
 CORPUS = Path(__file__).resolve().parent / "data" / "segment"
@@ -155,3 +156,62 @@ def test_read_names_the_file_in_errors(tmp_path: Path):
 def test_read_sample():
     text = read_document_text(Path(__file__).resolve().parents[1] / "examples" / "yuyao-2020-h1-report.txt")
     assert text.startswith("发布日期")
+
+
+# --- Traditional Chinese, Big5 and a forced encoding ------------------------------------------------
+
+TRADITIONAL = "各位代表：現在，我代表縣人民政府向大會報告工作，請予審議。壹、過去一年工作回顧。全縣生產總值增長5.6%。\n"
+
+
+def test_big5_is_detected_after_gb18030_fails_its_common_character_test():
+    data = TRADITIONAL.encode("big5")
+    assert decode_bytes_with_encoding(data, "zh-hant.txt") == (TRADITIONAL, "big5")
+    # the same bytes decode as GB18030 without error, into rare characters: the rule must not stop there
+    assert data.decode("gb18030") != TRADITIONAL
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8"])
+def test_simplified_chinese_is_never_read_as_big5(encoding: str):
+    text, used = decode_bytes_with_encoding(REPORT.encode(encoding), "report.txt")
+    assert text == REPORT and used == ("utf-8" if encoding == "utf-8" else "gb18030")
+
+
+def test_forced_encoding_decodes_strictly_and_is_recorded(tmp_path: Path):
+    path = tmp_path / "report.txt"
+    path.write_bytes(TRADITIONAL.encode("big5"))
+    assert read_document(path, encoding="big5") == ReadResult(TRADITIONAL, "big5", "text")
+    with pytest.raises(InputError, match=r"report\.txt: cannot decode as utf-8 \(invalid byte at 0\)$") as caught:
+        read_document(path, encoding="utf-8")
+    assert "--encoding" in caught.value.hint
+    with pytest.raises(InputError, match="unknown encoding 'klingon'"):
+        read_document(path, encoding="klingon")
+
+
+def test_corpus_big5_file():
+    result = read_document(CORPUS / "35-traditional-big5.txt")
+    assert (result.encoding, result.format) == ("big5", "text")
+    assert result.text.startswith("某縣政府工作報告")
+
+
+@pytest.mark.parametrize(
+    "name, fmt", [("a.txt", "text"), ("a.md", "markdown"), ("a.markdown", "markdown"), ("a.html", "html"), ("a.htm", "html")]
+)
+def test_format_follows_the_suffix_for_text_files(tmp_path: Path, name: str, fmt: str):
+    path = tmp_path / name
+    path.write_text(REPORT, encoding="utf-8")
+    assert read_document(path) == ReadResult(REPORT, "utf-8", fmt)
+    assert Path(name).suffix in READABLE_SUFFIXES
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match=r"pipe\.txt: is not a regular file$"):
+        read_document(fifo)
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+def test_a_device_is_refused():
+    with pytest.raises(InputError, match="is not a regular file"):
+        read_document_text(Path("/dev/zero"))

@@ -73,7 +73,8 @@ def test_every_input_sentence_appears_once_in_order(sample_run, sample_text):
     assert all(s["en"] is not None for s in segs)
     body = "".join(s["zh"] for s in segs)
     # every sentence of the body is in the text, in order: the segments concatenate to the body
-    start = _non_space(sample_text).index(_non_space(data["salutation"] if "salutation" in data else "各位代表:"))
+    assert data["meta"]["salutation"] == "各位代表:"
+    start = _non_space(sample_text).index(_non_space(data["meta"]["salutation"]))
     pieces = []
 
     def walk(node):

@@ -1,17 +1,36 @@
 from __future__ import annotations
 
+import math
 import re
 
 import pytest
 
-from pipeline.cache import TranslationCache
 from pipeline.translate import (
     GenerationSettings,
     IdentityTranslator,
+    TranslationService,
+    TranslationStats,
     find_degeneration,
     plan_batches,
     translate_texts,
 )
+from pipeline.translate.cache import TranslationCache
+from pipeline.translate.stage import TranslatedText
+
+
+class CountingTranslator:
+    """Wraps a translator and counts its ``translate_batch`` calls (the test's own instrument)."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.calls = 0
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def translate_batch(self, texts, settings=None):
+        self.calls += 1
+        return self.inner.translate_batch(texts, settings)
 
 
 @pytest.fixture(scope="module")
@@ -39,10 +58,18 @@ def test_output_length_is_bounded_relative_to_input(tiny_translator, sentences):
         assert len(out.token_ids) <= hi
 
 
-def test_fixed_length_settings_give_exact_lengths(tiny_translator, sentences):
-    settings = GenerationSettings(num_beams=2, fixed_length_ratio=1.3)
-    for s, out in zip(sentences[:6], tiny_translator.translate_batch(sentences[:6], settings)):
-        assert len(out.token_ids) == max(1, round(1.3 * tiny_translator.count_tokens(s)))
+def test_equal_min_and_max_ratios_give_exact_lengths(tiny_translator, sentences):
+    # What the benchmarks use: fixed lengths through the ordinary settings, not a special hook.
+    settings = GenerationSettings(num_beams=2, min_length_ratio=1.3, max_length_ratio=1.3, max_length_slack=0)
+    outs = tiny_translator.translate_batch(sentences[:6], settings)
+    for s, out in zip(sentences[:6], outs):
+        assert len(out.token_ids) == math.ceil(1.3 * tiny_translator.count_tokens(s))
+        assert not out.hit_limit  # a forced length is not a runaway
+
+
+def test_min_length_ratio_is_part_of_the_cache_key_only_when_set():
+    assert "min_length_ratio" not in GenerationSettings().to_dict()
+    assert GenerationSettings(min_length_ratio=0.5).to_dict()["min_length_ratio"] == 0.5
 
 
 @pytest.mark.parametrize(
@@ -75,8 +102,6 @@ def test_find_degeneration(ids, hit_limit, expected):
 
 def test_repetition_guard_retries_and_flags(tiny_translator, sentences):
     # Random tiny weights loop on almost every input: a crafted case that real OPUS-MT hits now and then.
-    from pipeline.translate import TranslationStats
-
     stats = TranslationStats()
     settings = GenerationSettings(num_beams=1, max_length_ratio=1.0, max_length_slack=4)
     raw = tiny_translator.translate_batch(sentences[:5], settings)
@@ -94,22 +119,75 @@ def test_repetition_guard_retries_and_flags(tiny_translator, sentences):
 
 
 def test_cache_hit_makes_no_model_call(tiny_translator, sentences, tmp_path):
+    counting = CountingTranslator(tiny_translator)
     settings = GenerationSettings(num_beams=1, max_length_ratio=1.0, max_length_slack=4)
     cache = TranslationCache(tmp_path / "c.sqlite")
-    first = translate_texts(sentences, tiny_translator, settings, cache=cache)
-    calls = tiny_translator.generate_calls
-    second = translate_texts(sentences, tiny_translator, settings, cache=cache)
-    assert tiny_translator.generate_calls == calls  # nothing reached the model
+    service = TranslationService(counting, settings, cache=cache)
+    first = service.translate(sentences)
+    calls = counting.calls
+    assert calls >= 1
+    stats = TranslationStats()
+    second = service.translate(sentences, stats=stats)
+    assert counting.calls == calls and stats.cached == len(set(sentences))  # nothing reached the model
     assert {k: (v.en, v.flags) for k, v in first.items()} == {k: (v.en, v.flags) for k, v in second.items()}
     # another setting is another key: no stale text
-    translate_texts(sentences[:2], tiny_translator, GenerationSettings(num_beams=2, max_length_ratio=1.0), cache=cache)
-    assert tiny_translator.generate_calls > calls
+    TranslationService(counting, GenerationSettings(num_beams=2, max_length_ratio=1.0), cache=cache).translate(sentences[:2])
+    assert counting.calls > calls
     cache.close()
     # the cache survives a reopen
     reopened = TranslationCache(tmp_path / "c.sqlite")
     assert len(reopened) >= len(sentences)
 
 
+def test_produce_seam_replaces_the_model_calls_and_keeps_the_cache(tmp_path):
+    """The Ray engine's way in: its own produce step, the service's dedup, cache and stats."""
+    asked: list[list[str]] = []
+
+    def produce(todo, stats):
+        asked.append(list(todo))
+        yield {t: TranslatedText(t.upper()) for t in todo}
+
+    cache = TranslationCache(tmp_path / "c.sqlite")
+    service = TranslationService(IdentityTranslator(), GenerationSettings(), cache=cache, produce=produce)
+    assert {k: v.en for k, v in service.translate(["bb", "a", "bb", " "]).items()} == {"a": "A", "bb": "BB"}
+    assert asked == [["a", "bb"]]  # unique, non-blank, shortest first
+    service.translate(["a", "ccc"])
+    assert asked[-1] == ["ccc"]  # "a" came from the cache
+    assert service.signature()["backend"] == "identity"
+
+
 def test_identity_translator_is_a_translator():
     out = IdentityTranslator().translate_batch(["一。", "二。"])
     assert [o.text for o in out] == ["一。", "二。"]
+
+
+def test_backends_come_from_the_registry_and_build_from_config(sample_text):
+    from pipeline.config import config_from_dict
+    from pipeline.errors import ConfigError
+    from pipeline.segment import segment
+    from pipeline.translate import build_translator, translate_document
+    from pipeline.translate.registry import TRANSLATORS
+
+    with pytest.raises(ConfigError, match="translator.backend: got 'nope', expected one of 'transformers', "
+                                         "'ctranslate2', 'identity'"):
+        config_from_dict({"translator": {"backend": "nope"}})
+    assert set(TRANSLATORS) == {"transformers", "ctranslate2", "identity"}
+    translator = build_translator(config_from_dict({"translator": {"backend": "identity", "max_input_tokens": 64}}))
+    assert isinstance(translator, IdentityTranslator) and translator.max_input_tokens == 64
+    doc = segment(sample_text, max_tokens=64, count_tokens=translator.count_tokens)
+    translate_document(doc, TranslationService(translator, GenerationSettings()))
+    segments = list(doc.all_segments())
+    assert segments and all(s.en == " ".join(s.pieces or [s.zh]) for s in segments)
+    assert doc.title.en == doc.title.zh
+
+
+def test_importing_the_interfaces_loads_no_model_library():
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    code = ("import sys, pipeline.translate, pipeline.summarize, pipeline.config; "
+            "print(sorted(m for m in ('torch', 'transformers', 'ctranslate2') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stderr

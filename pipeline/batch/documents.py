@@ -10,13 +10,17 @@ from .components import Components
 from .outputs import write_atomic
 
 
-def finish_document(doc: Document, components: Components) -> Document:
-    """Summaries and fidelity checks of a translated document (in place; returned)."""
-    cfg = components.config
-    if components.summarizer is not None:
-        from ..summarize import SummaryPolicy, summarize_document
+def summarize_group(docs: list[Document], components: Components) -> None:
+    """Summaries of a group of translated documents: all their chunks share length-sorted batches."""
+    if components.summarizer is not None and docs:
+        from ..summarize import SummaryPolicy, summarize_documents
 
-        summarize_document(doc, components.summarizer, SummaryPolicy(cfg.summarizer.depth, cfg.summarizer.min_chars))
+        summarize_documents(docs, components.summarizer, SummaryPolicy.from_config(components.config.summarizer))
+
+
+def check_document(doc: Document, components: Components) -> Document:
+    """Fidelity checks of a translated, summarized document (in place; returned)."""
+    cfg = components.config
     if cfg.fidelity.enabled:
         from ..fidelity import check_document
 

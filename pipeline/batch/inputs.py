@@ -33,12 +33,17 @@ class InputItem:
     key: str  # stable identity across runs: resolved path, or path#id for a table row
     name: str  # as the user named it, for messages
     stem: str  # suggested output name (relative, no suffix); the run makes it unique
-    loader: Callable[[], str] = field(repr=False)
+    loader: Callable[[], Any] = field(repr=False)  # -> str, or a readers.ReadResult
+    read_as: dict[str, str] = field(default_factory=dict)  # how it was read: format, encoding (provenance)
     _text: str | None = field(default=None, repr=False)
 
     def load(self) -> str:
         if self._text is None:
-            self._text = self.loader()
+            loaded = self.loader()
+            if hasattr(loaded, "text"):
+                self.read_as = {"format": loaded.format, "encoding": loaded.encoding}
+                loaded = loaded.text
+            self._text = loaded
         return self._text
 
     def release(self) -> None:
@@ -53,13 +58,13 @@ class InputFailure:
     error: InputError
 
 
-def _read_file(path: Path) -> str:
-    from ..readers import read_document_text
+def _read_file(path: Path, encoding: str | None):
+    from ..readers import read_document
 
-    return read_document_text(path)
+    return read_document(path, encoding=encoding)
 
 
-def file_item(path: Path, stem: str | None = None) -> InputItem | InputFailure:
+def file_item(path: Path, stem: str | None = None, encoding: str | None = None) -> InputItem | InputFailure:
     """A file input; anything but a regular file (a FIFO, a device, a folder) is refused at once."""
     try:
         regular = path.is_file()
@@ -69,7 +74,7 @@ def file_item(path: Path, stem: str | None = None) -> InputItem | InputFailure:
         what = "a directory" if path.is_dir() else "not a regular file (a pipe, device or socket)"
         return InputFailure(str(path), InputError(f"{path}: {what}", hint="give report files"))
     return InputItem(key=str(path.resolve()), name=str(path), stem=stem or path.stem,
-                     loader=lambda p=path: _read_file(p))
+                     loader=lambda p=path: _read_file(p, encoding))
 
 
 def _table_items(path: Path, text_column: str, id_column: str) -> Iterator[InputItem | InputFailure]:
@@ -97,7 +102,8 @@ def _table_items(path: Path, text_column: str, id_column: str) -> Iterator[Input
                 return decode_bytes(text.encode("utf-8"), name)  # the same checks as a file
 
             stem = doc_id + ("" if n == 1 else f"-{n}")
-            yield InputItem(key=f"{resolved}#{doc_id}{suffix}", name=name, stem=stem, loader=load)
+            yield InputItem(key=f"{resolved}#{doc_id}{suffix}", name=name, stem=stem, loader=load,
+                            read_as={"format": "table-row", "encoding": "utf-8"})
     except InputError as err:
         yield InputFailure(str(path), err)
 
@@ -106,7 +112,8 @@ def _is_output_folder(folder: Path) -> bool:
     return (folder / OUTPUT_FOLDER_MARKER).is_file()
 
 
-def _directory_items(path: Path, excluded: Callable[[Path], bool]) -> Iterator[InputItem | InputFailure]:
+def _directory_items(path: Path, excluded: Callable[[Path], bool], encoding: str | None
+                     ) -> Iterator[InputItem | InputFailure]:
     suffixes = input_suffixes()
     found = False
     skip_dirs: set[Path] = set()
@@ -121,7 +128,7 @@ def _directory_items(path: Path, excluded: Callable[[Path], bool]) -> Iterator[I
         if p.suffix.lower() not in suffixes or excluded(p):
             continue
         found = True
-        yield file_item(p, stem=rel.with_suffix("").as_posix())
+        yield file_item(p, stem=rel.with_suffix("").as_posix(), encoding=encoding)
     if not found:
         yield InputFailure(str(path), InputError(f"{path}: no input files ({', '.join(suffixes)}) in this directory"))
 
@@ -145,13 +152,14 @@ def _list_items(spec: str, visiting: tuple[Path, ...], **kw: Any) -> Iterator[In
 
 
 def iter_inputs(
-    specs: Iterable[str], *, text_column: str = "text", id_column: str = "id", exclude: Path | None = None
+    specs: Iterable[str], *, text_column: str = "text", id_column: str = "id", exclude: Path | None = None,
+    encoding: str | None = None,
 ) -> Iterator[InputItem | InputFailure]:
     """Expand files, directories, globs, file lists (``@list.txt``) and tables into input items.
 
     Files found in a directory keep their sub-folder in their output name (``a/x.txt`` -> ``a/x.md``);
     hidden files and folders, other runs' output folders and everything under ``exclude`` (this run's
-    output folder) are skipped.
+    output folder) are skipped. ``encoding`` forces the codec of text files (``--encoding``).
     """
     exclude_resolved = exclude.resolve() if exclude is not None else None
 
@@ -162,19 +170,19 @@ def iter_inputs(
         return r == exclude_resolved or exclude_resolved in r.parents
 
     yield from _iter_inputs(list(specs), visiting=(), text_column=text_column, id_column=id_column,
-                            excluded=excluded)
+                            excluded=excluded, encoding=encoding)
 
 
 def _iter_inputs(specs: list[str], *, visiting: tuple[Path, ...], text_column: str, id_column: str,
-                 excluded: Callable[[Path], bool]) -> Iterator[InputItem | InputFailure]:
-    kw = dict(text_column=text_column, id_column=id_column, excluded=excluded)
+                 excluded: Callable[[Path], bool], encoding: str | None) -> Iterator[InputItem | InputFailure]:
+    kw = dict(text_column=text_column, id_column=id_column, excluded=excluded, encoding=encoding)
     for spec in specs:
         if spec.startswith("@"):
             yield from _list_items(spec, visiting, **kw)
             continue
         path = Path(spec)
         if path.is_dir():
-            yield from _directory_items(path, excluded)
+            yield from _directory_items(path, excluded, encoding)
         elif path.suffix.lower() in TABLE_SUFFIXES and path.is_file():
             yield from _table_items(path, text_column, id_column)
         elif any(ch in spec for ch in "*?[") and not path.exists():
@@ -183,8 +191,8 @@ def _iter_inputs(specs: list[str], *, visiting: tuple[Path, ...], text_column: s
             if not files:
                 yield InputFailure(spec, InputError(f"{spec}: no file matches this pattern"))
             for f in files:
-                yield file_item(f)
+                yield file_item(f, encoding=encoding)
         elif not path.exists():
             yield InputFailure(spec, InputError(f"{path}: no such file", hint="check the path"))
         else:
-            yield file_item(path)
+            yield file_item(path, encoding=encoding)

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ..config import Config, config_from_dict
 from ..errors import PipelineError, describe_exception
-from .components import Components, load_translator
+from .components import Components, load_glossary_files, load_translator
 from .outputs import write_atomic
 from .ray_stages import RayStats, WorkHook, batch_marks, failure, ray_finish, rebuild, same_model, worker_facts
 from .run import BatchReport, BatchRun
@@ -41,8 +41,9 @@ class TranslatorActor:
         from ..translate import GenerationSettings
 
         self.config = config_from_dict(config_data)
-        self.translator = load_translator(self.config)
-        self.mismatch = same_model("translator", self.translator, revision)  # reported with each batch
+        glossary, _, _ = load_glossary_files(self.config)  # the glossary bias decodes as on the driver
+        self.translator = load_translator(self.config, glossary)
+        self.mismatch = same_model("translator", self.translator.revision, revision)  # reported with each batch
         self.settings = GenerationSettings(**settings_data)  # the driver's, so both decode alike
         self.before_batch = before_batch
 
@@ -77,6 +78,7 @@ def portable_config(config: Config) -> dict[str, Any]:
                 resolved = config.resolve_path(value)
                 if resolved.exists():
                     data[section][key] = str(resolved.resolve())
+    data["fidelity"]["glossaries"] = [str(config.resolve_path(g).resolve()) for g in config.fidelity.glossaries]
     if config.translator.threads == 0:
         data["translator"]["threads"] = max(1, int(config.ray.num_cpus_per_actor))
     if config.summarizer.threads == 0:
@@ -124,7 +126,7 @@ def ray_translate(components: Components, *, before_batch: BatchHook | None = No
     import ray.data
 
     from ..document import Flag
-    from ..translate import TranslatedText, translate_cached
+    from ..translate import TranslatedText
 
     config = components.config
     config_data = portable_config(config)
@@ -156,9 +158,10 @@ def ray_translate(components: Components, *, before_batch: BatchHook | None = No
                 for zh, en, fl in zip(batch["zh"], batch["en"], batch["flags"])
             }
 
+    service = components.service(produce=lambda todo, stats: produce(todo))
+
     def translate(texts: Iterable[str], *, progress=None, stats=None) -> dict[str, TranslatedText]:
-        return translate_cached(texts, components.translator_signature(), produce, cache=components.cache,
-                                progress=progress, stats=stats)
+        return service.translate(texts, progress=progress, stats=stats)
 
     return translate
 

@@ -3,8 +3,9 @@ each document's checks and rendering as Ray tasks; and the per-node counters of 
 
 One dataset per group of documents: ``from_items(documents) -> map_batches(SummarizerActor, actor pool) ->
 map(finish_row)`` (tasks). A document travels whole (pickled, translations applied): its section summaries
-and the executive summary resting on them are made by one actor with exactly the local engine's code
-(``summarize_document``), so the outputs are the local engine's byte for byte. The tasks return the text of
+and the executive summary resting on them are made by one actor with the local engine's code
+(``summarize_documents``, whose output for a document alone equals its output in a group), so the outputs
+are the local engine's byte for byte (tested). The tasks return the text of
 the output files; the driver writes them and appends the manifest line, in input order, as each arrives.
 A killed actor is restarted and a killed task retried by Ray (Ray Data's defaults), so nothing is lost.
 """
@@ -72,10 +73,9 @@ class RayStats:
         return f"{len(d['nodes'])} node(s) [{per_node}]; driver CPU {share} of {d['driver_cpu_seconds'] + d['worker_cpu_seconds']:.1f} s"
 
 
-def same_model(role: str, loaded: Any, expected: str | None) -> PipelineError | None:
+def same_model(role: str, revision: str | None, expected: str | None) -> PipelineError | None:
     """An error when this node's model is not the driver's (another file at the same path): the cache key,
     the run signature and the provenance all name the driver's model, so a different one must not run."""
-    revision = getattr(loaded, "revision", None)
     if expected is None or revision == expected:
         return None
     import ray
@@ -98,7 +98,8 @@ def rebuild(data: bytes) -> PipelineError:
 
 class SummarizerActor:
     """One Ray actor: loads the summarizer once (the local engine's factory), then summarizes the
-    documents it is given, each with ``summarize_document`` exactly as the local engine does."""
+    documents it is given, each with ``summarize_documents`` as the local engine does (which gives the
+    same output for a document alone as in a group)."""
 
     def __init__(self, config_data: dict[str, Any], settings_data: dict[str, Any], before: WorkHook | None = None,
                  revision: str | None = None):
@@ -107,18 +108,18 @@ class SummarizerActor:
 
         self.config = config_from_dict(config_data)
         translator = load_translator(self.config) if self.config.summarizer.input == "zh" else None  # summaries
-        self.summarizer, _ = load_summarizer(self.config, translator, GenerationSettings(**settings_data))
-        self.mismatch = same_model("summarizer", self.summarizer, revision)  # each document fails with it
+        self.summarizer, info = load_summarizer(self.config, translator, GenerationSettings(**settings_data))
+        self.mismatch = same_model("summarizer", info.get("revision"), revision)  # each document fails with it
         self.before = before
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
-        from ..summarize import SummaryPolicy, summarize_document
+        from ..summarize import SummaryPolicy, summarize_documents
 
         node, cpu = worker_facts()
         docs = [pickle.loads(d) for d in batch["doc"]]
         if self.before is not None:
             self.before([d.source for d in docs])
-        sc = self.config.summarizer
+        policy = SummaryPolicy.from_config(self.config.summarizer)
         out, errors = [], []
         for doc, previous in zip(docs, batch["error"]):
             if previous or self.mismatch:  # failed before, or this node's model is not the driver's
@@ -126,7 +127,7 @@ class SummarizerActor:
                 errors.append(previous or failure(self.mismatch, doc.source))
                 continue
             try:
-                summarize_document(doc, self.summarizer, SummaryPolicy(sc.depth, sc.min_chars))
+                summarize_documents([doc], self.summarizer, policy)
                 out.append(pickle.dumps(doc))
                 errors.append(b"")
             except Exception as err:
@@ -142,7 +143,7 @@ def finish_row(row: dict[str, Any], *, config_data: dict[str, Any], glossary: An
     """One document task: extractive summaries (when the config has them), fidelity checks, rendering.
     Returns the output files' text (the driver writes them) or the document's error."""
     from .components import Components, load_summarizer
-    from .documents import finish_document, render_outputs
+    from .documents import check_document, render_outputs, summarize_group
 
     node, cpu = worker_facts()
     started = time.perf_counter()
@@ -156,7 +157,9 @@ def finish_row(row: dict[str, Any], *, config_data: dict[str, Any], glossary: An
             before([doc.source])
         try:
             summarizer = None if summarized else load_summarizer(config, None, None)[0]  # extractive or none
-            finish_document(doc, Components(config, None, None, summarizer, glossary, None))
+            components = Components(config, None, None, summarizer, glossary, None)
+            summarize_group([doc], components)
+            check_document(doc, components)
             result["texts"] = pickle.dumps(render_outputs(doc, config))
         except Exception as err:
             result["error"] = failure(err, doc.source)

@@ -87,7 +87,7 @@ class BatchReport:
 
 def error_line(err: BaseException, name: str = "") -> str:
     if isinstance(err, PipelineError):
-        return str(err) + (f" ({err.hint})" if err.hint else "")
+        return err.line()
     return f"{name}: internal error ({describe_exception(err)})"
 
 
@@ -213,11 +213,7 @@ class BatchRun:
 
     # -- translation of a group, then each document's own work --------------------------------------------
     def _translate_locally(self, texts: list[str], *, progress=None, stats=None) -> dict:
-        from ..translate import translate_texts
-
-        c = self.components
-        return translate_texts(texts, c.translator, c.settings, cache=c.cache,
-                               guard=self.config.translator.repetition_guard, progress=progress, stats=stats)
+        return self.components.service().translate(texts, progress=progress, stats=stats)
 
     def _flush(self) -> None:
         from ..translate import texts_to_translate
@@ -243,29 +239,45 @@ class BatchRun:
         self._finish_group(group, done, time.perf_counter() - started)
 
     def _finish_group(self, group: list[_Pending], done: dict, translation_seconds: float) -> None:
+        """English into every document, then the engine's ``finish`` (summaries, checks, rendering); each
+        document's files and manifest line are written as its outcome comes back, in input order."""
         from ..translate import apply_translations
 
         ready = []
         for p in group:
-            started = time.perf_counter()
             try:
                 apply_translations(p.doc, self.components.translator, done)
-                p.doc.provenance = self.components.provenance(p.doc, p.content_hash)
+                p.doc.provenance = self.components.provenance(p.doc, p.content_hash, p.item.read_as)
             except Exception as err:
-                self._fail(p.item.name, p.item.key, err, p.content_hash, p.seconds + time.perf_counter() - started)
+                self._fail(p.item.name, p.item.key, err, p.content_hash, p.seconds)
                 continue
             ready.append(p)
-        for p, outcome in zip(ready, self.finish([p.doc for p in ready])):  # written as each one comes
+        for p, outcome in zip(ready, self.finish([p.doc for p in ready])):
             self._write(p, outcome, translation_seconds)
 
     def _finish_locally(self, docs: list[Document]) -> Iterable[Finished | BaseException]:
-        from .documents import finish_document, render_outputs
+        """The summaries of the whole group in shared batches (one by one when the group's call fails, so
+        one bad document fails alone), then each document's checks and the text of its files."""
+        from .documents import check_document, render_outputs, summarize_group
 
-        for doc in docs:
+        self.progress.stage("summarize", f"{len(docs)} document(s)")
+        failed: dict[int, BaseException] = {}
+        try:
+            summarize_group(docs, self.components)
+        except Exception:
+            for i, doc in enumerate(docs):
+                try:
+                    summarize_group([doc], self.components)
+                except Exception as err:
+                    failed[i] = err
+        for i, doc in enumerate(docs):
+            if i in failed:
+                yield failed[i]
+                continue
             started = time.perf_counter()
             try:
-                self.progress.stage("summarize+check", doc.source)
-                finish_document(doc, self.components)
+                self.progress.stage("check", doc.source)
+                check_document(doc, self.components)
                 yield Finished(render_outputs(doc, self.config), time.perf_counter() - started)
             except Exception as err:
                 yield err

@@ -22,7 +22,7 @@ from .common import add_config_args
 log = logging.getLogger("pipeline")
 
 USAGE_ERROR = 64  # EX_USAGE: the command line itself is wrong (not the input, not the config)
-INPUT_FORMATS = ".txt .md .html .htm (and .pdf .docx where supported); JSONL/CSV/Parquet tables"
+INPUT_FORMATS = ".txt .md .html .htm .pdf .docx; JSONL/CSV/Parquet tables"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -56,6 +56,9 @@ def _add_run(sub) -> None:
     r.add_argument("--per-document", action="store_true", help="translate each document alone (no cross-document batches)")
     r.add_argument("--limit", type=int, default=0, metavar="N",
                    help="only the first N segments of each document (a quick preview of a config); 0 = all")
+    r.add_argument("--encoding", default=None, metavar="CODEC",
+                   help="force the encoding of text/Markdown/HTML inputs (e.g. gb18030, big5); default: BOM, then "
+                        "strict UTF-8, then GB18030, then Big5, else refused")
     r.add_argument("--text-column", default="text", help="text column of a table input")
     r.add_argument("--id-column", default="id", help="id column of a table input")
     r.set_defaults(func=cmd_run)
@@ -67,6 +70,7 @@ def _add_tools(sub) -> None:
     s = sub.add_parser("segment", help="show a report's structure (no models): an outline, or JSON with --json")
     s.add_argument("file", metavar="FILE", help=f"a report ({INPUT_FORMATS.split(';')[0]})")
     s.add_argument("--json", action="store_true", help="print the run JSON schema with en = null")
+    s.add_argument("--encoding", default=None, metavar="CODEC", help="force the encoding of a text file")
     s.add_argument("--sentences", action="store_true", help="list the sentences in the outline too")
     _common_output_args(s)
     s.set_defaults(func=cmd_segment)
@@ -128,11 +132,16 @@ def _add_pairs(sub) -> None:
 
 
 def _add_bench(sub) -> None:
-    from .bench import cmd_bench
+    from .bench import STAGES, cmd_bench
 
-    b = sub.add_parser("bench", help="measure speed and memory (needs the source checkout's benchmarks/)")
-    b.add_argument("--stage", default="translate", help="translate, summarize, segment, batch or pipeline")
-    b.add_argument("rest", nargs=argparse.REMAINDER, help="options passed on to the stage's benchmark script")
+    b = sub.add_parser("bench", help="measure speed and memory (needs the source checkout's benchmarks/)",
+                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    b.add_argument("--stage", choices=STAGES, default="translate", help="which benchmark")
+    b.add_argument("--out", default="outputs/bench", help="where the benchmark writes its JSON")
+    b.add_argument("--beams", type=int, default=None, help="beams (translate: translator; summarize: summarizer)")
+    b.add_argument("--device", choices=("cpu", "cuda", "auto"), default=None, help="pipeline stage: model device")
+    b.add_argument("--threads", type=int, default=0, help="0 = all cores")
+    b.add_argument("--quick", action="store_true", help="a small subset (smoke test)")
     b.set_defaults(func=cmd_bench)
 
 
@@ -169,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except PipelineError as err:
         # One line: what went wrong and how to fix it.
-        print(f"error: {err}" + (f"; {err.hint}" if err.hint else ""), file=sys.stderr)
+        print(f"error: {err.line()}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print("interrupted: finished documents and cached sentences are kept; run again to resume", file=sys.stderr)

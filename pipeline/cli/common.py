@@ -37,18 +37,15 @@ def glossary_overrides(args) -> list[str]:
 def load_config_from_args(args):
     from ..config import load_config
 
-    overrides = list(getattr(args, "overrides", []) or []) + glossary_overrides(args)
-    if getattr(args, "device", None):
-        from ..config import SummarizerConfig
-
-        overrides.append(f"translator.device={args.device}")
-        if hasattr(SummarizerConfig(), "device"):
-            overrides.append(f"summarizer.device={args.device}")
+    overrides = []
+    if getattr(args, "device", None):  # first, so that an explicit --set still wins
+        overrides += [f"translator.device={args.device}", f"summarizer.device={args.device}"]
+    overrides += list(getattr(args, "overrides", []) or []) + glossary_overrides(args)
     return load_config(args.config, overrides)
 
 
 def quiet_libraries() -> None:
     """Model-loading bars and library advice are not for our users' consoles (the CLI's call to make)."""
-    from ..translate import quiet_transformers
+    from ..translate.generation import quiet_transformers
 
     quiet_transformers()

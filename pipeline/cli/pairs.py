@@ -13,27 +13,23 @@ from .progress import ConsoleProgress
 def _glossary_for_check(args):
     """``check`` uses the shipped glossary unless --glossary (replaces it) or --no-glossary says otherwise."""
     from ..config import bundled_file
-    from ..fidelity import load_glossary
+    from ..fidelity import load_glossaries
 
     if args.no_glossary:
         return None
-    paths = args.glossary or [bundled_file("glossary/gov-report.tsv")]
-    glossary = None
-    for g in paths:
-        loaded = load_glossary(g)
-        glossary = loaded if glossary is None else glossary.merge(loaded)
-    return glossary
+    return load_glossaries(args.glossary or [bundled_file("glossary/gov-report.tsv")])
 
 
 def cmd_check(args) -> int:
     from ..batch import write_atomic
-    from ..evaluate import check_pairs, load_pairs
+    from ..fidelity.evaluate import check_pairs, load_pairs
 
     pairs = load_pairs(Path(args.pairs))
     if args.measure:
-        from ..evaluate import measure_checker
+        from ..fidelity.evaluate import measure_checker
 
-        result = measure_checker(pairs, seed=args.seed, report_year=args.report_year)
+        result = measure_checker(pairs, seed=args.seed, report_year=args.report_year,
+                                 glossary=_glossary_for_check(args))
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
     rows, summary = check_pairs(pairs, _glossary_for_check(args), report_year=args.report_year)
@@ -48,7 +44,7 @@ def cmd_check(args) -> int:
 
 def cmd_eval(args) -> int:
     from ..batch import load_components, write_atomic
-    from ..evaluate import evaluate, load_pairs, render_eval_markdown
+    from ..fidelity.evaluate import evaluate, load_pairs, render_eval_markdown
     from ..translate import split_for_translator, translate_texts
 
     config = load_config_from_args(args)

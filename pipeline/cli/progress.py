@@ -44,6 +44,8 @@ class ConsoleProgress:
     def stage(self, name: str, detail: str) -> None:
         if name == "redo":  # always worth saying: the user may wonder why a done document is redone
             self._line(f"note: {detail}")
+        elif self.bar is not None:
+            self.bar.set_description(f"{name} ({self.documents} documents done)", refresh=True)
         elif not self.quiet and not self.tty:
             self._line(f"{name}: {detail}")
 

@@ -6,7 +6,7 @@ import itertools
 import sys
 from pathlib import Path
 
-from ..errors import ConfigError
+from ..errors import ConfigError, PipelineError
 from .common import load_config_from_args, quiet_libraries
 from .progress import ConsoleProgress
 
@@ -40,7 +40,7 @@ def _report_unusable(head) -> int:
                 continue
             except Exception as exc:  # noqa: BLE001 - shown as the one-line error it is
                 err = exc
-        print(f"error: {err}" + (f"; {err.hint}" if getattr(err, "hint", None) else ""), file=sys.stderr)
+        print(f"error: {err.line() if isinstance(err, PipelineError) else err}", file=sys.stderr)
     if not head:
         print("error: no inputs", file=sys.stderr)
     return 2
@@ -54,7 +54,13 @@ def cmd_run(args) -> int:
     out_dir = Path(args.out)
     if args.engine == "ray" and args.per_document:
         raise ConfigError("--per-document: not available with --engine ray (it always batches across documents)")
-    inputs = iter_inputs(args.inputs, text_column=args.text_column, id_column=args.id_column, exclude=out_dir)
+    encoding = None
+    if args.encoding:
+        from ..readers import canonical_encoding
+
+        encoding = canonical_encoding(args.encoding)
+    inputs = iter_inputs(args.inputs, text_column=args.text_column, id_column=args.id_column, exclude=out_dir,
+                         encoding=encoding)
     head, rest = _first_readable(inputs)
     if not any(isinstance(i, InputItem) and i._text is not None for i in head):
         return _report_unusable(head)

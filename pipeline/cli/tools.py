@@ -10,11 +10,12 @@ from .common import load_config_from_args, quiet_libraries
 
 
 def cmd_segment(args) -> int:
-    from ..readers import read_document_text
+    from ..readers import canonical_encoding, read_document
     from ..render import render_json
     from ..segment import format_outline, segment
 
-    text = read_document_text(Path(args.file))
+    encoding = canonical_encoding(args.encoding) if args.encoding else None
+    text = read_document(Path(args.file), encoding=encoding).text
     doc = segment(text, source=Path(args.file).name)
     if args.json:
         sys.stdout.write(render_json(doc))
@@ -26,20 +27,21 @@ def cmd_segment(args) -> int:
 def cmd_models(args) -> int:
     from ..models import build_tiny_models, download_model, resolve_model, tiny_models_current
 
-    quiet_libraries()
     if args.models_cmd == "build-tiny":
         if args.force or not tiny_models_current(Path(args.dir), seed=args.seed):
+            quiet_libraries()
             print(f"building the tiny offline models under {args.dir} (seconds; random weights, gibberish output)",
                   file=sys.stderr)
         for p in build_tiny_models(Path(args.dir), seed=args.seed, force=args.force):
             print(p)
         return 0
+    quiet_libraries()
     if args.models_cmd == "download":
         dest = download_model(args.name, args.revision, Path(args.dir))
         print(f"downloaded {args.name} -> {dest}; point the config at it: --set translator.model={dest}")
         return 0
     if args.models_cmd == "convert":
-        from ..convert import convert_to_ctranslate2
+        from ..translate.ct2 import convert_to_ctranslate2
 
         model = resolve_model(args.model, args.revision)
         out = convert_to_ctranslate2(model.path, Path(args.out), quantization=args.quantization, force=args.force)
@@ -67,7 +69,7 @@ def _list_models(args) -> int:
             m = resolve_model(name, rev, root=config.root, role=role)
             print(f"{role}: {name} -> {m.path} (revision {m.revision})")
         except PipelineError as err:
-            print(f"{role}: {name}: MISSING - {err}" + (f" (hint: {err.hint})" if err.hint else ""))
+            print(f"{role}: {name}: MISSING - {err.line()}")
             status = 4
     if config.translator.backend == "ctranslate2":
         ct2 = config.translator.ct2_model

@@ -1,5 +1,76 @@
-"""Readers: a file or a table cell -> the report's text (strict decoding, refusal of what is not a report)."""
+"""Readers: a file or a table cell -> the report's text (strict decoding, refusal of what is not a report).
 
-from .text import decode_bytes, read_document_text
+:func:`read_document` dispatches on what the file is: the bytes' signature first (a PDF or a Word file
+keeps working under any name), then the suffix. Text, Markdown and HTML are decoded by the rule in
+:mod:`.text`; PDF (:mod:`.pdf`) and Word .docx (:mod:`.docx`) are extracted into one paragraph per line.
+Every failure is an :class:`~pipeline.errors.InputError` of one line with a hint.
+"""
 
-__all__ = ["decode_bytes", "read_document_text"]
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import InputError
+
+from .text import canonical_encoding, check_text, decode_bytes, decode_bytes_with_encoding, read_file_bytes
+
+__all__ = [
+    "READABLE_SUFFIXES", "ReadResult", "canonical_encoding", "decode_bytes", "read_document", "read_document_text",
+]
+
+# What input discovery picks from a directory. Legacy .doc/.wps files are not picked up (they are refused
+# with a hint when named explicitly).
+READABLE_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
+_FORMAT_BY_SUFFIX = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Office (.doc, .wps, .xls)
+_ZIP_SIGNATURE = b"PK\x03\x04"
+NOT_TEXT_ENCODING = "n/a"  # the encoding recorded for PDF and .docx, whose text is Unicode already
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """An input file's text and how it was read."""
+
+    text: str
+    encoding: str  # "utf-8", "utf-8-sig", "utf-16", "gb18030", "big5", a forced codec, or "n/a"
+    format: str  # "text", "markdown", "html", "pdf" or "docx"
+
+
+def read_document(path: Path, *, encoding: str | None = None) -> ReadResult:
+    """Read one input file of any supported kind; ``encoding`` forces the codec of a text, Markdown or
+    HTML file (strict decoding, recorded by its Python name); it is ignored for PDF and Word files."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    data = read_file_bytes(path)
+    name = str(path)
+    if data.startswith(b"%PDF-") or (suffix == ".pdf" and data.strip()):
+        from .pdf import read_pdf
+
+        text = read_pdf(path)
+        try:
+            check_text(text, name, NOT_TEXT_ENCODING)
+        except InputError as err:
+            # Text a PDF yields as symbols: fonts without a Unicode map (common in scanned-then-typeset files)
+            raise InputError(str(err), hint="if the PDF shows Chinese text, its fonts lack a Unicode map: run OCR on it") from None
+        return ReadResult(text, NOT_TEXT_ENCODING, "pdf")
+    if data.startswith(_OLE_SIGNATURE) or suffix in (".doc", ".wps"):
+        raise InputError(
+            f"{name}: legacy Word .doc (or WPS) files are not supported",
+            hint="open it in Word or WPS and save it as .docx or PDF, then rerun",
+        )
+    if data.startswith(_ZIP_SIGNATURE) and (suffix == ".docx" or b"word/" in data[:4096]):
+        from .docx import read_docx
+
+        text = read_docx(path)
+        check_text(text, name, NOT_TEXT_ENCODING)
+        return ReadResult(text, NOT_TEXT_ENCODING, "docx")
+    if suffix == ".docx":
+        raise InputError(f"{name}: is not a Word .docx file (no zip package)", hint="open it in Word and save it as .docx")
+    text, used = decode_bytes_with_encoding(data, name, encoding)
+    return ReadResult(text, used, _FORMAT_BY_SUFFIX.get(suffix, "text"))
+
+
+def read_document_text(path: Path) -> str:
+    """Read one input file of any supported kind and return its text."""
+    return read_document(path).text

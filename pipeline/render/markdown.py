@@ -141,9 +141,16 @@ def _title(marker: str, title: Bilingual) -> tuple[str, str]:
     return escape_markdown(f"{marker}{title.zh}"), escape_markdown(title.en or "")
 
 
+def _untitled(sec: Section) -> bool:
+    """The text after a list's last item (the segmenter's section without marker or title)."""
+    return not (sec.marker or sec.title.zh)
+
+
 def _table(run: list[Section | Segment]) -> list[str]:
     lines = ["| # | 中文 | English |", "| --- | --- | --- |"]
     for item in run:
+        if isinstance(item, Section) and _untitled(item):
+            continue
         if isinstance(item, Section):
             zh, en = _title(item.marker, item.title)
             lines.append(f"| {anchor(item.id)} | **{zh}** | {f'**{en}**' if en else ''}{_marks(item.title.flags)} |")
@@ -157,7 +164,9 @@ def _table(run: list[Section | Segment]) -> list[str]:
 def _interleaved(run: list[Section | Segment]) -> list[str]:
     lines: list[str] = []
     for item in run:
-        if isinstance(item, Section):
+        if isinstance(item, Section) and _untitled(item):
+            lines += [anchor(item.id), ""]
+        elif isinstance(item, Section):
             zh, en = _title(item.marker, item.title)
             lines += [f"{anchor(item.id)}**{zh}**" + (f" · **{en}**" if en else "") + _marks(item.title.flags), ""]
         else:
@@ -195,10 +204,13 @@ def _sections_block(doc: Document, alignment: str, known: set[str]) -> list[str]
                 lines += _run_block(run, alignment)
                 run = []
                 heading = item[1]
-                zh, en = _title(heading.marker, heading.title)
-                level = "#" * min(6, heading.level + 1)
-                title = f"{zh} · {en}" if en else zh
-                lines += [f"{level} {title} {anchor(heading.id)}{_marks(heading.title.flags)}", ""]
+                if _untitled(heading):  # no heading of its own: the text continues its parent
+                    lines += [anchor(heading.id), ""]
+                else:
+                    zh, en = _title(heading.marker, heading.title)
+                    level = "#" * min(6, heading.level + 1)
+                    title = f"{zh} · {en}" if en else zh
+                    lines += [f"{level} {title} {anchor(heading.id)}{_marks(heading.title.flags)}", ""]
                 lines += _summary_block(heading.summary, known, None)
             else:
                 run.append(item)

@@ -2,8 +2,9 @@
 
 The stage is a pure function over text, in four steps:
 
-Modules, one per step: ``cleanup`` (1), ``frontmatter`` (2), ``outline`` (3: paragraphs, headings,
-sections) and ``sentences`` (sentence ends, clause splits of long sentences).
+Modules: ``cleanup`` (1), ``frontmatter`` and ``backmatter`` (2: metadata, title, number, addressee,
+byline; signature, notes, footer), ``paragraphs``, ``markers`` and ``outline`` (3: rejoined lines,
+heading markers, the heading tree) and ``sentences`` (sentence ends, clause splits of long sentences).
 
 1. :func:`clean_text` turns the shapes reports come in (scraped HTML, Markdown, PDF extraction) into
    plain lines; markup, page chrome (page numbers and the running header printed next to them) and
@@ -28,14 +29,15 @@ from collections.abc import Callable
 
 from pipeline.document import Bilingual, Document
 
-from .cleanup import SENTENCE_TERMINATORS, clean_text
+from .cleanup import SENTENCE_TERMINATORS, clean_text, take_yaml_front_matter
 from .frontmatter import FrontMatter, split_front_matter
-from .outline import format_outline, join_wrapped_lines, segment_body
+from .outline import format_outline, segment_body
+from .paragraphs import join_wrapped_lines
 from .sentences import split_long_sentence, split_sentences
 
 __all__ = [
     "SENTENCE_TERMINATORS", "FrontMatter", "clean_text", "format_outline", "join_wrapped_lines", "segment",
-    "segment_body", "split_front_matter", "split_long_sentence", "split_sentences",
+    "segment_body", "split_front_matter", "split_long_sentence", "split_sentences", "take_yaml_front_matter",
 ]
 
 
@@ -55,12 +57,19 @@ def segment(
         raise ValueError("segment: max_tokens and count_tokens must be given together")
     suffix = source.rsplit(".", 1)[-1].lower() if "." in source else ""
     markdown = True if suffix in ("md", "markdown") else None
+    yaml_meta: dict[str, str] = {}
+    if markdown or text.lstrip("\ufeff").startswith("---"):
+        yaml_meta, text = take_yaml_front_matter(text)
+        markdown = True if yaml_meta else markdown
     front = split_front_matter(clean_text(text, markdown=markdown))
-    preamble, sections = segment_body(front.body, max_tokens=max_tokens, count_tokens=count_tokens)
+    # A PDF's lines were rejoined by the reader from the page layout, better than text can tell.
+    preamble, sections = segment_body(
+        front.body, max_tokens=max_tokens, count_tokens=count_tokens, rejoin_lines=suffix != "pdf"
+    )
     return Document(
         source=source,
         title=Bilingual(front.title),
-        meta=dict(front.meta),
+        meta={**yaml_meta, **front.meta},
         issuer=front.issuer,
         date=front.date,
         salutation=front.salutation,

@@ -1,22 +1,8 @@
-"""Segmentation: report text -> :class:`Document` (front matter, heading tree, sentences).
+"""Step 1 of segmentation: raw input -> plain lines.
 
-The stage is a pure function over text, in four steps:
-
-1. :func:`clean_text` turns the shapes reports come in (scraped HTML, Markdown, PDF extraction) into
-   plain lines; markup, page chrome (page numbers and the running header printed next to them) and
-   invisible characters are the only things it removes.
-2. :func:`split_front_matter` takes the metadata table, title, issuer/date line and salutation off the top,
-   and a notice's signature (issuer and date lines, usually at the bottom) and the site footer off the end.
-3. :func:`segment_body` rejoins hard-wrapped lines into paragraphs, finds headings and splits the text
-   between them into sentences, numbering segments ("s1", ...) and sections ("sec-1-2") by position. It
-   never drops or reorders a visible character: the markers, titles and segments it returns,
-   concatenated, are the body without its whitespace.
-4. :func:`segment` wires the three together into a :class:`Document`.
-
-Heading levels come from the document itself, not from a fixed table: a stack holds the open headings;
-a marker kind already on the stack closes everything below it (a sibling), a new kind opens a child.
-A marker counts only at a paragraph start or right after a sentence end, and only if it continues its
-sequence (二 after 一) or starts one; that is what keeps ``3月10日``, ``1.2%`` or ``第8、`` in the text.
+HTML and Markdown markup (with YAML front matter and comments), page numbers and the running header
+printed next to them, and invisible characters (zero-width, soft hyphens, bidirectional controls) are
+the only things removed; line breaks and every visible character of the text stay.
 """
 
 from __future__ import annotations
@@ -71,10 +57,22 @@ _LOOKS_LIKE_MARKDOWN = re.compile(r"^ {0,3}#{1,6}[ \t]+\S|^ {0,3}\|?(?:[ \t]*:?-
 _MARKDOWN_EMPHASIS = re.compile(r"(?<!\*)\*(?![\s*])([^*\n]+?)(?<![\s*])\*(?!\*)")
 _MARKDOWN_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\n]*\)")
 
-_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+# Zero-width characters, soft hyphens and bidirectional controls (U+200E/F, U+202A-E, U+2066-9, U+061C)
+# carry no text and can reorder what a reader sees; a zero-width joiner stays inside an emoji sequence
+# (👨‍👩‍👧), where it is part of the character.
+_EMOJI = r"[\u2600-\u27bf\u2b00-\u2bff\ufe0f\U0001f000-\U0001faff]"
+_INVISIBLE = re.compile(
+    rf"[\u200b\u200c\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\u061c\ufeff\u00ad]|(?<!{_EMOJI})\u200d|\u200d(?!{_EMOJI})"
+)
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
+# YAML front matter at the top of a Markdown file ("---" … "---"): metadata, read into ``meta``.
+_YAML_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(?P<body>(?:.*\n)*?)(?:---|\.\.\.)[ \t]*(?:\n|\Z)")
+_YAML_LINE = re.compile(r"[ \t]*(?:#.*|-[ \t].*|[^\s:#][^:#\n]{0,40}?[ \t]*:(?:[ \t].*)?)?")
+_YAML_FIELD = re.compile(r"^(?P<key>[^\s:#][^:#\n]{0,40}?)[ \t]*:[ \t]*(?P<value>.*?)[ \t]*$", re.M)
 _HORIZONTAL_SPACE = re.compile(r"[\t\x0b\x0c\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 # Table borders left by scraping ("... 政务环境。 |", "| |") belong to the page, not the text.
-_EDGE_PIPES = re.compile(r"^[\s|]+|[\s|]+$")
+# Leading spaces stay: a paragraph's first-line indent tells paragraphs apart in hard-wrapped text.
+_EDGE_PIPES = re.compile(r"^[ \t]*\|[\s|]*|[\s|]+$")
 # A line printed on every page next to the page number ("某市人民政府公报　2023年第2期") is page chrome.
 MAX_RUNNING_HEADER_CHARS = 40
 _PAGE_NUMBER_LINE = re.compile(
@@ -143,7 +141,26 @@ def _html_to_text(text: str) -> str:
     return html.unescape(text)
 
 
+def take_yaml_front_matter(text: str) -> tuple[dict[str, str], str]:
+    """A Markdown file's YAML front matter as flat ``key: value`` strings (quotes and list brackets
+    dropped), and the text after it. Read line by line, not with a YAML parser: nothing is expanded."""
+    found = _YAML_FRONT_MATTER.match(text.replace("\r\n", "\n"))
+    # Every line between the rules must be YAML (a field, a list item, a comment): text between two
+    # horizontal rules is text.
+    if not found or not all(_YAML_LINE.fullmatch(line) for line in found.group("body").splitlines()):
+        return {}, text
+    fields = {}
+    for field_match in _YAML_FIELD.finditer(found.group("body")):
+        value = field_match.group("value").strip().strip("\"'")
+        if value.startswith("[") and value.endswith("]"):
+            value = ", ".join(item.strip().strip("\"'") for item in value[1:-1].split(","))
+        if value:
+            fields[_INVISIBLE.sub("", field_match.group("key")).strip()] = _INVISIBLE.sub("", value)
+    return fields, text.replace("\r\n", "\n")[found.end() :]
+
+
 def _markdown_to_text(text: str) -> str:
+    text = _HTML_COMMENT.sub("", text)
     text = _MARKDOWN_RULE.sub("", text)
     text = _MARKDOWN_HEADING.sub("", text)
     text = _MARKDOWN_BLOCKQUOTE_OR_BULLET.sub("", text)

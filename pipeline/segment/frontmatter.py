@@ -1,22 +1,8 @@
-"""Segmentation: report text -> :class:`Document` (front matter, heading tree, sentences).
+"""Step 2 of segmentation: the front and back matter around a document's body.
 
-The stage is a pure function over text, in four steps:
-
-1. :func:`clean_text` turns the shapes reports come in (scraped HTML, Markdown, PDF extraction) into
-   plain lines; markup, page chrome (page numbers and the running header printed next to them) and
-   invisible characters are the only things it removes.
-2. :func:`split_front_matter` takes the metadata table, title, issuer/date line and salutation off the top,
-   and a notice's signature (issuer and date lines, usually at the bottom) and the site footer off the end.
-3. :func:`segment_body` rejoins hard-wrapped lines into paragraphs, finds headings and splits the text
-   between them into sentences, numbering segments ("s1", ...) and sections ("sec-1-2") by position. It
-   never drops or reorders a visible character: the markers, titles and segments it returns,
-   concatenated, are the body without its whitespace.
-4. :func:`segment` wires the three together into a :class:`Document`.
-
-Heading levels come from the document itself, not from a fixed table: a stack holds the open headings;
-a marker kind already on the stack closes everything below it (a sibling), a new kind opens a child.
-A marker counts only at a paragraph start or right after a sentence end, and only if it continues its
-sequence (二 after 一) or starts one; that is what keeps ``3月10日``, ``1.2%`` or ``第8、`` in the text.
+Metadata rows and site chrome, the title (wrapped over lines, glued to a document number, or heading a
+one-line document), subtitle, byline, document number, addressee (the salutation), and at the end the
+signature (issuer, date, notes) and the site footer. What remains is the body.
 """
 
 from __future__ import annotations
@@ -24,8 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .backmatter import _DATE_IN_TEXT, _ORGANISATION_SUFFIX, _take_back_matter
 from .cleanup import _OPENER_FOR_CLOSER, _SENTENCE_END_INSIDE
-from .outline import _MARKER, _ends_sentence, _marker_identity
+from .markers import _MARKER, _marker_identity
 
 # --- step 2: front matter ------------------------------------------------------------------------
 
@@ -33,6 +20,10 @@ META_FIELDS = (
     "发布日期", "发布时间", "成文日期", "生成日期", "索引号", "发布机构", "发文机关", "发文机构", "信息来源",
     "主题分类", "组配分类", "体裁分类", "服务对象分类", "公开方式", "公开范围", "公开时限", "公开形式",
     "发文字号", "文号", "有效性", "主题词", "所属机构", "信息分类", "责任部门", "来源", "标题",
+    "签发人", "发布人", "发布者", "作者", "供稿", "稿源", "文章来源", "时间", "日期", "责任编辑", "编辑", "审核", "校对",
+    # traditional forms
+    "發布日期", "發布時間", "成文日期", "索引號", "發布機構", "發文機關", "發文字號", "文號", "主題分類", "來源", "標題",
+    "發布人", "時間", "責任編輯", "編輯",
 )  # fmt: skip
 # Tables space keys out to align them ("索　引　号：", "标　　题：").
 _META_KEY_ALTERNATION = "|".join("[ \t]*".join(key) for key in sorted(META_FIELDS, key=len, reverse=True))
@@ -41,24 +32,46 @@ _META_KEY_ALONE = re.compile(rf"({_META_KEY_ALTERNATION})\s*[:：]?")
 _PAGE_CHROME_CELL = re.compile(
     r"(?:浏览次数|访问次数|点击数|阅读次数|浏览量)\s*[:：]?\s*\d*"
     r"|(?:字体|字号)\s*[:：]?\s*[\[【]?\s*大\s*中\s*小\s*[\]】]?"
-    r"|(?:[【\[]?\s*(?:打印本页|打印|关闭窗口|关闭|返回顶部|收藏|分享到|保存本页)\s*[】\]]?\s*)+"
-    r"|(?:当前位置|您的位置|你的位置)\s*[:：].*"
+    r"|(?:[【\[]?\s*(?:打印本页|打印|关闭窗口|关闭|返回顶部|收藏|分享到|保存本页|纠错)\s*[:：]?\s*[】\]]?\s*)+"
+    r"|(?:当前位置|您的位置|你的位置|您现在的位置|您当前的位置|现在位置|所在位置)\s*[:：].*"
+    r"|(?:无障碍(?:浏览|阅读)?|长者模式|关怀版|繁體|繁体版?|简体版?|English|ENGLISH|手机版|移动版|网站支持IPv6|首页|搜索|登录|注册)"
     r"|(?:[^\s>»›。，]{1,20}\s*[>»›]\s*)+[^\s>»›。，]{1,20}"  # breadcrumbs: 首页 > 政务公开
     r"|\d+"  # the count next to "浏览次数" in its own cell
 )
+_LEADING_CHROME = re.compile(
+    r"(?:(?:字体|字号)\s*[:：]?\s*[\[【]?\s*大\s*中\s*小\s*[\]】]?"
+    r"|(?:浏览次数|访问次数|点击数|阅读次数|浏览量)\s*[:：]?\s*\d*"
+    r"|[【\[]?\s*(?:打印本页|打印|关闭窗口|关闭|收藏|分享到)\s*[】\]]?)(?=\s)\s*"
+)
+# The issuing authority's mark at the top of a red-header document ("某某市人民政府文件").
+_RED_HEADER = re.compile(r"[^\s，。、；：:]{2,30}(?:[ \t]+[^\s，。、；：:]{2,30})*[ \t]*文[ \t]*件")
+# A title's status on its own line under it ("（征求意见稿）", "（试行）", "（2023年修订）").
+_TITLE_STATUS_LINE = re.compile(
+    r"[（(](?:征求意见稿|公开征求意见稿|试行|暂行|草案|送审稿|修订稿|修订草案|讨论稿|\d{4}年(?:修订|修正|版))[）)]"
+)
+# A site's banner above the title ("中国政府网", "某市人民政府门户网站").
+_SITE_BANNER = re.compile(r"(?![^\n]*关于)[^\s，。、]{2,16}(?:政府网|门户网站|门户网|网站|客户端|新闻网|融媒体中心)")
+MAX_NAVIGATION_CELL_CHARS = 6
+_ONLY_AFTER_ANOTHER_FIELD = {"时间", "日期", "時間"}
+_SITE_FIELDS = {"来源", "稿源", "文章来源", "作者", "编辑", "责任编辑", "发布时间", "发布日期", "发布人", "审核", "校对", "供稿"}
+_PUNCTUATION = re.compile(r"[，。、；：！？,.;:!?（）()《》“”]")
 _CHROME_AFTER_VALUE = re.compile(r"\s(?:浏览次数|访问次数|点击数|阅读次数|浏览量|字体|字号|【|\[)")
+_TOP_DATE = re.compile(
+    r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}\s*[:：]\s*\d{2}(?:\s*[:：]\s*\d{2})?)?)(?=\s|$)"
+)
 _DATE_TIME = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
     r"(?:\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})\s*分?(?:\s*[:：]\s*(\d{1,2})\s*秒?)?)?"
 )
-_DATE_IN_TEXT = r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?"
+_LEADING_DATE_TIME = re.compile(
+    r"(\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?|\d{4}年\d{1,2}月\d{1,2}日\s*\d{1,2}:\d{2}(?::\d{2})?)(?:\s+|$)"
+)
 _ISSUER_NAME = r"[^\s，。,；;:：()（）、]{2,30}(?:[ \t][^\s，。,；;:：()（）、]{1,10})?"
 _ISSUER_AND_DATE = re.compile(rf"\s*(?P<issuer>{_ISSUER_NAME})?\s*[（(]\s*(?P<date>{_DATE_IN_TEXT})\s*[）)]")
 _ISSUER_LINE_THEN_DATE_LINE = re.compile(
-    rf"\s*(?P<issuer>[^\s，。,；;:：()（）]{{2,30}}(?:政府|委员会|办公室|办公厅|国务院|局|厅|委))[ \t]*\n"
+    rf"\s*(?P<issuer>[^\s，。,；;:：()（）]{{2,30}}(?:政府|委员会|办公室|办公厅|国务院|局|厅|委|委員會|辦公室|辦公廳|國務院|廳))[ \t]*\n"
     rf"\s*(?P<date>{_DATE_IN_TEXT})[ \t]*(?=\n|$)"
 )
-_ORGANISATION_SUFFIX = r"(?:政府|委员会|办公室|办公厅|国务院|局|厅|委|部门|单位|机构|公司|街道办事处|办事处|学校)"
 # Under a title: "某市统计局　2023年3月15日", or the date alone.
 _ISSUER_AND_DATE_ON_ONE_LINE = re.compile(
     rf"\s*(?:(?P<issuer>[^\s，。,；;:：()（）、]{{2,30}}{_ORGANISATION_SUFFIX})[ \t]+)?(?P<date>{_DATE_IN_TEXT})[ \t]*(?=\n|$)"
@@ -73,45 +86,42 @@ _NOT_A_SALUTATION = re.compile(r"[（(]?[一二三四五六七八九十0-9０-�
 # The speaker's byline under a report's title ("县长　张某某", "代市长 李某").
 _BYLINE = re.compile(
     r"\s*(?![一二三四五六七八九十]+[、是]|第)"  # "一、推动经济增长 提质" is a heading
-    r"(?P<issuer>[^\s，。,；;:：()（）、]{0,12}(?:长|主任|书记|主席|总理)[ \t]+[^\s，。,；;:：()（）、]{2,4})[ \t]*(?=\n|$)"
+    r"(?P<issuer>[^\s，。,；;:：()（）、]{0,12}(?:长|長|主任|书记|書記|主席|总理|總理)[ \t]+[^\s，。,；;:：()（）、]{2,4})[ \t]*(?=\n|$)"
 )
 _PARENTHESISED_SUBTITLE = re.compile(r"[（(](?=[^（()）\n]*(?:会议|大会|会上))[^（()）\n]{4,80}[）)][ \t]*(?:\n|$)")
-_SUBTITLE_END_LINE = re.compile(r"[ \t]*([^\s，。,；;:：!！?？]{0,20}(?:上|讲话|报告))[ \t]*(?:\n|$)")
+# A law's adoption and amendment history under its title, however long.
+_ADOPTION_NOTE_LINE = re.compile(r"[（(][^\n]{4,400}?(?:通过|批准|修正|修订|公布|施行|发布)[）)][ \t]*(?:\n|$)")
+_ADOPTION_NOTE = re.compile(r"(?:通过|批准|修正|修订|公布|施行|发布)[）)]$")
+_SUBTITLE_END_LINE = re.compile(r"[ \t]*([^\s，。,；;:：!！?？]{0,20}(?:上|讲话|报告|講話|報告))[ \t]*(?:\n|$)")
 _DATE_IN_SUBTITLE = re.compile(_DATE_IN_TEXT + r"(?:\s*\d{1,2}\s*日)?")
 # A document number ("某政办发〔2023〕5号") on its own line, above or below the title.
-_DOCUMENT_NUMBER = re.compile(r"[^\s，。,；;:：]{1,20}[〔［\[(（【]\s*\d{4}\s*[〕］\])）】]\s*第?\s*\d{1,5}\s*号")
-# The signature at the bottom of a notice: issuer line(s), then the date, then notes like "（此件公开发布）".
-_CN_DATE = r"[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月(?:[一二三四五六七八九十]{1,3}日)?"
-_SIGNATURE_ISSUER = re.compile(rf"[^\s，。,；;:：()（）、]{{2,30}}{_ORGANISATION_SUFFIX}")
-_SIGNATURE_DATE = re.compile(rf"{_DATE_IN_TEXT}|{_CN_DATE}")
-_SIGNATURE_ON_ONE_LINE = re.compile(
-    rf"(?P<issuer>[^\s，。,；;:：()（）、]{{2,30}}{_ORGANISATION_SUFFIX})[ \t]+(?P<date>{_DATE_IN_TEXT}|{_CN_DATE})"
-)
-_SIGNATURE_AFTER_TEXT = re.compile(
-    rf"(?<=[。！？!?])[ \t]+(?P<issuer>[^\s，。,；;:：()（）、]{{2,30}}{_ORGANISATION_SUFFIX})[ \t]+"
-    rf"(?P<date>{_DATE_IN_TEXT}|{_CN_DATE})[ \t]*$"
-)
-_SIGNATURE_NOTE = re.compile(
-    r"[（(][^（()）\n]{1,40}[）)]"  # （此件公开发布）
-    r"|(?:抄送|抄报|主送|联系人|联系电话)\s*[:：].*"  # the record block below a signature
-    r"|[^。！？!?；;]{2,60}印发"  # 某市人民政府办公室　2023年5月9日印发
-)
-# Site footer lines below the text ("主办单位：…", "网站标识码：…", "ICP备…").
-MAX_SITE_FOOTER_CHARS = 200
-_SITE_FOOTER = re.compile(
-    r"主办单位|承办单位|网站标识码|ICP备|公网安备|版权所有|Copyright|©|技术支持|网站地图|联系我们"
-    r"|^\W*(?:上一篇|下一篇|相关链接|相关阅读|相关文件|扫一扫|打印本页|关闭窗口|返回顶部|分享到)"
-    r"|^\W*(?:责任编辑|编辑|审核|校对|终审)\s*[:：]",
-    re.I,
-)
-
+_DOCUMENT_NUMBER = re.compile(r"(?![^〔［\[(（【]*关于)[^\s，。,；;:：]{1,20}[〔［\[(（【]\s*\d{4}\s*[〕］\])）】]\s*第?\s*\d{1,5}\s*号")
+_LEADING_DOCUMENT_NUMBER = re.compile(rf"({_DOCUMENT_NUMBER.pattern})(?:\s+|$)")
 MAX_TITLE_CHARS = 100
-MAX_TITLE_LINES = 3
+MAX_TITLE_LINES = 4
 # The kind of document a title names, at its end ("…的通知", "…实施方案", "…统计公报").
-_TITLE_KIND_AT_END = re.compile(
-    r"(?:通知|意见|报告|决定|办法|方案|规定|细则|纲要|公报|批复|函|请示|通报|公告|通告|规划|要点|总结|讲话|决议|条例)"
-    r"(?:[（(][^（()）]{1,10}[）)])?$"
+_TITLE_KIND = (
+    r"(?:通知|意见|报告|决定|办法|方案|规定|细则|纲要|公报|批复|函|请示|通报|公告|通告|规划|要点|总结|讲话|决议|条例"
+    r"|通知書|報告|決定|辦法|規定|細則|綱要|規劃|總結|講話|決議|條例)"
+    r"(?:[（(][^（()）]{1,10}[）)])?"
 )
+_TITLE_KIND_AT_END = re.compile(_TITLE_KIND + "$")
+# Kind words that also occur inside a title ("城市规划", "实施方案", "工作报告"): after "关于" without "的"
+# they do not end it.
+_TITLE_KIND_WITHOUT_DE = re.compile(r"(?:规划|方案|报告|要点|总结|办法|规定|纲要|规劃|報告)$")
+# A one-line document: "国务院关于…的批复 国函〔2003〕88号 某某省人民政府： 你省……"; the title ends at its kind
+# word, before the document number or a space.
+_DOCUMENT_NUMBER_GLUED = r"[^\s，。,；;:：0-9]{1,12}[〔［\[(（【]\s*\d{4}\s*[〕］\])）】]\s*第?\s*\d{1,5}\s*号"
+_GLUED_HEAD = re.compile(
+    rf"[ \t]*(?P<title>[^\s。！？；;:：]{{2,{MAX_TITLE_CHARS}}}{_TITLE_KIND})"
+    rf"(?:[ \t]*(?P<number>{_DOCUMENT_NUMBER_GLUED})[ \t]*|[ \t]+(?=\S))"
+)
+# A site's name glued onto the title from the page's <title> or banner ("某某网信息详情关于……的通知",
+# "关于……的通知 - 某市人民政府").
+_SITE_NAME_BEFORE_TITLE = re.compile(
+    r"^[^\s。，]{2,30}?(?:(?:信息详情|详情页|详情|正文页|正文|内容页)(?=关于|[^\s。，]{4,}$)|(?:门户网站|政府网|网站|门户网)(?=关于))"
+)
+_SITE_NAME_AFTER_TITLE = re.compile(r"[ \t]*[-_|｜—][ \t]*[^-_|｜—\s]{2,30}(?:政府|网|门户|网站)$")
 
 
 @dataclass(frozen=True)
@@ -127,29 +137,9 @@ class FrontMatter:
 def split_front_matter(text: str) -> FrontMatter:
     """Take the metadata table, title, issuer/date and salutation off the top of cleaned text."""
     meta: dict[str, str] = {}
-    rest = _take_metadata_rows(text, meta)
+    rest = _take_metadata_rows(text, meta, top=True)
 
-    title = subtitles = ""
-    first_line, _, after_first_line = rest.partition("\n")
-    if _could_be_title(first_line):
-        title, rest = first_line.strip(), after_first_line.lstrip()
-        # A long title wrapped onto a second line ("关于印发《…》" / "的通知").
-        for _ in range(MAX_TITLE_LINES - 1):
-            next_line, _, after_next_line = rest.partition("\n")
-            if not _continues_title(title, next_line.strip()):
-                break
-            title, rest = title + next_line.strip(), after_next_line.lstrip()
-        # A subtitle on its own line ("——在第十四届全国人民代表大会第三次会议上", "（2023年1月10日在…
-        # 会议上）") belongs to the title.
-        while rest.startswith(("——", "—", "－－")) or _PARENTHESISED_SUBTITLE.match(rest):
-            subtitle, _, rest = rest.partition("\n")
-            subtitles, rest = subtitles + subtitle.strip(), rest.lstrip()
-            # "——2023年1月12日在某市第十七届人民代表大会第二次" / "会议上"
-            wrapped = _SUBTITLE_END_LINE.match(rest)
-            if subtitles.startswith(("—", "－")) and wrapped and not subtitles.endswith(("上", "讲话", "报告")):
-                subtitles, rest = subtitles + wrapped.group(1), rest[wrapped.end() :].lstrip()
-        title += subtitles
-        rest = _take_metadata_rows(rest, meta)  # pages that put "发布日期：… 来源：…" under the title
+    title, subtitles, rest = _take_title(_take_metadata_rows(_split_glued_head(rest), meta), meta)
 
     issuer = date = None
     found = (
@@ -171,74 +161,182 @@ def split_front_matter(text: str) -> FrontMatter:
         if subtitle_date:
             date = "".join(subtitle_date.group().split())
 
+    rest = _take_metadata_rows(rest, meta)  # site lines under the byline ("编辑：…", "来源：…")
     salutation = None
     found = _SALUTATION.match(rest)
     if found and not _NOT_A_SALUTATION.match(found.group("salutation")):
         salutation = found.group("salutation")
-        rest = rest[found.end() :]
-    rest, signature = _take_back_matter(rest, take_signature=issuer is None and date is None)
-    if signature:
+        rest = _take_site_lines(rest[found.end() :], meta)
+    # With an issuer or date from the top already, only a signature at the very end is taken (out of
+    # the body, into meta["落款"]).
+    known = issuer is not None or date is not None
+    rest, signature = _take_back_matter(rest, at_end_only=known, meta=meta)
+    if signature and known:
+        meta["落款"] = " ".join(signature)
+    elif signature:
         issuer, date = signature
     return FrontMatter(meta=meta, title=title, issuer=issuer, date=date, salutation=salutation, body=rest.strip())
 
 
-def _take_back_matter(text: str, *, take_signature: bool) -> tuple[str, tuple[str, str] | None]:
-    """Drop the site footer below the text and, if ``take_signature``, take a notice's signature (issuer
-    line and date line, or both on one line) out of the text: the one at its end, where notes like
-    "（此件公开发布）" may follow it, else the first one after a sentence end (a covering notice
-    "关于印发…的通知" signs before the text it issues)."""
-    lines = text.rstrip().split("\n")
-    filled = [index for index, line in enumerate(lines) if line.strip()]
-    # A footer line carries no sentence end: "加强技术支持。" is the report's last sentence, not chrome.
-    while (
-        filled
-        and len(lines[filled[-1]]) <= MAX_SITE_FOOTER_CHARS
-        and _SITE_FOOTER.search(lines[filled[-1]])
-        and not _SENTENCE_END_INSIDE.search(lines[filled[-1]])
-    ):
-        del lines[filled.pop() :]
-    if not take_signature:
-        return "\n".join(lines), None
-    notes = 0
-    while notes < len(filled) and _SIGNATURE_NOTE.fullmatch(lines[filled[-1 - notes]].strip()):
-        notes += 1
-    candidates = [len(filled) - 1 - notes] + list(range(1, len(filled) - 1 - notes))
-    for position, k in enumerate(candidates):
-        if k < 1 or (position > 0 and not _ends_sentence(lines[filled[k - 1]].strip())):
+def _take_title(rest: str, meta: dict[str, str]) -> tuple[str, str, str]:
+    """``(title, subtitles, rest)``: the title line(s) at the top of ``rest`` and the subtitle lines under
+    them (an adoption note goes to ``meta`` instead), or no title."""
+    first_line, _, after_first_line = rest.partition("\n")
+    if not _could_be_title(first_line):
+        return "", "", rest
+    title, rest = _strip_site_name(first_line.strip()), after_first_line.lstrip()
+    title, rest = _take_wrapped_title(title, rest)
+    # A long title wrapped onto a second line ("关于印发《…》" / "的通知").
+    for _ in range(MAX_TITLE_LINES - 1):
+        next_line, _, after_next_line = rest.partition("\n")
+        if not _continues_title(title, next_line.strip()):
+            break
+        title, rest = title + next_line.strip(), after_next_line.lstrip()
+    status_line, _, after_status = rest.partition("\n")
+    if _TITLE_STATUS_LINE.fullmatch(status_line.strip()):
+        title, rest = title + status_line.strip(), after_status.lstrip()
+    # A subtitle on its own line ("——在第十四届全国人民代表大会第三次会议上", "（2023年1月10日在…
+    # 会议上）") belongs to the title.
+    subtitles = ""
+    rest = _join_wrapped_brackets(rest)
+    while rest.startswith(("——", "—", "－－", "―", "--")) or _PARENTHESISED_SUBTITLE.match(rest) or _ADOPTION_NOTE_LINE.match(rest):
+        subtitle, _, rest = rest.partition("\n")
+        if _ADOPTION_NOTE.search(subtitle.strip()):  # "（2018年9月28日…会议通过）" under a law's title
+            meta["题注"], rest = subtitle.strip(), rest.lstrip()
             continue
-        line = lines[filled[k]].strip()
-        one_line = _SIGNATURE_ON_ONE_LINE.fullmatch(line)
-        if one_line:
-            del lines[filled[k]]
-            return "\n".join(lines), (one_line.group("issuer"), "".join(one_line.group("date").split()))
-        first = k if position > 0 else k - 1  # the candidate is the date line at the end, the issuer line inside
-        if first < 1 or first + 1 >= len(filled):
-            continue
-        issuer_line, date_line = lines[filled[first]].strip(), lines[filled[first + 1]].strip()
-        if _SIGNATURE_ISSUER.fullmatch(issuer_line) and _SIGNATURE_DATE.fullmatch(date_line):
-            del lines[filled[first] : filled[first + 1] + 1]
-            return "\n".join(lines), (issuer_line, "".join(date_line.split()))
-    if len(filled) > notes:  # text scraped onto one line: "…请认真贯彻执行。 某市人民政府 2023年4月15日"
-        last = filled[-1 - notes]
-        found = _SIGNATURE_AFTER_TEXT.search(lines[last])
-        if found:
-            lines[last] = lines[last][: found.start()]
-            return "\n".join(lines), (found.group("issuer"), "".join(found.group("date").split()))
-    return "\n".join(lines), None
+        subtitles, rest = subtitles + subtitle.strip(), rest.lstrip()
+        # "——2023年1月12日在某市第十七届人民代表大会第二次" / "会议上"
+        wrapped = _SUBTITLE_END_LINE.match(rest)
+        if subtitles.startswith(("—", "－", "―", "-")) and wrapped and not subtitles.endswith(("上", "讲话", "报告")):
+            subtitles, rest = subtitles + wrapped.group(1), rest[wrapped.end() :].lstrip()
+    rest = _take_metadata_rows(rest, meta)  # pages that put "发布日期：… 来源：…" under the title
+    return title + subtitles, subtitles, rest
 
 
-def _take_metadata_rows(text: str, meta: dict[str, str]) -> str:
-    """Read the metadata and chrome rows at the top of ``text`` into ``meta``; return what follows."""
+def _join_wrapped_brackets(text: str) -> str:
+    """A bracketed line under a title wrapped onto the next line(s) ("（2018年9月28日…第五次" / "会议通过）")
+    put back on one line."""
+    if not text.startswith(("（", "(")):
+        return text
+    lines = text.split("\n", MAX_TITLE_LINES)
+    joined = ""
+    for count, line in enumerate(lines[:MAX_TITLE_LINES], 1):
+        joined += line.strip()
+        if len(joined) > MAX_TITLE_CHARS or _SENTENCE_END_INSIDE.search(joined):
+            return text
+        if joined.count("（") + joined.count("(") == joined.count("）") + joined.count(")"):
+            return joined + "\n" + "\n".join(lines[count:]) if count > 1 else text
+    return text
+
+
+def _split_glued_head(text: str) -> str:
+    """Put a one-line document's title, document number and the rest on lines of their own."""
+    first_line, newline, after = text.partition("\n")
+    number_first = _LEADING_DOCUMENT_NUMBER.match(first_line.strip())
+    if number_first and first_line.strip()[number_first.end() :]:  # "国发〔2019〕12号 国务院关于…的决定"
+        rest = first_line.strip()[number_first.end() :]
+        return number_first.group(1) + "\n" + _split_glued_head(rest + newline + after)
+    found = _GLUED_HEAD.match(first_line)
+    if not found:
+        return text
+    remainder = first_line[found.end() :]
+    if not (found.group("number") or _SENTENCE_END_INSIDE.search(remainder)):
+        return text  # a title with a remark after it, not a whole document on one line
+    parts = [found.group("title"), found.group("number") or "", remainder]
+    return "\n".join(part for part in parts if part) + newline + after
+
+
+def _strip_site_name(title: str) -> str:
+    before = _SITE_NAME_BEFORE_TITLE.match(title)
+    if before and len(title) - before.end() >= 4:
+        title = title[before.end() :]
+    after = _SITE_NAME_AFTER_TITLE.search(title)
+    if after and _TITLE_KIND_AT_END.search(title[: after.start()]):
+        title = title[: after.start()]
+    return title
+
+
+def _take_wrapped_title(title: str, rest: str) -> tuple[str, str]:
+    """A title set on up to four lines ("国务院关于在某某先行区" / "暂时调整实施《某某条例》" / "有关规定的决定"):
+    the lines are joined when the last of them ends with the document's kind. A first line that ends
+    with a kind word inside the title ("关于进一步加强城市规划" / "建设管理工作的若干意见") is not yet whole."""
+    if _is_whole_title(title):
+        return title, rest
+    lines = rest.split("\n")
+    joined, taken = title, 0
+    for count, line in enumerate(lines, 1):
+        line = line.strip()
+        if not line:
+            continue  # web pages put a blank line between the title's paragraphs
+        taken += 1
+        if taken >= MAX_TITLE_LINES or len(joined) + len(line) > MAX_TITLE_CHARS or not _could_be_title(line):
+            break
+        if _MARKER.match(line) or _DOCUMENT_NUMBER.fullmatch(line) or _BYLINE.fullmatch(line):
+            break
+        joined += line
+        if _is_whole_title(joined):
+            return joined, "\n".join(lines[count:]).lstrip()
+    return title, rest
+
+
+def _is_whole_title(title: str) -> bool:
+    """Ends with the document's kind, brackets closed, and a "关于…" title has its "的" ("关于…的意见")."""
+    unclosed = any(title.count(opener) > title.count(closer) for closer, opener in _OPENER_FOR_CLOSER.items())
+    about = title.find("关于")
+    lacks_de = about >= 0 and "的" not in title[about:] and "的" not in "".join(_TITLE_KIND_AT_END.findall(title))
+    return bool(_TITLE_KIND_AT_END.search(title)) and not unclosed and not (lacks_de and _TITLE_KIND_WITHOUT_DE.search(title))
+
+
+def _take_metadata_rows(text: str, meta: dict[str, str], *, top: bool = False) -> str:
+    """Read the metadata and chrome rows at the top of ``text`` into ``meta``; return what follows.
+    ``top``: the text is the top of the page, where a site banner and a navigation bar may come first."""
     lines = text.split("\n")
     first = 0
     while first < len(lines):
         line = lines[first].strip()
         if _DOCUMENT_NUMBER.fullmatch(line):
             meta.setdefault("发文字号", line)
+        elif top and _RED_HEADER.fullmatch(line):
+            meta.setdefault("发文机关标志", " ".join(line.split()))
+        elif top and _takes_top_date(line, meta):
+            pass
         elif line and not _read_front_matter_row(line, meta):
-            break
+            if not (top and (_SITE_BANNER.fullmatch(line) or _is_navigation_bar(line))):
+                break
         first += 1
     return "\n".join(lines[first:]).lstrip()
+
+
+def _takes_top_date(line: str, meta: dict[str, str]) -> bool:
+    """"2024年01月05日　来源：新华网" above the title: the page's date (and fields), not a title."""
+    stamp = _TOP_DATE.match(line)
+    rest = line[stamp.end() :].strip() if stamp else ""
+    fields: dict[str, str] = {}
+    if not stamp or (rest and not _read_front_matter_row(rest, fields)):
+        return False
+    meta.setdefault("发布时间", _normalise_meta_value(stamp.group(1)))
+    meta.update({key: value for key, value in fields.items() if key not in meta})
+    return True
+
+
+def _take_site_lines(text: str, meta: dict[str, str]) -> str:
+    """Site lines under the salutation ("来源：某某日报", "责任编辑：李四"): only fields a site adds, so that
+    a meeting notice's "时间：…" / "地点：…" stay its text."""
+    lines = text.lstrip().split("\n")
+    taken = 0
+    for line in lines:
+        fields: dict[str, str] = {}
+        if not line.strip() or not _read_front_matter_row(line.strip(), fields) or not set(fields) <= _SITE_FIELDS:
+            break
+        meta.update({key: value for key, value in fields.items() if key not in meta})
+        taken += 1
+    return "\n".join(lines[taken:]) if taken else text
+
+
+def _is_navigation_bar(line: str) -> bool:
+    """"首页 | 政务公开 | 办事服务 | 互动交流": three or more short cells without punctuation."""
+    cells = [cell for cell in re.split(r"\s*[|｜]\s*|\s{2,}", line) if cell]
+    return len(cells) >= 3 and all(len(cell) <= MAX_NAVIGATION_CELL_CHARS and not _PUNCTUATION.search(cell) for cell in cells)
 
 
 def _read_front_matter_row(line: str, meta: dict[str, str]) -> bool:
@@ -255,8 +353,27 @@ def _read_front_matter_row(line: str, meta: dict[str, str]) -> bool:
         if _PAGE_CHROME_CELL.fullmatch(cell):
             recognised = True
             continue
+        chrome = _LEADING_CHROME.match(cell)
+        if chrome:  # "字号：大 中 小　来源：…": chrome first, then fields
+            recognised, cell = True, cell[chrome.end() :].strip()
+            if not cell:
+                continue
+        number = _LEADING_DOCUMENT_NUMBER.match(cell)
+        if number:  # "某政发〔2023〕12号　　签发人：张三"
+            fields.setdefault("发文字号", number.group(1))
+            recognised, cell = True, cell[number.end() :].strip()
+            if not cell:
+                continue
+        stamp = _LEADING_DATE_TIME.match(cell)
+        if stamp:  # "2025-03-06 08:12:30　来源：某某日报": a news page's time stamp
+            fields.setdefault("发布时间", stamp.group(1))
+            recognised, cell = True, cell[stamp.end() :].strip()
+            if not cell:
+                continue
         keys = list(_META_KEY_WITH_COLON.finditer(cell))
         alone = _META_KEY_ALONE.fullmatch(cell)
+        if keys and "".join(keys[0].group(1).split()) in _ONLY_AFTER_ANOTHER_FIELD:
+            return False  # "时间：5月10日" alone is a meeting notice's text; "发布人：… 时间：…" is metadata
         if keys and keys[0].start() == 0 and not alone:
             # "key: value", possibly several on one line ("发布日期：2020-08-27　来源：市政府办公室").
             for key, next_key in zip(keys, keys[1:] + [None]):

@@ -1,23 +1,4 @@
-"""Segmentation: report text -> :class:`Document` (front matter, heading tree, sentences).
-
-The stage is a pure function over text, in four steps:
-
-1. :func:`clean_text` turns the shapes reports come in (scraped HTML, Markdown, PDF extraction) into
-   plain lines; markup, page chrome (page numbers and the running header printed next to them) and
-   invisible characters are the only things it removes.
-2. :func:`split_front_matter` takes the metadata table, title, issuer/date line and salutation off the top,
-   and a notice's signature (issuer and date lines, usually at the bottom) and the site footer off the end.
-3. :func:`segment_body` rejoins hard-wrapped lines into paragraphs, finds headings and splits the text
-   between them into sentences, numbering segments ("s1", ...) and sections ("sec-1-2") by position. It
-   never drops or reorders a visible character: the markers, titles and segments it returns,
-   concatenated, are the body without its whitespace.
-4. :func:`segment` wires the three together into a :class:`Document`.
-
-Heading levels come from the document itself, not from a fixed table: a stack holds the open headings;
-a marker kind already on the stack closes everything below it (a sibling), a new kind opens a child.
-A marker counts only at a paragraph start or right after a sentence end, and only if it continues its
-sequence (二 after 一) or starts one; that is what keeps ``3月10日``, ``1.2%`` or ``第8、`` in the text.
-"""
+"""Step 4 of segmentation: sentences, and clause pieces of sentences too long to translate."""
 
 from __future__ import annotations
 

@@ -1,0 +1,273 @@
+"""What every benchmark shares: the checkout's paths, models with the production shapes (random weights:
+speed and memory depend on shapes, not values), a child process per measured variant (so that its peak
+RSS is its own), machine facts, realistic inputs, and writing the result.
+
+Run the benchmarks from the repository root as modules (``python -m benchmarks.translate``), or through
+``python -m pipeline bench --stage NAME``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import PipelineError
+from pipeline.models import Seq2SeqShape
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "examples" / "yuyao-2020-h1-report.txt"
+BENCH_DIR = ROOT / "models" / "bench"
+TINY_DIR = ROOT / "models" / "tiny"
+
+LENGTH_RATIO = 1.3  # output tokens per source token (fixed), about what OPUS-MT zh->en produces
+SUMMARY_NEW_TOKENS = 60  # summary tokens per summarized input (fixed, about what distilbart-cnn writes)
+SUMMARY_BEAMS = 2  # the summarizer's own default, and what `run` uses
+EN_WORDS_PER_ZH_CHAR = 0.65  # English words of a real translation per Chinese character
+
+# The production models' shapes (their config.json values), built with random weights.
+OPUS_MT_ZH_EN_SHAPE = Seq2SeqShape(
+    d_model=512, encoder_layers=6, decoder_layers=6, heads=8, ffn=2048, vocab_size=65001, num_beams=4,
+    max_length=512,
+)
+DISTILBART_CNN_12_6_SHAPE = Seq2SeqShape(
+    d_model=1024, encoder_layers=12, decoder_layers=6, heads=16, ffn=4096, vocab_size=50264, num_beams=4,
+    max_length=142, min_length=56,
+)
+BENCH_MARIAN = "opus-mt-zh-en-arch"
+BENCH_BART = "distilbart-cnn-12-6-arch"
+
+
+# --------------------------------------------------------------------------------------------------------
+# Models
+
+
+def marian_model(arch: str) -> Path:
+    """``opus``: Helsinki-NLP/opus-mt-zh-en shapes (built once under models/bench); ``tiny``: the tiny model."""
+    from pipeline.models import TINY_TRANSLATOR, build_marian, build_once, build_tiny_models
+
+    if arch == "tiny":
+        return build_tiny_models(TINY_DIR, only=(TINY_TRANSLATOR,))[0]
+    if arch != "opus":
+        raise PipelineError(f"bench: unknown arch {arch!r}", hint="opus or tiny")
+    dest = BENCH_DIR / BENCH_MARIAN
+    if (dest / "config.json").exists():
+        return dest
+    return build_once(dest, lambda tmp: build_marian(tmp, 0, OPUS_MT_ZH_EN_SHAPE))
+
+
+def bart_model(arch: str) -> Path:
+    """``bart``: sshleifer/distilbart-cnn-12-6 shapes (built once under models/bench); ``tiny``: the tiny one."""
+    from pipeline.models import TINY_SUMMARIZER, build_bart, build_once, build_tiny_models
+
+    if arch == "tiny":
+        return build_tiny_models(TINY_DIR, only=(TINY_SUMMARIZER,))[0]
+    dest = BENCH_DIR / BENCH_BART
+    if (dest / "config.json").exists():
+        return dest
+    return build_once(dest, lambda tmp: build_bart(tmp, 0, DISTILBART_CNN_12_6_SHAPE))
+
+
+def ct2_model(model: Path, quantization: str) -> Path:
+    """``model`` converted to CTranslate2 (once; the fingerprint in the name: never a stale conversion)."""
+    from pipeline.models import folder_fingerprint
+    from pipeline.translate.ct2 import convert_to_ctranslate2
+
+    name = f"{model.name}-ct2-{quantization}-{folder_fingerprint(model)[-8:]}"
+    return convert_to_ctranslate2(str(model), BENCH_DIR / name, quantization=quantization)
+
+
+def has_module(name: str) -> bool:
+    try:
+        import_module(name)
+    except ImportError:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------------------------------------
+# Child processes: one per measured variant, so that ru_maxrss is that variant's peak alone
+
+
+def run_child(task: dict[str, Any], isolate: bool = True) -> dict[str, Any]:
+    """Run ``task["function"]`` of module ``task["module"]`` (in ``benchmarks``) in a new interpreter and
+    return its result with ``peak_rss_mb``. ``isolate=False`` (tests) runs it here: RSS is then this
+    process's peak so far."""
+    if not isolate:
+        return measure(task)
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.harness"],
+        input=json.dumps(task), capture_output=True, text=True, cwd=str(ROOT),  # -m: the checkout comes first
+    )
+    if proc.returncode != 0:
+        tail = proc.stderr.strip().splitlines()[-1:] or ["(no output)"]
+        raise PipelineError(f"bench child {task['module']}.{task['function']} failed (exit {proc.returncode}): "
+                            f"{tail[0][:300]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def measure(task: dict[str, Any]) -> dict[str, Any]:
+    import resource
+
+    result = getattr(import_module(f"benchmarks.{task['module']}"), task["function"])(task)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+    result["peak_rss_mb"] = round(rss / (1 << 20 if sys.platform == "darwin" else 1 << 10), 1)
+    return result
+
+
+class StageTimer:
+    """Wall seconds per named stage, summed over repeated entries."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - started
+
+    def rounded(self) -> dict[str, float]:
+        return {k: round(v, 3) for k, v in self.seconds.items()}
+
+
+# --------------------------------------------------------------------------------------------------------
+# Facts and results
+
+
+def machine_facts(threads: int) -> dict[str, Any]:
+    from importlib import metadata
+
+    def version(package: str) -> str | None:
+        try:
+            return metadata.version(package)
+        except metadata.PackageNotFoundError:
+            return None
+
+    flags = ""
+    try:
+        flags = next((ln for ln in Path("/proc/cpuinfo").read_text().splitlines() if ln.startswith("flags")), "")
+    except OSError:
+        pass
+    return {
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "cpu_features": [f for f in ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_int8")
+                         if f in flags.split()],
+        "python": platform.python_version(),
+        "torch": version("torch"),
+        "transformers": version("transformers"),
+        "ctranslate2": version("ctranslate2"),
+        "threads": threads,
+        "date": time.strftime("%Y-%m-%d", time.gmtime()),
+    }
+
+
+def threads_or_all(threads: int) -> int:
+    return threads if threads > 0 else (os.cpu_count() or 1)
+
+
+def write_result(out_dir: Path, stage: str, result: dict[str, Any]) -> dict[str, Any]:
+    """``out_dir/<stage>.json`` (atomic), a short table on stderr; returns ``result``."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = out_dir / f".{stage}.json.tmp"
+    tmp.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, out_dir / f"{stage}.json")
+    print(f"bench {stage} ({result.get('machine', {}).get('threads')} threads) -> {out_dir / f'{stage}.json'}",
+          file=sys.stderr)
+    for name, row in (result.get("backends") or result.get("summarizers") or result.get("variants") or {}).items():
+        cells = [f"{k}={v}" for k, v in row.items() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        print(f"  {name:<28} " + "  ".join(cells), file=sys.stderr)
+    return result
+
+
+def agreement(x: list[list[int]], y: list[list[int]]) -> tuple[int, float]:
+    """Sentences with identical ids, and the share of positions with the same token."""
+    same = sum(a == b for a, b in zip(x, y))
+    positions = sum(max(len(a), len(b)) for a, b in zip(x, y))
+    matching = sum(p == q for a, b in zip(x, y) for p, q in zip(a, b))
+    return same, round(matching / positions, 4) if positions else 1.0
+
+
+# --------------------------------------------------------------------------------------------------------
+# Inputs
+
+
+def sample_text() -> str:
+    return SAMPLE.read_text(encoding="utf-8")
+
+
+def bench_sentences(count_tokens: Callable[[str], int], max_tokens: int = 256) -> list[str]:
+    """The sample report's sentences (long ones split to fit ``max_tokens``), in document order."""
+    from pipeline.segment import segment
+
+    doc = segment(sample_text(), source=SAMPLE.name, max_tokens=max_tokens, count_tokens=count_tokens)
+    return [piece for seg in doc.all_segments() for piece in (seg.pieces or [seg.zh]) if piece.strip()]
+
+
+def english_filler(n_words: int, stream: Iterator[str]) -> str:
+    """``n_words`` words of English from the sentence stream, ending with a full stop."""
+    words: list[str] = []
+    while len(words) < n_words:
+        words.extend(next(stream).split())
+    return " ".join(words[: max(1, n_words)]).rstrip(".,;:") + "."
+
+
+def fill_english(docs: list[Any]) -> None:
+    """Give every segment English of a real translation's length (deterministic filler from the bundled
+    English corpus): random-weight translators write token soup, but the summarizer must see real sizes."""
+    from pipeline.models import _corpus_lines
+
+    stream = itertools.cycle(_corpus_lines("en"))
+    for doc in docs:
+        for seg in doc.all_segments():
+            seg.en = english_filler(round(EN_WORDS_PER_ZH_CHAR * len(seg.zh)), stream)
+
+
+def bench_document() -> Any:
+    """The sample report segmented, every segment given English of realistic length (deterministic)."""
+    from pipeline.segment import segment
+
+    doc = segment(sample_text(), source=SAMPLE.name)
+    fill_english([doc])
+    return doc
+
+
+def batch_reports(count: int, sentences_per_report: int | None = None) -> list[tuple[str, str]]:
+    """``count`` reports (name, text) built from the sample's sub-sections: a salutation, one numbered
+    heading, the sub-section's sentences. Every sentence and title carries the report's number, so
+    cross-document batching gets no help from deduplication."""
+    from pipeline.segment import segment
+
+    doc = segment(sample_text())
+    parts = [sub for top in doc.sections for sub in top.sections]
+    reports = []
+    for i in range(count):
+        sec = parts[i % len(parts)]
+        sentences = [s.zh for s in sec.all_segments()][:sentences_per_report]
+        body = "".join(s[:-1] + f"（第{i}号）" + s[-1] if s[-1:] in "。；" else s + f"（第{i}号）" for s in sentences)
+        title = sec.title.zh.rstrip("。") + f"（第{i}号）"
+        reports.append((f"report-{i:03d}", f"各位代表:\n一、{title}\n{body}\n"))
+    return reports
+
+
+def main() -> None:
+    """Child entry: a task as JSON on stdin, its result as the last line of stdout."""
+    print(json.dumps(measure(json.loads(sys.stdin.read()))))
+
+
+if __name__ == "__main__":
+    main()

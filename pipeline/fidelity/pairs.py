@@ -1,0 +1,205 @@
+"""Parallel zh/en pairs: read them from TSV/CSV/JSONL (through ``datasets``) or a run JSON, and check them.
+
+* :func:`load_pairs` reads pairs; columns zh/en, source/target or 中文/英文 (an id column is optional).
+* :func:`check_pairs` runs the fidelity checker over given translations (the ``check`` command).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import tempfile
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.document import Document
+from pipeline.errors import InputError, describe_exception
+
+from .checks import check_pair
+from .glossary import Glossary
+from .identifiers import extract_identifiers
+from .quantities_en import extract_en
+from .quantities_zh import extract_zh
+
+__all__ = ["Pair", "load_pairs", "pairs_from_run", "check_pairs", "has_figures"]
+
+log = logging.getLogger(__name__)
+
+# Accepted column names, in order of preference, for each side.
+_ZH_COLUMNS = ("zh", "source", "src", "中文")
+_EN_COLUMNS = ("en", "target", "tgt", "reference", "英文")
+_ID_COLUMNS = ("id", "全局对齐序号")
+_FORMATS = {".tsv": "csv", ".csv": "csv", ".jsonl": "json", ".json": "json"}
+
+
+@dataclass(frozen=True)
+class Pair:
+    id: str
+    zh: str
+    en: str
+
+
+def _pick_column(columns: Iterable[str], wanted: tuple[str, ...]) -> str | None:
+    by_lower = {c.strip().lstrip("\ufeff").lower(): c for c in columns}
+    for name in wanted:
+        if name.lower() in by_lower:
+            return by_lower[name.lower()]
+    return None
+
+
+def pairs_from_run(run: dict[str, Any]) -> list[Pair]:
+    """The translated segments of a run JSON (``Document.to_dict()``), preamble first, in document order."""
+    try:
+        doc = Document.from_dict(run)
+        segments = list(doc.all_segments())
+    except (KeyError, TypeError, AttributeError, ValueError) as err:
+        raise InputError(f"not a pipeline run JSON: {describe_exception(err)}") from None
+    pairs = []
+    for s in segments:
+        for side, value in (("zh", s.zh), ("en", s.en)):
+            if not (isinstance(value, str) or (side == "en" and value is None)):
+                raise InputError(f"not a pipeline run JSON: segment {s.id!r} has {side}={value!r}, expected text",
+                                 hint="give the .json written by `run`, unedited")
+        if s.en:
+            pairs.append(Pair(str(s.id), s.zh, s.en))
+    return pairs
+
+
+def _is_run_json(path: Path) -> dict[str, Any] | None:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            head = handle.read(1)
+            if head != "{":
+                return None
+            handle.seek(0)
+            data = json.load(handle)
+    except json.JSONDecodeError:
+        return None  # JSON lines, read below
+    except UnicodeDecodeError:
+        raise InputError(f"not UTF-8 text: {path}") from None
+    if isinstance(data, dict) and ("sections" in data or "preamble" in data):
+        return data
+    return None
+
+
+def load_pairs(path: str | Path) -> list[Pair]:
+    """zh/en pairs from a TSV, CSV or JSONL file (columns zh/en, source/target or 中文/英文) or a run JSON."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"pairs file not found: {path}")
+    suffix = path.suffix.lower()
+    if suffix not in _FORMATS:
+        raise InputError(f"unknown pairs format {suffix or '(no suffix)'}: {path}",
+                         hint="use .tsv, .csv, .jsonl, or a run .json written by the pipeline")
+    if suffix == ".json":
+        run = _is_run_json(path)
+        if run is not None:
+            return pairs_from_run(run)
+    rows = _read_rows(path, _FORMATS[suffix], delimiter="\t" if suffix == ".tsv" else ",")
+    if not rows:
+        raise InputError(f"no rows in {path}")
+    columns = list(rows[0].keys())
+    zh_column, en_column = _pick_column(columns, _ZH_COLUMNS), _pick_column(columns, _EN_COLUMNS)
+    if zh_column is None or en_column is None:
+        raise InputError(f"{path} needs a Chinese and an English column; found {', '.join(columns)}",
+                         hint="name them zh/en, source/target, or 中文/英文")
+    id_column = _pick_column(columns, _ID_COLUMNS)
+    pairs = []
+    for number, row in enumerate(rows, start=1):
+        zh, en = row.get(zh_column), row.get(en_column)
+        if zh is None or en is None or not str(zh).strip():
+            continue
+        pair_id = str(row[id_column]) if id_column and row.get(id_column) is not None else str(number)
+        pairs.append(Pair(pair_id, str(zh).strip(), str(en).strip()))
+    log.debug("read %d pairs from %s (columns %s, %s)", len(pairs), path, zh_column, en_column)
+    return pairs
+
+
+def _csv_header(path: Path, delimiter: str) -> list[str]:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+            header = next(csv.reader(handle, delimiter=delimiter, quoting=quoting), [])
+    except UnicodeDecodeError:
+        raise InputError(f"not UTF-8 text: {path}") from None
+    if not header:
+        raise InputError(f"no header line in {path}")
+    if len(set(header)) != len(header):
+        raise InputError(f"repeated column names in {path}: {', '.join(header)}")
+    return header
+
+
+def _root_cause(err: BaseException) -> BaseException:
+    """The innermost exception behind ``err`` (datasets wraps the parser's own, which says what is wrong)."""
+    seen = {id(err)}
+    while True:
+        inner = err.__cause__ or err.__context__
+        if inner is None or id(inner) in seen:
+            return err
+        seen.add(id(inner))
+        err = inner
+
+
+def _read_rows(path: Path, builder: str, delimiter: str) -> list[dict[str, Any]]:
+    # datasets is heavy and chatty: import it on use, keep its cache out of the user's home, no network.
+    import datasets
+
+    datasets.disable_progress_bars()
+    # its parsers log a failure before raising it; the error line below says it once
+    datasets.logging.set_verbosity(logging.CRITICAL)
+    options: dict[str, Any] = {}
+    if builder == "csv":
+        # every column as text: ids like 007 and figures in text must survive untouched
+        header = _csv_header(path, delimiter)
+        options = {
+            "delimiter": delimiter,
+            "encoding": "utf-8-sig",
+            "keep_default_na": False,
+            "quoting": csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL,
+            "features": datasets.Features({name: datasets.Value("string") for name in header}),
+        }
+    with tempfile.TemporaryDirectory(prefix="pairs-cache-") as cache_dir:
+        try:
+            dataset = datasets.load_dataset(builder, data_files=str(path), split="train", cache_dir=cache_dir,
+                                            download_mode="force_redownload", **options)
+        except Exception as err:  # datasets wraps parser errors in many types
+            hint = ("every line needs the header's columns" if builder == "csv"
+                    else "one JSON object per line, each with the zh and en fields")
+            raise InputError(f"cannot read {path}: {describe_exception(_root_cause(err))}", hint=hint) from None
+        return [dict(row) for row in dataset]
+
+
+# --------------------------------------------------------------------------------------------------
+# check
+
+
+def has_figures(zh: str, en: str) -> bool:
+    """Whether either side has a figure that must match, or the Chinese an identifier."""
+    return (any(q.must_match for q in extract_zh(zh)) or any(q.must_match for q in extract_en(en))
+            or bool(extract_identifiers(zh)))
+
+
+def check_pairs(
+    pairs: list[Pair], glossary: Glossary | None = None, report_year: int | None = None
+) -> tuple[list[dict], dict]:
+    """Per-pair records (id, zh, en, flags) and a summary (pairs, with_numbers, flagged, by_reason)."""
+    records = []
+    by_reason: Counter[str] = Counter()
+    with_numbers = flagged = 0
+    for pair in pairs:
+        flags = check_pair(pair.zh, pair.en, glossary, report_year)
+        with_numbers += has_figures(pair.zh, pair.en)
+        flagged += bool(flags)
+        by_reason.update(f.reason for f in flags)
+        records.append({"id": pair.id, "zh": pair.zh, "en": pair.en, "flags": [f.to_dict() for f in flags]})
+    summary = {
+        "pairs": len(pairs),
+        "with_numbers": with_numbers,
+        "flagged": flagged,
+        "by_reason": dict(sorted(by_reason.items())),
+    }
+    return records, summary

@@ -1,0 +1,251 @@
+"""PDF with a text layer -> plain lines, one paragraph per line, via pypdfium2 (Apache-2.0/BSD-3).
+
+PDF text is a set of positioned characters, not paragraphs. The reader uses the positions to:
+
+* drop running headers and footers: a line in the top or bottom band of a page that is a page number
+  ("— 1 —", "-1-", "第1页 共5页", "3/12") or that repeats, digits aside, on several pages;
+* rejoin hard-wrapped lines: a line that reaches the right margin continues into the next one unless the
+  next one is indented (a paragraph start), in another font size, or the text between them is a heading;
+  a line that stops short of the margin (a heading, a paragraph's last line, a centred title) ends its
+  paragraph, also across a page break;
+* keep reading order: pages in order, lines top to bottom as pdfium's text page gives them.
+
+A PDF without text (a scan) or with a password is refused with one line saying what to do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import InputError
+
+# The top and bottom share of a page where running headers, footers and page numbers live.
+PAGE_MARGIN_BAND = 0.1
+# A line repeated (digits aside) in the margin band of this share of pages is a running header/footer.
+MIN_RUNNING_SHARE = 0.5
+MAX_RUNNING_CHARS = 40
+# A line ending within this many character widths of the right margin was cut there by the layout.
+FULL_LINE_SLACK_CHARS = 1.6
+# A line starting this many character widths right of the left margin starts a paragraph (首行缩进).
+INDENT_CHARS = 1.0
+MIN_TEXT_CHARS = 20  # fewer visible characters in the whole file: a scan, not a text PDF
+FONT_SIZE_TOLERANCE = 0.6
+NEW_LINE_JUMP = 0.8
+# Runs on one baseline further apart than this many characters are table cells, kept as "a | b".
+TABLE_GAP_CHARS = 3
+TABLE_CELL_SEPARATOR = " | "  # a baseline this many font sizes away without a line break: a new line anyway
+# A gap this many times the usual line pitch separates paragraphs set without a first-line indent.
+PARAGRAPH_GAP_RATIO = 1.4
+
+_PAGE_NUMBER = re.compile(
+    r"[-—–－―\s]*(?:第\s*)?\d{1,4}\s*(?:页)?[-—–－―\s]*|[-—–－―]\s*\d{1,4}\s*[-—–－―]"
+    r"|第\s*\d{1,4}\s*页\s*[,，/／]?\s*共\s*\d{1,4}\s*页|共\s*\d{1,4}\s*页\s*[,，/／]?\s*第\s*\d{1,4}\s*页"
+    r"|(?:[Pp]age\s*)?\d{1,4}\s*(?:/|of)\s*\d{1,4}"
+)
+_SENTENCE_END = "。！？；!?;：:"
+_HEADING_START = re.compile(
+    r"(?:第[一二三四五六七八九十百零〇0-9]{1,4}[章节条篇编部]|[一二三四五六七八九十]{1,3}、"
+    r"|[（(][一二三四五六七八九十]{1,3}[）)]|[0-9]{1,2}[.．、](?![0-9])|[壹贰叁肆伍陆柒捌玖拾貳參陸]{1,3}、)"
+)
+
+
+@dataclass
+class _Line:
+    text: str
+    x0: float
+    x1: float
+    y: float  # the baseline, from the page bottom
+    size: float
+    page: int
+    page_height: float
+
+
+def read_pdf(path: Path) -> str:
+    """The text of a PDF file, one paragraph per line; :class:`InputError` if there is none to read."""
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as err:
+        if "password" in str(err).lower():
+            raise InputError(
+                f"{path}: the PDF is encrypted (password-protected)",
+                hint="open it with the password, save an unencrypted copy and rerun",
+            ) from None
+        raise InputError(f"{path}: cannot read as PDF ({err})", hint="check that the file is a complete PDF") from None
+    try:
+        pages = [_page_lines(document, index) for index in range(len(document))]
+    finally:
+        document.close()
+    lines = [line for page in _drop_running_lines(pages) for line in page]
+    text = "\n".join(_paragraphs(lines))
+    if len("".join(text.split())) < MIN_TEXT_CHARS:
+        raise InputError(
+            f"{path}: the PDF has no text layer (a scanned image?); OCR is not supported",
+            hint="run OCR first, e.g. ocrmypdf -l chi_sim in.pdf out.pdf, or use the original Word or text file",
+        )
+    return text
+
+
+def _page_lines(document, index: int) -> list[_Line]:
+    import pypdfium2.raw as raw
+
+    page = document[index]
+    height = page.get_height()
+    textpage = page.get_textpage()
+    lines: list[_Line] = []
+    chars: list[str] = []
+    boxes: list[tuple[float, float, float, float]] = []
+
+    def flush() -> None:
+        if "".join(chars).strip():
+            size = sizes.most_common(1)[0][0]
+            visible = [(char, box) for char, box in zip(chars, boxes) if not char.isspace()]
+            ys = Counter(round(box[1]) for _, box in visible)
+            text = _cells_apart(chars, boxes, size)
+            lines.append(_Line(text, visible[0][1][0], max(box[2] for _, box in visible), ys.most_common(1)[0][0], size, index, height))
+        chars.clear()
+        boxes.clear()
+        sizes.clear()
+
+    sizes: Counter[float] = Counter()
+    try:
+        for i in range(textpage.count_chars()):
+            char = chr(raw.FPDFText_GetUnicode(textpage, i))
+            if char in "\r\n":
+                flush()
+                continue
+            if char == "\x00" or char == "\ufffe":
+                continue
+            box = textpage.get_charbox(i, loose=True)  # loose: the font's ascent and descent, one per line
+            if boxes and not char.isspace() and abs(box[1] - boxes[-1][1]) > NEW_LINE_JUMP * max(sizes or [1]):
+                flush()  # a jump without a generated line break: a new line
+            chars.append(char)
+            boxes.append(box)
+            if not char.isspace():
+                sizes[round(raw.FPDFText_GetFontSize(textpage, i), 1)] += 1
+        flush()
+    finally:
+        textpage.close()
+        page.close()
+    return _merge_runs_on_one_baseline(lines)
+
+
+def _cells_apart(chars: list[str], boxes: list[tuple[float, float, float, float]], size: float) -> str:
+    """A line's text, with " | " where a wide horizontal gap separates two table cells."""
+    text, right = "", None
+    for char, box in zip(chars, boxes):
+        if char.isspace():
+            text += char
+            continue
+        if right is not None and box[0] - right > TABLE_GAP_CHARS * size:
+            text = text.rstrip() + TABLE_CELL_SEPARATOR
+        text, right = text + char, box[2]
+    return text.strip()
+
+
+def _merge_runs_on_one_baseline(lines: list[_Line]) -> list[_Line]:
+    """pdfium may end a line between two runs of one printed line (a bold "一、" then regular text, the
+    cells of a table row): runs on the same baseline, left to right, are one line (a space where the
+    gap is wider than half a character, `` | `` between table cells)."""
+    merged: list[_Line] = []
+    for line in lines:
+        last = merged[-1] if merged else None
+        if last and abs(last.y - line.y) < 0.3 * max(last.size, 1) and line.x0 >= last.x1 - 0.5 * last.size:
+            space = line.x0 - last.x1
+            gap = TABLE_CELL_SEPARATOR if space > TABLE_GAP_CHARS * last.size else " " if space > 0.5 * last.size else ""
+            merged[-1] = _Line(last.text + gap + line.text, last.x0, line.x1, last.y, max(last.size, line.size), last.page, last.page_height)
+        else:
+            merged.append(line)
+    return merged
+
+
+def _in_margin_band(line: _Line) -> bool:
+    band = PAGE_MARGIN_BAND * line.page_height
+    return line.y < band or line.y > line.page_height - band
+
+
+def _drop_running_lines(pages: list[list[_Line]]) -> list[list[_Line]]:
+    """Pages without their page numbers and running headers/footers: short lines among the two outermost
+    of a page, in its margin band, that are a page number or recur at the same height on other pages."""
+
+    def key(line: _Line) -> tuple[str, int]:
+        return re.sub(r"\d+", "#", "".join(line.text.split())), round(line.y / 4)
+
+    def candidates(page: list[_Line]) -> list[_Line]:
+        outer = page[:2] + page[-2:] if len(page) > 4 else page
+        return [line for line in outer if _in_margin_band(line) and len(line.text) <= MAX_RUNNING_CHARS]
+
+    repeated = Counter(k for page in pages for k in {key(line) for line in candidates(page)})
+    min_pages = max(2, MIN_RUNNING_SHARE * len(pages))
+    kept = []
+    for page in pages:
+        chrome = {
+            id(line)
+            for line in candidates(page)
+            if _PAGE_NUMBER.fullmatch(line.text.strip())
+            or (repeated[key(line)] >= min_pages and not re.search("[。！？；]", line.text))
+        }
+        kept.append([line for line in page if id(line) not in chrome])
+    return kept
+
+
+def _paragraphs(lines: list[_Line]) -> list[str]:
+    """Lines rejoined into paragraphs by the layout (see the module docstring)."""
+    if not lines:
+        return []
+    char_width = Counter(round(line.size) for line in lines).most_common(1)[0][0] or 10
+    left = _margin([line.x0 for line in lines], char_width, low=True)
+    right = _margin([line.x1 for line in lines], char_width, low=False)
+    pitch = _line_pitch(lines)
+    paragraphs: list[str] = []
+    current = ""
+    for line, following in zip(lines, lines[1:] + [None]):
+        current = _glue(current, line.text)
+        if (
+            following is None
+            or not _continues(line, following, left, right, char_width)
+            or (following.page == line.page and line.y - following.y > PARAGRAPH_GAP_RATIO * pitch)
+        ):
+            paragraphs.append(current)
+            current = ""
+    return paragraphs
+
+
+def _line_pitch(lines: list[_Line]) -> float:
+    """The distance between two lines of a paragraph: the lower quartile of the gaps between lines (the
+    larger gaps are between paragraphs and around headings)."""
+    gaps = sorted(a.y - b.y for a, b in zip(lines, lines[1:]) if a.page == b.page and a.y > b.y)
+    return gaps[len(gaps) // 4] if gaps else float("inf")
+
+
+def _margin(values: list[float], char_width: float, *, low: bool) -> float:
+    """The text block's left (or right) edge: the most common edge, to the nearest half character."""
+    step = char_width / 2
+    counts = Counter(round(value / step) for value in values)
+    top = max(counts.values())
+    # Among the edges nearly as common as the most common one, the outermost.
+    candidates = [bucket for bucket, count in counts.items() if count >= top / 2]
+    return (min(candidates) if low else max(candidates)) * step
+
+
+def _continues(line: _Line, following: _Line, left: float, right: float, char_width: float) -> bool:
+    if abs(line.size - following.size) > FONT_SIZE_TOLERANCE:
+        return False
+    if line.x1 < right - FULL_LINE_SLACK_CHARS * char_width:
+        return False  # stopped short of the margin: a heading, a title line or a paragraph's end
+    if line.x0 > left + 4 * char_width and line.x0 - left > right - line.x1 + 2 * char_width:
+        return False  # a right-aligned line (a signature)
+    if following.x0 > left + INDENT_CHARS * char_width:
+        return False  # the next line is indented: a new paragraph
+    text = following.text.strip()
+    return not (_HEADING_START.match(text) and line.text.rstrip()[-1:] in _SENTENCE_END)
+
+
+def _glue(before: str, after: str) -> str:
+    if before and before[-1].isascii() and before[-1].isalpha() and after[:1].isascii() and after[:1].isalpha():
+        return before + " " + after
+    return before + after

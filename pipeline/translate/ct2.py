@@ -1,0 +1,238 @@
+"""The CTranslate2 backend (``pip install .[fast]``): conversion of a local seq2seq model (Marian for the
+translator, BART for the summarizer), the translator, and the seq2seq generator the summarizer uses."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError, PipelineError, describe_exception
+from .base import GenerationSettings, Translation, backend_signature, plan_batches
+
+
+def import_ctranslate2() -> Any:
+    try:
+        import ctranslate2
+    except ImportError:
+        raise PipelineError("the ctranslate2 backend needs the ctranslate2 package", hint="pip install -e '.[fast]'") from None
+    return ctranslate2
+
+
+def convert_to_ctranslate2(model_path: str, out: Path, *, quantization: str = "int8", force: bool = False) -> Path:
+    """Convert ``model_path`` (a saved Marian or BART model) into ``out``; atomic, so a failed run leaves nothing."""
+    try:
+        from ctranslate2.converters import TransformersConverter
+    except ImportError:
+        raise PipelineError("converting needs the ctranslate2 package", hint="pip install -e '.[fast]'") from None
+    class Converter(TransformersConverter):
+        def load_model(self, model_class: Any, model_name_or_path: str, **kwargs: Any) -> Any:
+            model = super().load_model(model_class, model_name_or_path, **kwargs)
+            if model.config.model_type == "bart" and not hasattr(model.config, "normalize_before"):
+                # transformers 5 dropped this key (BART is post-norm); CTranslate2's BART loader still reads it
+                model.config.normalize_before = False
+            return model
+
+    out = Path(out)
+    if out.exists() and not force:
+        if (out / "model.bin").exists():
+            return out
+        raise PipelineError(f"{out}: exists and is not a CTranslate2 model", hint="choose another --out or use --force")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        Converter(model_path).convert(str(tmp), quantization=quantization, force=True)
+        tmp.chmod(0o755)
+        if out.exists():
+            shutil.rmtree(out)
+        tmp.rename(out)
+    except PipelineError:
+        raise
+    except Exception as exc:  # the converter raises many kinds; the user needs one line
+        raise PipelineError(f"cannot convert {model_path}: {describe_exception(exc)}") from None
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def ct2_model_folder(config: Any, section: str) -> Path:
+    """The checked ``<section>.ct2_model`` folder of ``config`` (one clear line when it is missing)."""
+    sc = getattr(config, section)
+    ct2 = config.resolve_path(sc.ct2_model or "")
+    if not sc.ct2_model or not (ct2 / "model.bin").exists():
+        raise ConfigError(
+            f"{section}.ct2_model: {sc.ct2_model!r} is not a CTranslate2 model folder",
+            hint=f"create it with `python -m pipeline models convert {sc.model} --out {sc.ct2_model or 'FOLDER'}`",
+        )
+    return ct2
+
+
+def _ct2_device(device: str, role: str) -> str:
+    from .generation import pick_device
+
+    return pick_device(device, role)
+
+
+class CTranslate2Translator:
+    """A CTranslate2 model (converted with `models convert`), with the original model's tokenizer.
+
+    Glossary decoding bias is not applied here (CTranslate2 has no per-row logits hook); terms are checked
+    after translation like for every backend."""
+
+    backend = "ctranslate2"
+
+    def __init__(
+        self,
+        ct2_path: str,
+        tokenizer_path: str,
+        *,
+        model_name: str | None = None,
+        revision: str = "",
+        compute_type: str = "int8",
+        max_input_tokens: int = 256,
+        batch_tokens: int = 4096,
+        threads: int = 0,
+        device: str = "cpu",
+    ):
+        ctranslate2 = import_ctranslate2()
+        from transformers import AutoTokenizer
+
+        self.model_name = model_name or tokenizer_path
+        self.revision = f"{revision}+ct2-{compute_type}"
+        self.tokenizer = AutoTokenizer.from_pretrained(tokenizer_path)
+        self.translator = ctranslate2.Translator(
+            ct2_path, device=_ct2_device(device, "translator"), compute_type=compute_type,
+            intra_threads=threads, inter_threads=1,
+        )
+        self.max_input_tokens = max_input_tokens
+        self.batch_tokens = batch_tokens
+
+    @classmethod
+    def from_config(cls, config: Any, glossary: Any = None) -> CTranslate2Translator:
+        from ..models import folder_fingerprint, resolve_model
+
+        tc = config.translator
+        model = resolve_model(tc.model, tc.revision, root=config.root, role="translator")  # its tokenizer first
+        ct2 = ct2_model_folder(config, "translator")
+        return cls(
+            str(ct2), model.path, model_name=model.name, revision=f"{model.revision}+{folder_fingerprint(ct2)}",
+            compute_type=tc.ct2_compute_type, max_input_tokens=tc.max_input_tokens, batch_tokens=tc.batch_tokens,
+            threads=tc.threads, device=tc.device,
+        )
+
+    def signature(self) -> dict[str, Any]:
+        return backend_signature(self)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=True)["input_ids"])
+
+    def translate_batch(self, texts: Sequence[str], settings: GenerationSettings | None = None) -> list[Translation]:
+        settings = settings or GenerationSettings()
+        if not texts:
+            return []
+        ids = self.tokenizer(list(texts), add_special_tokens=True, truncation=False)["input_ids"]
+        tokens = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
+        results: list[Translation | None] = [None] * len(texts)
+        specials = set(self.tokenizer.all_special_tokens)
+        # CTranslate2 takes one length bound per call: decode each batch (similar lengths) to its longest
+        # bound and cut every row to its own bound. For greedy search that is exactly the row's own output.
+        bounds = [settings.length_bounds(len(row)) for row in ids]
+        for batch in plan_batches([len(row) for row in ids], self.batch_tokens, settings.num_beams):
+            out = self.translator.translate_batch(
+                [tokens[i] for i in batch],
+                beam_size=settings.num_beams,
+                max_decoding_length=max(bounds[i][1] for i in batch),
+                min_decoding_length=max(bounds[i][0] for i in batch),
+                no_repeat_ngram_size=settings.no_repeat_ngram_size,
+                repetition_penalty=settings.repetition_penalty,
+                return_end_token=False,
+            )
+            for i, res in zip(batch, out):
+                lo, hi = bounds[i]
+                toks = [t for t in res.hypotheses[0] if t not in specials][:hi]
+                out_ids = self.tokenizer.convert_tokens_to_ids(toks)
+                text = self.tokenizer.convert_tokens_to_string(toks).strip()
+                results[i] = Translation(text=text, token_ids=list(out_ids), hit_limit=len(toks) >= hi and lo < hi)
+        return [r for r in results if r is not None]
+
+
+class CTranslate2Generator:
+    """A seq2seq generator (the summarizer's BART) on CTranslate2: same interface as the transformers one
+    (:class:`pipeline.summarize.abstractive.TransformersGenerator`)."""
+
+    backend = "ctranslate2"
+
+    def __init__(self, ct2_path: str, tokenizer_path: str, *, compute_type: str = "int8", threads: int = 0,
+                 device: str = "cpu", max_input_tokens: int = 1024):
+        ctranslate2 = import_ctranslate2()
+        from transformers import AutoConfig, AutoTokenizer
+
+        self.tokenizer = AutoTokenizer.from_pretrained(tokenizer_path)
+        self.model = ctranslate2.Translator(
+            ct2_path, device=_ct2_device(device, "summarizer"), compute_type=compute_type,
+            intra_threads=threads, inter_threads=1,
+        )
+        config = AutoConfig.from_pretrained(tokenizer_path)
+        limit = getattr(config, "max_position_embeddings", 1024) or 1024
+        self.max_input_tokens = min(max_input_tokens, limit)
+        self.compute_type = compute_type
+        # BART forces <s> as the first generated token (transformers: forced_bos_token_id); CTranslate2 gets
+        # it as a target prefix, so that both decode the same sequence.
+        forced = _forced_bos(tokenizer_path, config)
+        self.prefix = [self.tokenizer.convert_ids_to_tokens(forced)] if forced is not None else []
+
+    @classmethod
+    def from_config(cls, config: Any) -> CTranslate2Generator:
+        from ..summarize.abstractive import resolve_summarizer_model
+
+        sc = config.summarizer
+        model = resolve_summarizer_model(config)  # its tokenizer first
+        ct2 = ct2_model_folder(config, "summarizer")
+        return cls(str(ct2), model.path, compute_type=sc.ct2_compute_type, threads=sc.threads, device=sc.device,
+                   max_input_tokens=sc.max_input_tokens)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text)["input_ids"])
+
+    def generate(self, texts: list[str], bounds: list[tuple[int, int]], *, num_beams: int,
+                 no_repeat_ngram_size: int, batch_tokens: int) -> tuple[list[str], int]:
+        enc = [self.tokenizer(t, truncation=False)["input_ids"] for t in texts]
+        tokens = [self.tokenizer.convert_ids_to_tokens(e) for e in enc]
+        out: list[str] = [""] * len(texts)
+        calls = 0
+        # CTranslate2 takes one length bound per call: rows are batched only with rows of the same bounds,
+        # so a text's summary never depends on which other texts were decoded with it.
+        groups: dict[tuple[int, int], list[int]] = {}
+        for i, b in enumerate(bounds):
+            groups.setdefault(b, []).append(i)
+        batches = [
+            [members[j] for j in batch]
+            for members in groups.values()
+            for batch in plan_batches([len(enc[i]) for i in members], batch_tokens, num_beams)
+        ]
+        for batch in batches:
+            lo, hi = bounds[batch[0]]  # the same for the whole batch
+            skip = len(self.prefix)
+            res = self.model.translate_batch(
+                [tokens[i] for i in batch], beam_size=num_beams, no_repeat_ngram_size=no_repeat_ngram_size,
+                max_decoding_length=hi + skip, min_decoding_length=lo + skip, return_end_token=False,
+                target_prefix=[self.prefix] * len(batch) if skip else None,
+            )
+            calls += 1
+            for i, r in zip(batch, res):
+                ids = self.tokenizer.convert_tokens_to_ids(r.hypotheses[0][skip : skip + hi])
+                out[i] = self.tokenizer.decode(ids, skip_special_tokens=True).strip()
+        return out, calls
+
+
+def _forced_bos(path: str, config: Any) -> int | None:
+    try:
+        from transformers import GenerationConfig
+
+        forced = GenerationConfig.from_pretrained(path).forced_bos_token_id
+    except OSError:  # no generation_config.json
+        forced = None
+    return forced if forced is not None else getattr(config, "forced_bos_token_id", None)
