@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator
 from ..config import Config, config_from_dict
 from ..document import Document
 from ..errors import ConfigError, InputError, OutputError, PipelineError, describe_exception
-from .run import Finished, error_line
+from .run import Finished
 
 WorkHook = Callable[[list[str]], None]  # called before each summarizer batch / document task (tests crash here)
 
@@ -85,15 +85,20 @@ def same_model(role: str, revision: str | None, expected: str | None) -> Pipelin
                        hint="install the same model folder at the same path on every node")
 
 
-def failure(err: BaseException, name: str = "") -> bytes:
-    """An exception as it can travel back: its kind and its one-line message (rebuilt by :func:`rebuild`)."""
-    kind = "input" if isinstance(err, InputError) else "output" if isinstance(err, OutputError) else "internal"
-    return pickle.dumps((kind, error_line(err, name)))
+def failure(err: BaseException) -> bytes:
+    """An exception as it can travel back (rebuilt by :func:`rebuild`): our errors as their kind and line,
+    a foreign one as its type name and message (the driver words it with the input's name, as locally)."""
+    if isinstance(err, PipelineError):
+        kind = "input" if isinstance(err, InputError) else "output" if isinstance(err, OutputError) else "internal"
+        return pickle.dumps(("pipeline", kind, err.line()))
+    return pickle.dumps(("foreign", type(err).__name__, str(err)))
 
 
-def rebuild(data: bytes) -> PipelineError:
-    kind, line = pickle.loads(data)
-    return {"input": InputError, "output": OutputError}.get(kind, PipelineError)(line)
+def rebuild(data: bytes) -> BaseException:
+    origin, kind, text = pickle.loads(data)
+    if origin == "foreign":  # same type name and message: the same manifest line as the local engine's
+        return type(kind, (Exception,), {})(text)
+    return {"input": InputError, "output": OutputError}.get(kind, PipelineError)(text)
 
 
 class SummarizerActor:
@@ -124,7 +129,7 @@ class SummarizerActor:
         for doc, previous in zip(docs, batch["error"]):
             if previous or self.mismatch:  # failed before, or this node's model is not the driver's
                 out.append(b"")
-                errors.append(previous or failure(self.mismatch, doc.source))
+                errors.append(previous or failure(self.mismatch))
                 continue
             try:
                 summarize_documents([doc], self.summarizer, policy)
@@ -132,7 +137,7 @@ class SummarizerActor:
                 errors.append(b"")
             except Exception as err:
                 out.append(b"")
-                errors.append(failure(err, doc.source))
+                errors.append(failure(err))
         n = len(docs)
         return {"i": batch["i"], "doc": out, "error": errors, "summary_node": [node] * n,
                 "summary_batch": [1] + [0] * (n - 1), "summary_cpu": [time.process_time() - cpu] + [0.0] * (n - 1)}
@@ -162,7 +167,7 @@ def finish_row(row: dict[str, Any], *, config_data: dict[str, Any], glossary: An
             check_document(doc, components)
             result["texts"] = pickle.dumps(render_outputs(doc, config))
         except Exception as err:
-            result["error"] = failure(err, doc.source)
+            result["error"] = failure(err)
     result["seconds"] = time.perf_counter() - started
     result["cpu"] = time.process_time() - cpu
     return result
@@ -209,14 +214,14 @@ def ray_finish(components: Any, config_data: dict[str, Any], settings_data: dict
                     yield _outcome(waiting.pop(nxt))
                     nxt += 1
         except Exception as err:  # the dataset itself failed (not one document): those not back fail with it
-            cause = enginefailure(err)
+            cause = engine_failure(err)
             for i in range(nxt, len(docs)):
                 yield _outcome(waiting.pop(i)) if i in waiting else cause
 
     return finish
 
 
-def enginefailure(err: BaseException) -> PipelineError:
+def engine_failure(err: BaseException) -> PipelineError:
     """The whole dataset failed (Ray lost the cluster, ...): one line for every document not back."""
     return PipelineError(f"the Ray engine failed ({describe_exception(err).splitlines()[0][:300]})",
                          hint="see the Ray logs (for a local Ray: /tmp/ray/session_latest/logs)")
