@@ -187,11 +187,19 @@ for role in ("translator", "summarizer"):
         components.summarizer_info["revision"] = "not-on-the-nodes"
     report = run_batch_ray(iter_inputs([inputs]), components, Path(out) / role)
     lines.append(sorted({r.message for r in report.results if not r.ok}) + [len(report.failed)])
+
+def one_bad_document(sources):  # a document task that fails on its own (not a crash: an error)
+    if sources == ["r1.txt"]:
+        raise ValueError("this document cannot be rendered")
+
+components = load_components(cfg, Path(out) / "one-bad", use_cache=False)
+report = run_batch_ray(iter_inputs([inputs]), components, Path(out) / "one-bad", before_document=one_bad_document)
+lines.append([[r.name, r.ok, r.error, r.message] for r in report.results])
 print("RESULT " + json.dumps(lines))  # Ray's own lines may come before or after it
 """
 
 
-def test_a_node_with_another_model_is_refused_with_one_line(reports, tmp_path):
+def test_another_model_on_a_node_is_refused_and_one_bad_document_fails_alone(reports, tmp_path):
     _need_ray()
     driver = tmp_path / "driver.py"
     driver.write_text(MISMATCH_DRIVER, encoding="utf-8")
@@ -199,9 +207,18 @@ def test_a_node_with_another_model_is_refused_with_one_line(reports, tmp_path):
                          env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stderr[-3000:]
     result = [line for line in res.stdout.splitlines() if line.startswith("RESULT ")]
-    translator, summarizer = json.loads(result[0][len("RESULT "):])
+    translator, summarizer, one_bad = json.loads(result[0][len("RESULT "):])
     for role, (message, failed) in (("translator", translator), ("summarizer", summarizer)):
         assert failed == 4
         assert f"its {role} model (" in message and "is not the driver's (not-on-the-nodes)" in message
         assert "same path on every node" in message
         assert not list((tmp_path / "out" / role).glob("r*.json"))
+    # one document failing in its task fails alone, in its place, with the line the local engine writes
+    names = [Path(name).name for name, *_ in one_bad]
+    assert names == ["r0.txt", "r1.txt", "r2.txt", "r3.txt"]
+    assert [ok for _, ok, _, _ in one_bad] == [True, False, True, True]
+    _, _, kind, message = one_bad[1]
+    assert kind == "internal" and message.endswith("r1.txt: internal error (ValueError: this document cannot be rendered)")
+    manifest = [json.loads(line) for line in (tmp_path / "out" / "one-bad" / "manifest.jsonl").read_text().splitlines()]
+    assert [rec["status"] for rec in manifest] == ["ok", "failed", "ok", "ok"]
+    assert len(list((tmp_path / "out" / "one-bad").glob("r*.json"))) == 3

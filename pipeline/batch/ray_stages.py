@@ -158,9 +158,9 @@ def finish_row(row: dict[str, Any], *, config_data: dict[str, Any], glossary: An
               "summary_cpu": row.get("summary_cpu", 0.0)}
     if not row["error"]:
         doc = pickle.loads(row["doc"])
-        if before is not None:
-            before([doc.source])
         try:
+            if before is not None:
+                before([doc.source])
             summarizer = None if summarized else load_summarizer(config, None, None)[0]  # extractive or none
             components = Components(config, None, None, summarizer, glossary, None)
             summarize_group([doc], components)
