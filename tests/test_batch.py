@@ -228,12 +228,6 @@ sys.exit(0)
 """
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("event,nth", [
-    ("document-written", 1),  # outputs written, manifest line not yet
-    ("manifest-appended", 3),  # mid-batch, between documents
-    ("collection-start", 1),  # every document done, index.md and segments.parquet not yet written
-])
 @pytest.fixture(scope="module")
 def clean_run_one_by_one(tiny_models, reports, tmp_path_factory) -> Path:
     """An uninterrupted run with the crashing runs' settings (one document per group, a fresh cache)."""
@@ -244,6 +238,12 @@ def clean_run_one_by_one(tiny_models, reports, tmp_path_factory) -> Path:
     return out
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("event,nth", [
+    ("document-written", 1),  # outputs written, manifest line not yet
+    ("manifest-appended", 3),  # mid-batch, between documents
+    ("collection-start", 1),  # every document done, index.md and segments.parquet not yet written
+])
 def test_killed_at_any_point_then_rerun_equals_a_clean_run(clean_run_one_by_one, reports, tmp_path, event, nth):
     clean_run = clean_run_one_by_one
     out = tmp_path / "out"
