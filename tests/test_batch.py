@@ -35,6 +35,17 @@ def outputs_of(folder: Path) -> dict[str, str]:
     return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.json"))}
 
 
+def first_difference(a: dict[str, str], b: dict[str, str]) -> str:
+    """The first differing lines of the first differing file (a readable assertion message)."""
+    import difflib
+
+    for name in sorted(set(a) | set(b)):
+        if a.get(name) != b.get(name):
+            diff = difflib.unified_diff((a.get(name) or "").splitlines(), (b.get(name) or "").splitlines(), lineterm="")
+            return name + "\n" + "\n".join(list(diff)[:40])
+    return ""
+
+
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("reports")
@@ -217,13 +228,24 @@ sys.exit(0)
 """
 
 
+@pytest.fixture(scope="module")
+def clean_run_one_by_one(tiny_models, reports, tmp_path_factory) -> Path:
+    """An uninterrupted run with the crashing runs' settings (one document per group, a fresh cache)."""
+    out = tmp_path_factory.mktemp("clean-one-by-one")
+    res = run_main("run", str(reports), "--config", str(TINY_CONFIG), "--out", str(out), "-q",
+                   "--cache", str(out / "cache.sqlite"), "--set", "batch_documents=1")
+    assert res.returncode == 0, res.stderr
+    return out
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("event,nth", [
     ("document-written", 1),  # outputs written, manifest line not yet
     ("manifest-appended", 3),  # mid-batch, between documents
     ("collection-start", 1),  # every document done, index.md and segments.parquet not yet written
 ])
-def test_killed_at_any_point_then_rerun_equals_a_clean_run(clean_run, reports, tmp_path, event, nth):
+def test_killed_at_any_point_then_rerun_equals_a_clean_run(clean_run_one_by_one, reports, tmp_path, event, nth):
+    clean_run = clean_run_one_by_one
     out = tmp_path / "out"
     cache = tmp_path / "cache.sqlite"
     driver = tmp_path / "driver.py"
@@ -236,7 +258,7 @@ def test_killed_at_any_point_then_rerun_equals_a_clean_run(clean_run, reports, t
     res = run_main("run", str(reports), "--config", str(TINY_CONFIG), "--out", str(out), "--cache", str(cache),
                    "-q", "--set", "batch_documents=1")
     assert res.returncode == 0, res.stderr
-    assert outputs_of(out) == outputs_of(clean_run)
+    assert outputs_of(out) == outputs_of(clean_run), first_difference(outputs_of(out), outputs_of(clean_run))
     assert (out / "index.md").read_text(encoding="utf-8") == (clean_run / "index.md").read_text(encoding="utf-8")
     assert not list(out.rglob(".*.tmp"))  # no half-written file left behind
     lines = (out / "manifest.jsonl").read_text(encoding="utf-8").count("\n")

@@ -13,9 +13,8 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from ..errors import OutputError
 from .manifest import Manifest
-from .outputs import temporary_path, write_atomic
+from .outputs import atomic_target, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -87,10 +86,7 @@ def write_collection(out_dir: Path, manifest: Manifest, *, digest_html: bool = T
 
     schema = pa.schema([(n, pa.string()) for n in _COLUMNS])
     parquet_path = out_dir / "segments.parquet"
-    tmp = temporary_path(parquet_path)
-    try:
-        if parquet_path.is_dir():
-            raise IsADirectoryError(21, "a folder is in the way")
+    with atomic_target(parquet_path) as tmp:
         writer = pq.ParquetWriter(str(tmp), schema)
         try:
             def rows(stem: str, data: dict[str, Any]) -> None:
@@ -102,11 +98,5 @@ def write_collection(out_dir: Path, manifest: Manifest, *, digest_html: bool = T
             files = render_collection(_entries(out_dir, manifest, rows), digest_html=digest_html)
         finally:
             writer.close()
-        os.replace(tmp, parquet_path)
-    except OSError as exc:
-        raise OutputError(f"{parquet_path}: cannot write ({exc.strerror or exc})") from None
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     for name, text in files.items():
         write_atomic(out_dir / name, text)

@@ -78,7 +78,7 @@ def file_item(path: Path, stem: str | None = None, encoding: str | None = None) 
 
 
 def _table_items(path: Path, text_column: str, id_column: str) -> Iterator[InputItem | InputFailure]:
-    """Rows of a JSONL/CSV/Parquet table, streamed with `datasets` (memory stays flat)."""
+    """Rows of a JSONL/CSV/Parquet table, streamed row by row (memory stays flat)."""
     from ..readers import decode_bytes
     from ..readers.tables import BadRow, iter_table_rows
 

@@ -11,6 +11,8 @@ import errno
 import fcntl
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import OutputError
@@ -36,28 +38,36 @@ def temporary_path(path: Path) -> Path:
     return path.parent / f"{TMP_PREFIX}{path.name}.{secrets.token_hex(6)}{TMP_SUFFIX}"
 
 
-def write_atomic(path: Path, text: str | bytes) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half of one.
-
-    The temporary file is created with mode 0o666 minus the umask, as any ordinary output."""
+@contextmanager
+def atomic_target(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` to write into; renamed onto ``path`` when the block succeeds,
+    removed when it fails. OS errors become one :class:`OutputError` naming ``path``."""
     path = Path(path)
     tmp = temporary_path(path)
-    data = text.encode("utf-8") if isinstance(text, str) else text
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.is_dir():
             raise IsADirectoryError(errno.EISDIR, "a folder is in the way")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+        yield tmp
         os.replace(tmp, path)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half of one.
+
+    The temporary file is created with mode 0o666 minus the umask, as any ordinary output."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    with atomic_target(path) as tmp:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
 
 
 def remove_stale_temporaries(folder: Path) -> int:

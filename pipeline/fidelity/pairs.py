@@ -1,4 +1,4 @@
-"""Parallel zh/en pairs: read them from TSV/CSV/JSONL (through ``datasets``) or a run JSON, and check them.
+"""Parallel zh/en pairs: read them from TSV/CSV/JSONL (``pipeline.readers.tables``) or a run JSON, and check them.
 
 * :func:`load_pairs` reads pairs; columns zh/en, source/target or 中文/英文 (an id column is optional).
 * :func:`check_pairs` runs the fidelity checker over given translations (the ``check`` command).
@@ -6,10 +6,8 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
-import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,7 +31,7 @@ log = logging.getLogger(__name__)
 _ZH_COLUMNS = ("zh", "source", "src", "中文")
 _EN_COLUMNS = ("en", "target", "tgt", "reference", "英文")
 _ID_COLUMNS = ("id", "全局对齐序号")
-_FORMATS = {".tsv": "csv", ".csv": "csv", ".jsonl": "json", ".json": "json"}
+_FORMATS = {".tsv": "tsv", ".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl"}
 
 
 @dataclass(frozen=True)
@@ -99,9 +97,7 @@ def load_pairs(path: str | Path) -> list[Pair]:
         run = _is_run_json(path)
         if run is not None:
             return pairs_from_run(run)
-    rows = _read_rows(path, _FORMATS[suffix], delimiter="\t" if suffix == ".tsv" else ",")
-    if not rows:
-        raise InputError(f"no rows in {path}")
+    rows = _read_rows(path, _FORMATS[suffix])
     columns = list(rows[0].keys())
     zh_column, en_column = _pick_column(columns, _ZH_COLUMNS), _pick_column(columns, _EN_COLUMNS)
     if zh_column is None or en_column is None:
@@ -119,58 +115,27 @@ def load_pairs(path: str | Path) -> list[Pair]:
     return pairs
 
 
-def _csv_header(path: Path, delimiter: str) -> list[str]:
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
-            header = next(csv.reader(handle, delimiter=delimiter, quoting=quoting), [])
-    except UnicodeDecodeError:
-        raise InputError(f"not UTF-8 text: {path}") from None
-    if not header:
-        raise InputError(f"no header line in {path}")
-    if len(set(header)) != len(header):
-        raise InputError(f"repeated column names in {path}: {', '.join(header)}")
-    return header
+def _read_rows(path: Path, kind: str) -> list[dict[str, Any]]:
+    """Every row of a pair table, through the project's one table reader; a malformed row is an error
+    naming its line (a pair file is reference data: a silently skipped row would skew the figures)."""
+    from ..readers.tables import BadRow, iter_table_rows
 
-
-def _root_cause(err: BaseException) -> BaseException:
-    """The innermost exception behind ``err`` (datasets wraps the parser's own, which says what is wrong)."""
-    seen = {id(err)}
-    while True:
-        inner = err.__cause__ or err.__context__
-        if inner is None or id(inner) in seen:
-            return err
-        seen.add(id(inner))
-        err = inner
-
-
-def _read_rows(path: Path, builder: str, delimiter: str) -> list[dict[str, Any]]:
-    # datasets is heavy and chatty: import it on use, keep its cache out of the user's home, no network.
-    import datasets
-
-    datasets.disable_progress_bars()
-    # its parsers log a failure before raising it; the error line below says it once
-    datasets.logging.set_verbosity(logging.CRITICAL)
-    options: dict[str, Any] = {}
-    if builder == "csv":
-        # every column as text: ids like 007 and figures in text must survive untouched
-        header = _csv_header(path, delimiter)
-        options = {
-            "delimiter": delimiter,
-            "encoding": "utf-8-sig",
-            "keep_default_na": False,
-            "quoting": csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL,
-            "features": datasets.Features({name: datasets.Value("string") for name in header}),
-        }
-    with tempfile.TemporaryDirectory(prefix="pairs-cache-") as cache_dir:
+    if kind == "jsonl" and path.read_bytes()[:1] == b"[":  # a JSON array of rows
         try:
-            dataset = datasets.load_dataset(builder, data_files=str(path), split="train", cache_dir=cache_dir,
-                                            download_mode="force_redownload", **options)
-        except Exception as err:  # datasets wraps parser errors in many types
-            hint = ("every line needs the header's columns" if builder == "csv"
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise InputError(f"cannot read {path}: not valid JSON ({exc})") from None
+        if not all(isinstance(row, dict) for row in data):
+            raise InputError(f"cannot read {path}: a JSON array of objects is expected")
+        return data
+    rows = []
+    for row in iter_table_rows(path, kind=kind):
+        if isinstance(row, BadRow):
+            hint = ("every line needs the header's columns" if kind in ("csv", "tsv")
                     else "one JSON object per line, each with the zh and en fields")
-            raise InputError(f"cannot read {path}: {describe_exception(_root_cause(err))}", hint=hint) from None
-        return [dict(row) for row in dataset]
+            raise InputError(f"cannot read {path}: line {row.line}: {row.reason}", hint=hint)
+        rows.append(row)
+    return rows
 
 
 # --------------------------------------------------------------------------------------------------

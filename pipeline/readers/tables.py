@@ -72,11 +72,14 @@ def _csv_rows(path: Path, kind: str) -> Iterator[dict[str, Any] | BadRow]:
     delimiter = "\t" if kind == "tsv" else ","
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
-            reader = csv.reader(f, delimiter=delimiter)
+            # TSV: no quoting (an English sentence may start with a quote mark); CSV: standard quoting
+            reader = csv.reader(f, delimiter=delimiter, quoting=csv.QUOTE_NONE if kind == "tsv" else csv.QUOTE_MINIMAL)
             header = next(reader, None)
             if header is None:
                 return
             header = [h.strip() for h in header]
+            if len(set(header)) != len(header):
+                raise InputError(f"{path}: repeated column names: {', '.join(header)}")
             for row in reader:
                 if not any(cell.strip() for cell in row):
                     continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from ..numerals import parse_chinese_numeral
 from .cleanup import _MARKER_MAY_FOLLOW, CLOSING_MARKS
 
 _CN = "[一二三四五六七八九十]{1,3}"
@@ -32,7 +33,6 @@ _MARKER = re.compile(
     r"|(?P<paren_digit>[⑴-⒇])"
     r"|(?P<digit_stop>[⒈-⒛]))"
 )
-_CN_DIGIT_VALUES = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _FORMAL_DIGITS = str.maketrans("壹贰貳叁參叄肆伍陆陸柒捌玖拾", "一二二三三三四五六六七八九十")
 _UNIT_KIND = {"節": "节", "條": "条", "編": "编"}
 
@@ -72,12 +72,13 @@ def _marker_identity(marker: re.Match[str]) -> tuple[str, int | None]:
     return kind, None
 
 
+_MARKER_NUMERAL = re.compile("[一二三四五六七八九]|[一二三四五六七八九]?十[一二三四五六七八九]?")  # 1 to 99
+
+
 def _numeral_value(numeral: str) -> int | None:
+    """A marker's number: digits, or a Chinese numeral from 一 to 九十九 written the usual way."""
     if numeral.isdigit():
         return int(numeral)  # int() reads full-width digits too
-    if "十" not in numeral:
-        return _CN_DIGIT_VALUES.get(numeral)
-    tens, _, ones = numeral.partition("十")
-    if "十" in ones or len(tens) > 1 or len(ones) > 1:
+    if not _MARKER_NUMERAL.fullmatch(numeral):
         return None
-    return (_CN_DIGIT_VALUES.get(tens, 0) if tens else 1) * 10 + (_CN_DIGIT_VALUES.get(ones, 0) if ones else 0)
+    return int(parse_chinese_numeral(numeral))
