@@ -45,7 +45,6 @@ def cmd_check(args) -> int:
 def cmd_eval(args) -> int:
     from ..batch import load_components, write_atomic
     from ..fidelity.evaluate import evaluate, load_pairs, render_eval_markdown
-    from ..translate import split_for_translator, translate_texts
 
     config = load_config_from_args(args)
     quiet_libraries()
@@ -57,13 +56,12 @@ def cmd_eval(args) -> int:
     progress = ConsoleProgress(args.quiet)
     progress.add_total(len(pairs))
 
+    service = components.service()
+
     def translate_batch(texts: list[str]) -> list[str]:
-        pieces = {t: split_for_translator(t, components.translator) for t in texts}
-        done = translate_texts([p for ps in pieces.values() for p in ps], components.translator,
-                               components.settings, cache=components.cache,
-                               guard=config.translator.repetition_guard)
+        english = service.translate_list(texts)  # long sentences split at clauses and joined again
         progress.advance(len(texts))
-        return [" ".join(done[p].en for p in pieces[t] if p in done) for t in texts]
+        return english
 
     try:
         report = evaluate(pairs, translate_batch, components.glossary)
