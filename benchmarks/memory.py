@@ -1,28 +1,31 @@
-"""Peak memory of one large report through the whole run (identity translator: the pipeline's own cost).
+"""Peak memory of one large report through the whole run (reading, segmentation, translation, summaries,
+checks, rendering, writing), one size per child process so that each peak RSS is its own.
 
-Run: python benchmarks/bench_memory.py --megabytes 2 20 [--summarizer none|extractive] [--config tiny]
-Each size runs in its own child process; prints seconds and peak RSS. Without --config the translator is
-the identity backend (the pipeline's own cost: reading, segmentation, checks, rendering, writing); with
---config the config's real models run (tiny: build them first with `python -m pipeline models build-tiny`)."""
+Without ``--config`` the translator is the identity backend: the pipeline's own cost. With ``--config`` the
+config's real models run (``tiny``: build them first with ``python -m pipeline models build-tiny``).
+
+Run from the repository root: ``python -m benchmarks.memory [--megabytes 2 20] [--config tiny]
+[--summarizer none|extractive] [--quick] [--out outputs/bench]`` (``--quick``: 0.05 MB, for CI).
+The big report is the sample's body repeated under numbered top-level sections, its numbers varied.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
-import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "examples" / "yuyao-2020-h1-report.txt"
+from benchmarks import harness
+
+QUICK_MEGABYTES = 0.05
+TARGET_PEAK_RSS_MB = 1536  # issue 11: a 20 MB report on the tiny config
 
 
 def big_report(megabytes: float) -> str:
     """The sample's body repeated under numbered top-level sections, numbers varied, to ``megabytes``."""
-    body = SAMPLE.read_text(encoding="utf-8")
+    body = harness.sample_text()
     parts, size, i = ["2020年政府工作报告汇编\n各位代表：\n"], 0, 0
     while size < megabytes * 1_000_000:
         i += 1
@@ -32,55 +35,65 @@ def big_report(megabytes: float) -> str:
     return "".join(parts)
 
 
-def child(megabytes: float, summarizer: str, config: str | None) -> None:
-    from pipeline.batch.components import Components
+def child_memory(task: dict[str, Any]) -> dict[str, Any]:
+    """One run of ``BatchRun`` over one big report (cache off), in this process."""
+    from pipeline.batch.components import Components, load_components
     from pipeline.batch.inputs import file_item
     from pipeline.batch.run import BatchRun
-    from pipeline.config import config_from_dict
+    from pipeline.config import config_from_dict, load_config
     from pipeline.translate import GenerationSettings, IdentityTranslator
 
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "big.txt"
-        src.write_text(big_report(megabytes), encoding="utf-8")
-        cfg = config_from_dict({"summarizer": {"kind": summarizer}, "cache": {"enabled": False},
-                                "fidelity": {"glossaries": []}})
-        summ = None
-        if summarizer == "extractive":
-            from pipeline.summarize import ExtractiveSummarizer
-
-            summ = ExtractiveSummarizer()
-        if config:
-            from pipeline.batch.components import load_components
-            from pipeline.config import load_config
-
-            comps = load_components(load_config(config, ["cache.enabled=false"]), Path(tmp) / "out")
+        src.write_text(big_report(task["megabytes"]), encoding="utf-8")
+        if task["config"]:
+            comps = load_components(load_config(task["config"], ["cache.enabled=false"]), Path(tmp) / "out")
         else:
+            summ = None
+            if task["summarizer"] == "extractive":
+                from pipeline.summarize import ExtractiveSummarizer
+
+                summ = ExtractiveSummarizer()
+            cfg = config_from_dict({"summarizer": {"kind": task["summarizer"]}, "cache": {"enabled": False},
+                                    "fidelity": {"glossaries": []}})
             comps = Components(cfg, IdentityTranslator(), GenerationSettings(), summ, None, None,
-                               {"kind": summarizer})
+                               {"kind": task["summarizer"]})
         started = time.perf_counter()
         report = BatchRun(comps, Path(tmp) / "out").run([file_item(src)])
         seconds = time.perf_counter() - started
-        assert not report.failed, report.failed[0].message
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-        print(json.dumps({"megabytes": megabytes, "input_bytes": src.stat().st_size, "seconds": round(seconds, 1),
-                          "peak_rss_mb": round(rss / 2**20), "summarizer": summarizer,
-                          "config": config or "identity translator"}))
+        if report.failed:
+            raise RuntimeError(report.failed[0].message)
+        return {"megabytes": task["megabytes"], "input_bytes": src.stat().st_size, "seconds": round(seconds, 1)}
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__)
+def run(out_dir: Path, *, megabytes: tuple[float, ...] = (2.0, 20.0), config: str | None = None,
+        summarizer: str = "none", quick: bool = False, isolate: bool = True) -> dict[str, Any]:
+    """Measure each size, write ``out_dir/memory.json`` and return its content."""
+    sizes = (QUICK_MEGABYTES,) if quick else megabytes
+    rows = {}
+    for mb in sizes:
+        row = harness.run_child({"module": "memory", "function": "child_memory", "megabytes": mb,
+                                 "config": config, "summarizer": summarizer}, isolate)
+        rows[f"{mb:g}MB"] = row
+    result = {
+        "stage": "memory", "quick": quick, "machine": harness.machine_facts(1),
+        "models": f"config {config}" if config else "identity translator (the pipeline's own cost)",
+        "summarizer": "the config's" if config else summarizer,
+        "target_peak_rss_mb": TARGET_PEAK_RSS_MB, "variants": rows,
+    }
+    return harness.write_result(out_dir, "memory", result)
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--megabytes", type=float, nargs="+", default=[2.0, 20.0])
     p.add_argument("--summarizer", default="none", choices=("none", "extractive"))
     p.add_argument("--config", default=None, help="run this config's models (default: identity translator)")
-    p.add_argument("--child", type=float, default=None, help=argparse.SUPPRESS)
-    args = p.parse_args()
-    if args.child is not None:
-        child(args.child, args.summarizer, args.config)
-        return
-    for mb in args.megabytes:
-        extra = ["--config", args.config] if args.config else []
-        subprocess.run([sys.executable, __file__, "--child", str(mb), "--summarizer", args.summarizer, *extra],
-                       check=True, cwd=ROOT)
+    p.add_argument("--quick", action="store_true", help=f"one {QUICK_MEGABYTES} MB report (CI smoke test)")
+    p.add_argument("--out", default="outputs/bench")
+    args = p.parse_args(argv)
+    run(Path(args.out), megabytes=tuple(args.megabytes), config=args.config, summarizer=args.summarizer,
+        quick=args.quick)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ and the English handed to the summarizer is filler of a real translation's lengt
 token soup). Real models stop sentences earlier than the fixed lengths, so real runs are somewhat faster.
 
 Run from the repository root: ``python -m benchmarks.pipeline [--quick] [--threads 0] [--batch 20]
-[--device cpu] [--out outputs/bench]`` (``--quick``: tiny models, for CI, seconds).
+[--device cpu] [--variants a_naive,b_default,c_fast] [--out outputs/bench]`` (``--quick``: tiny models, for
+CI, seconds).
 """
 
 from __future__ import annotations
@@ -130,6 +131,7 @@ def child_configured(task: dict[str, Any]) -> dict[str, Any]:
         docs.extend(group)
     stats["model_calls"] = summarizer.stats.model_calls
     stats["map_reduce_chunks"] = summarizer.stats.chunks
+    stats["selected_inputs"] = summarizer.stats.selected
     check_and_write(docs, glossary, Path(task["out"]), timer)
     return {"stages": timer.rounded(), "documents": len(docs), "summarizer": stats}
 
@@ -200,6 +202,8 @@ def _row(result: dict[str, Any]) -> dict[str, Any]:
     row["documents"] = result["documents"]
     if "summarizer" in result:
         row["summarizer_model_calls"] = result["summarizer"]["model_calls"]
+        row["map_reduce_chunks"] = result["summarizer"]["map_reduce_chunks"]
+        row["selected_inputs"] = result["summarizer"]["selected_inputs"]
     return row
 
 
@@ -302,9 +306,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=0, help="0 = all cores")
     parser.add_argument("--batch", type=int, default=20, help="reports in the batch input")
     parser.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu")
+    parser.add_argument("--variants", default="a_naive,b_default,c_fast", help="comma-separated subset")
     parser.add_argument("--out", default="outputs/bench")
     args = parser.parse_args(argv)
-    run(Path(args.out), quick=args.quick, threads=args.threads, batch=args.batch, device=args.device)
+    variants = tuple(v for v in args.variants.split(",") if v)
+    unknown = set(variants) - {"a_naive", *VARIANTS}
+    if unknown:
+        parser.error(f"unknown variants: {', '.join(sorted(unknown))}")
+    run(Path(args.out), quick=args.quick, threads=args.threads, batch=args.batch, device=args.device,
+        variants=variants)
 
 
 if __name__ == "__main__":

@@ -49,6 +49,7 @@ class TranslatorConfig:
     glossary_weight: float = field(default=0.0, metadata=_check(0.0, 100.0))
     batch_tokens: int = field(default=4096, metadata=_check(16, 1_000_000))  # token budget per batch
     threads: int = field(default=0, metadata=_check(0, 256))  # 0 = torch's default
+    parallel_batches: int = field(default=1, metadata=_check(1, 64))  # ctranslate2: batches decoded at once
     device: Literal["cpu", "cuda", "auto"] = "cpu"  # auto: cuda when available
     repetition_guard: bool = True  # detect loops / runaway length, retry stricter, flag if still bad
 
@@ -65,6 +66,7 @@ class SummarizerConfig:
     depth: int = field(default=1, metadata=_check(0, 6))  # summarize sections down to this level
     min_chars: int = field(default=120, metadata=_check(0, 1_000_000))  # shorter sections are shown as is
     max_input_tokens: int = field(default=1024, metadata=_check(16, 16384))  # longer inputs: map-reduce
+    long_inputs: Literal["map_reduce", "select"] = "map_reduce"  # inputs over max_input_tokens
     num_beams: int = field(default=2, metadata=_check(1, 64))
     min_length_ratio: float = field(default=0.05, metadata=_check(0.0, 1.0))
     max_length_ratio: float = field(default=0.25, metadata=_check(0.01, 2.0))
@@ -74,6 +76,7 @@ class SummarizerConfig:
     extractive_chars: int = field(default=400, metadata=_check(10, 100_000))  # zh characters budget
     batch_tokens: int = field(default=8192, metadata=_check(16, 1_000_000))  # token budget per batch
     threads: int = field(default=0, metadata=_check(0, 256))
+    parallel_batches: int = field(default=1, metadata=_check(1, 64))  # ctranslate2: batches decoded at once
     device: Literal["cpu", "cuda", "auto"] = "cpu"  # auto: cuda when available
 
 
@@ -134,10 +137,9 @@ class Config:
         d = self.to_dict()
         for k in ("cache", "ray", "batch_documents"):
             d.pop(k, None)
-        for k in ("threads", "batch_tokens", "device"):
-            d["translator"].pop(k, None)
-        for k in ("threads", "batch_tokens", "device"):
-            d["summarizer"].pop(k, None)
+        for section in ("translator", "summarizer"):
+            for k in ("threads", "parallel_batches", "batch_tokens", "device"):
+                d[section].pop(k, None)
         return d
 
     @property

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from benchmarks import batch as bench_batch
+from benchmarks import memory as bench_memory
 from benchmarks import pipeline as bench_pipeline
 from benchmarks import segment as bench_segment
 from benchmarks import summarize as bench_summarize
@@ -88,3 +89,17 @@ def test_bench_entry_runs_a_benchmark_script(tmp_path):
 def test_unknown_stage_is_one_clear_error(tmp_path):
     with pytest.raises(PipelineError, match="unknown stage 'nonsense'"):
         run_bench("nonsense", tmp_path)
+
+
+def test_memory_quick_measures_one_big_report(tmp_path):
+    result = bench_memory.run(tmp_path, quick=True, isolate=False)  # identity translator: no model
+    assert json.loads((tmp_path / "memory.json").read_text(encoding="utf-8")) == result
+    [row] = result["variants"].values()
+    assert row["input_bytes"] >= bench_memory.QUICK_MEGABYTES * 1_000_000 and row["peak_rss_mb"] > 0
+    assert result["target_peak_rss_mb"] == 1536
+
+
+def test_bench_entry_runs_the_memory_benchmark(tmp_path):
+    res = run_cli("bench", "--stage", "memory", "--quick", "--out", str(tmp_path), timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert json.loads((tmp_path / "memory.json").read_text(encoding="utf-8"))["stage"] == "memory"

@@ -247,3 +247,47 @@ def test_run_device_flag_sets_both_models(tiny_models, tmp_path):
     res = run_main("run", str(SAMPLE), "--config", str(TINY_CONFIG), "--out", str(tmp_path), "--no-cache", "-q",
                    "--device", "cuda", "--set", "translator.device=cpu")
     assert res.returncode == 3 and "summarizer.device: 'cuda' asked for" in res.stderr
+
+
+def _segs(texts: list[str]) -> list[Segment]:
+    return [Segment(id=f"s{i}", zh=t, en=f"English of sentence {i} " * (1 + i % 3)) for i, t in enumerate(texts)]
+
+
+def test_select_keeps_the_most_central_sentences_in_order_within_the_budget():
+    from pipeline.summarize.selection import centrality, select_within
+
+    texts = ["全市经济运行稳中向好，工业经济增长较快。", "工业经济和服务业经济增长较快，经济运行稳定。",
+             "今天天气晴朗。", "全市经济运行总体平稳，服务业经济增长。", "小猫在花园里玩耍。"]
+    scores = centrality(texts)
+    assert min(scores[0], scores[1], scores[3]) > max(scores[2], scores[4])  # the off-topic ones rank last
+    segs = _segs(texts)
+    count = lambda t: len(t.split())  # noqa: E731
+    assert select_within(segs, 10_000, count, lambda s: s.en) == segs  # everything fits: all of it
+    budget = sum(count(s.en) for s in (segs[0], segs[1], segs[3]))
+    chosen = select_within(segs, budget, count, lambda s: s.en)
+    assert [s.id for s in chosen] == ["s0", "s1", "s3"]  # the central ones, in document order
+    assert sum(count(s.en) for s in chosen) <= budget
+    assert select_within(segs, 1, count, lambda s: s.en) == []  # not one fits alone
+
+
+def test_select_mode_summarizes_a_long_input_in_one_model_input(translated, bart_generator):
+    segments = list(translated.all_segments())
+    selecting = AbstractiveSummarizer(bart_generator, num_beams=1, max_new_tokens=24, long_inputs="select")
+    mapping = AbstractiveSummarizer(bart_generator, num_beams=1, max_new_tokens=24)
+    from pipeline.summarize import SummaryRequest
+
+    request = SummaryRequest(segments=segments, key="document")
+    [selected] = selecting.summarize([request])
+    mapping.summarize([request])
+    assert selecting.stats.selected == 1 and selecting.stats.map_reduce == 0 and selecting.stats.model_calls == 1
+    assert mapping.stats.map_reduce >= 1 and mapping.stats.chunks >= 3  # the same input, map-reduce
+    chosen = selecting._input_segments(segments)
+    assert 1 < len(chosen) < len(segments)
+    assert bart_generator.count_tokens(" ".join(s.en for s in chosen)) <= bart_generator.max_input_tokens
+    ids = [s.id for s in chosen]
+    assert all(src in ids for sent in selected.sentences for src in sent.sources)  # linked to what it read
+    fits = [s for s in segments if bart_generator.count_tokens(s.en) < 60][:3]  # within the limit together
+    assert len(fits) == 3
+    short = SummaryRequest(segments=fits, key="s")  # read whole, as map_reduce reads it
+    assert selecting._input_segments(short.segments) == short.segments
+    assert selecting.summarize([short])[0].to_dict() == mapping.summarize([short])[0].to_dict()

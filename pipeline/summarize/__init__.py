@@ -62,11 +62,11 @@ def build_summarizer(
     summarizer = AbstractiveSummarizer(
         generator, input_lang=sc.input, num_beams=sc.num_beams, min_length_ratio=sc.min_length_ratio,
         max_length_ratio=sc.max_length_ratio, min_new_tokens=sc.min_new_tokens, max_new_tokens=sc.max_new_tokens,
-        batch_tokens=sc.batch_tokens, translate=translate,
+        batch_tokens=sc.batch_tokens, translate=translate, long_inputs=sc.long_inputs,
     )
     model = resolve_summarizer_model(config)
     info = {"kind": "abstractive", "model": model.name, "revision": model.revision, "input": sc.input,
-            "num_beams": sc.num_beams, "max_input_tokens": summarizer.max_input_tokens,
+            "num_beams": sc.num_beams, "max_input_tokens": summarizer.max_input_tokens, "long_inputs": sc.long_inputs,
             "no_repeat_ngram_size": summarizer.no_repeat_ngram_size,
             "length_ratio": [sc.min_length_ratio, sc.max_length_ratio], "new_tokens": [sc.min_new_tokens, sc.max_new_tokens]}
     if sc.backend != "transformers":

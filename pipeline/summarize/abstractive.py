@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from ..document import Summary, SummarySentence
+from ..document import Segment, Summary, SummarySentence
 from ..translate.generation import generate, pick_device, set_torch_threads
 from .base import SummarizerStats, SummaryRequest
 from .linking import best_sources, split_english_sentences
@@ -90,6 +90,7 @@ class AbstractiveSummarizer:
         max_new_tokens: int = 142,
         batch_tokens: int = 8192,
         translate: Callable[[list[str]], list[str]] | None = None,
+        long_inputs: str = "map_reduce",
     ):
         self.generator = generator
         self.input_lang = input_lang
@@ -100,6 +101,7 @@ class AbstractiveSummarizer:
         self.max_new_tokens = max_new_tokens
         self.batch_tokens = batch_tokens
         self.translate = translate
+        self.long_inputs = long_inputs  # map_reduce | select (see .selection)
         self.stats = SummarizerStats()
 
     @property
@@ -190,22 +192,39 @@ class AbstractiveSummarizer:
                     pending[i] = joined
         return [r or "" for r in results]
 
+    def _input_segments(self, segments: list[Segment]) -> list[Segment]:
+        """What the model reads of a request: all of it (``map_reduce``), or with ``select`` its most central
+        segments within the input limit when all of it is over the limit."""
+        if self.long_inputs != "select" or len(segments) < 2:
+            return segments
+        from .selection import select_within
+
+        field = (lambda s: s.zh) if self.input_lang == "zh" else (lambda s: s.en or "")
+        chosen = select_within(segments, self.max_input_tokens, self.count_tokens, field)
+        if not chosen:  # not one segment fits alone: map-reduce over all of it
+            return segments
+        if len(chosen) < len(segments):
+            self.stats.selected += 1
+        return chosen
+
     def summarize(self, requests: Sequence[SummaryRequest]) -> list[Summary]:
-        texts = []
+        texts, inputs = [], []
         for req in requests:
             self.stats.requests += 1
+            segments = self._input_segments(req.segments)
+            inputs.append(segments)
             if self.input_lang == "zh":
-                texts.append("".join(s.zh for s in req.segments))
+                texts.append("".join(s.zh for s in segments))
             else:
-                texts.append(" ".join(s.en or "" for s in req.segments))
+                texts.append(" ".join(s.en or "" for s in segments))
         summaries = self.summarize_texts(texts)
         if self.input_lang == "zh" and self.translate is not None:
             summaries = self.translate(summaries)
         method = "abstractive" + ("-zh" if self.input_lang == "zh" else "")
         out = []
-        for req, text in zip(requests, summaries):
+        for segments, text in zip(inputs, summaries):
             sentences = [
-                SummarySentence(text=s, sources=best_sources(s, req.segments)) for s in split_english_sentences(text)
+                SummarySentence(text=s, sources=best_sources(s, segments)) for s in split_english_sentences(text)
             ]
             out.append(Summary(sentences=sentences, method=method))
         return out

@@ -24,6 +24,7 @@ class SummarizerStats:
     map_reduce: int = 0  # inputs over the model's limit, summarized chunk by chunk then combined
     chunks: int = 0
     reduces: int = 0  # joined chunk summaries summarized once more (only when longer than a summary)
+    selected: int = 0  # long inputs cut down to their most central sentences (long_inputs: select)
 
 
 class Summarizer(Protocol):

@@ -70,6 +70,25 @@ def ct2_model_folder(config: Any, section: str) -> Path:
     return ct2
 
 
+def thread_split(threads: int, parallel_batches: int) -> tuple[int, int]:
+    """(inter_threads, intra_threads): ``parallel_batches`` workers sharing the model, the ``threads`` (0: all
+    cores) divided among them."""
+    import os
+
+    total = threads or os.cpu_count() or 1
+    inter = max(1, parallel_batches)
+    return inter, max(1, total // inter)
+
+
+def decode_batches(model: Any, batches: list[dict[str, Any]], inter: int) -> list[list[Any]]:
+    """``model.translate_batch(**kwargs)`` for each batch, in order; with ``inter`` > 1 submitted together
+    (``asynchronous``) so that CTranslate2's ``inter`` workers decode that many batches at once."""
+    if inter <= 1:
+        return [model.translate_batch(**b) for b in batches]
+    pending = [model.translate_batch(**b, asynchronous=True) for b in batches]
+    return [[r.result() for r in batch] for batch in pending]
+
+
 def _ct2_device(device: str, role: str) -> str:
     from .generation import pick_device
 
@@ -95,6 +114,7 @@ class CTranslate2Translator:
         max_input_tokens: int = 256,
         batch_tokens: int = 4096,
         threads: int = 0,
+        parallel_batches: int = 1,
         device: str = "cpu",
     ):
         ctranslate2 = import_ctranslate2()
@@ -103,9 +123,10 @@ class CTranslate2Translator:
         self.model_name = model_name or tokenizer_path
         self.revision = f"{revision}+ct2-{compute_type}"
         self.tokenizer = AutoTokenizer.from_pretrained(tokenizer_path)
+        self.inter, intra = thread_split(threads, parallel_batches)
         self.translator = ctranslate2.Translator(
             ct2_path, device=_ct2_device(device, "translator"), compute_type=compute_type,
-            intra_threads=threads, inter_threads=1,
+            intra_threads=intra, inter_threads=self.inter,
         )
         self.max_input_tokens = max_input_tokens
         self.batch_tokens = batch_tokens
@@ -120,7 +141,7 @@ class CTranslate2Translator:
         return cls(
             str(ct2), model.path, model_name=model.name, revision=f"{model.revision}+{folder_fingerprint(ct2)}",
             compute_type=tc.ct2_compute_type, max_input_tokens=tc.max_input_tokens, batch_tokens=tc.batch_tokens,
-            threads=tc.threads, device=tc.device,
+            threads=tc.threads, parallel_batches=tc.parallel_batches, device=tc.device,
         )
 
     def signature(self) -> dict[str, Any]:
@@ -139,17 +160,27 @@ class CTranslate2Translator:
         specials = set(self.tokenizer.all_special_tokens)
         # CTranslate2 takes one length bound per call: decode each batch (similar lengths) to its longest
         # bound and cut every row to its own bound. For greedy search that is exactly the row's own output.
+        # A row's minimum length is exact: rows are batched only with rows of the same minimum (all of
+        # them with the default min_length_ratio 0, so one group).
         bounds = [settings.length_bounds(len(row)) for row in ids]
-        for batch in plan_batches([len(row) for row in ids], self.batch_tokens, settings.num_beams):
-            out = self.translator.translate_batch(
-                [tokens[i] for i in batch],
-                beam_size=settings.num_beams,
-                max_decoding_length=max(bounds[i][1] for i in batch),
-                min_decoding_length=max(bounds[i][0] for i in batch),
-                no_repeat_ngram_size=settings.no_repeat_ngram_size,
-                repetition_penalty=settings.repetition_penalty,
-                return_end_token=False,
-            )
+        groups: dict[int, list[int]] = {}
+        for i, (lo, _) in enumerate(bounds):
+            groups.setdefault(lo, []).append(i)
+        batches = [
+            [members[j] for j in batch]
+            for members in groups.values()
+            for batch in plan_batches([len(ids[i]) for i in members], self.batch_tokens, settings.num_beams)
+        ]
+        outs = decode_batches(self.translator, [dict(
+            source=[tokens[i] for i in batch],
+            beam_size=settings.num_beams,
+            max_decoding_length=max(bounds[i][1] for i in batch),
+            min_decoding_length=bounds[batch[0]][0],
+            no_repeat_ngram_size=settings.no_repeat_ngram_size,
+            repetition_penalty=settings.repetition_penalty,
+            return_end_token=False,
+        ) for batch in batches], self.inter)
+        for batch, out in zip(batches, outs):
             for i, res in zip(batch, out):
                 lo, hi = bounds[i]
                 toks = [t for t in res.hypotheses[0] if t not in specials][:hi]
@@ -166,14 +197,15 @@ class CTranslate2Generator:
     backend = "ctranslate2"
 
     def __init__(self, ct2_path: str, tokenizer_path: str, *, compute_type: str = "int8", threads: int = 0,
-                 device: str = "cpu", max_input_tokens: int = 1024):
+                 parallel_batches: int = 1, device: str = "cpu", max_input_tokens: int = 1024):
         ctranslate2 = import_ctranslate2()
         from transformers import AutoConfig, AutoTokenizer
 
         self.tokenizer = AutoTokenizer.from_pretrained(tokenizer_path)
+        self.inter, intra = thread_split(threads, parallel_batches)
         self.model = ctranslate2.Translator(
             ct2_path, device=_ct2_device(device, "summarizer"), compute_type=compute_type,
-            intra_threads=threads, inter_threads=1,
+            intra_threads=intra, inter_threads=self.inter,
         )
         config = AutoConfig.from_pretrained(tokenizer_path)
         limit = getattr(config, "max_position_embeddings", 1024) or 1024
@@ -191,8 +223,8 @@ class CTranslate2Generator:
         sc = config.summarizer
         model = resolve_summarizer_model(config)  # its tokenizer first
         ct2 = ct2_model_folder(config, "summarizer")
-        return cls(str(ct2), model.path, compute_type=sc.ct2_compute_type, threads=sc.threads, device=sc.device,
-                   max_input_tokens=sc.max_input_tokens)
+        return cls(str(ct2), model.path, compute_type=sc.ct2_compute_type, threads=sc.threads,
+                   parallel_batches=sc.parallel_batches, device=sc.device, max_input_tokens=sc.max_input_tokens)
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text)["input_ids"])
@@ -213,14 +245,14 @@ class CTranslate2Generator:
             for members in groups.values()
             for batch in plan_batches([len(enc[i]) for i in members], batch_tokens, num_beams)
         ]
-        for batch in batches:
-            lo, hi = bounds[batch[0]]  # the same for the whole batch
-            skip = len(self.prefix)
-            res = self.model.translate_batch(
-                [tokens[i] for i in batch], beam_size=num_beams, no_repeat_ngram_size=no_repeat_ngram_size,
-                max_decoding_length=hi + skip, min_decoding_length=lo + skip, return_end_token=False,
-                target_prefix=[self.prefix] * len(batch) if skip else None,
-            )
+        skip = len(self.prefix)
+        outs = decode_batches(self.model, [dict(
+            source=[tokens[i] for i in batch], beam_size=num_beams, no_repeat_ngram_size=no_repeat_ngram_size,
+            max_decoding_length=bounds[batch[0]][1] + skip, min_decoding_length=bounds[batch[0]][0] + skip,
+            return_end_token=False, target_prefix=[self.prefix] * len(batch) if skip else None,
+        ) for batch in batches], self.inter)  # bounds: the same for the whole batch
+        for batch, res in zip(batches, outs):
+            hi = bounds[batch[0]][1]
             calls += 1
             for i, r in zip(batch, res):
                 ids = self.tokenizer.convert_tokens_to_ids(r.hypotheses[0][skip : skip + hi])
