@@ -3,12 +3,12 @@ translations. Deterministic; cannot invent facts."""
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Sequence
 
 from ..document import Segment, Summary, SummarySentence
 from .base import SummarizerStats, SummaryRequest
+from .selection import jieba_tokens
 
 
 class ExtractiveSummarizer:
@@ -24,10 +24,7 @@ class ExtractiveSummarizer:
 
     @staticmethod
     def _tokens(text: str) -> set[str]:
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter
-        return {w for w in jieba.lcut(text) if len(w.strip()) > 1 or w.isdigit()}
+        return set(jieba_tokens(text))
 
     def rank(self, segments: Sequence[Segment]) -> list[float]:
         """TextRank scores (PageRank over the sentence-similarity graph)."""

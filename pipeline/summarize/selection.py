@@ -16,7 +16,8 @@ from collections.abc import Callable, Sequence
 from ..document import Segment
 
 
-def _tokens(text: str) -> list[str]:
+def jieba_tokens(text: str) -> list[str]:
+    """The words of a Chinese text that carry content (jieba; single characters dropped, digits kept)."""
     import jieba
 
     jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter
@@ -25,7 +26,7 @@ def _tokens(text: str) -> list[str]:
 
 def centrality(texts: Sequence[str]) -> list[float]:
     """Cosine of each text's TF-IDF vector (jieba tokens) with the centroid of all of them."""
-    bags = [Counter(_tokens(t)) for t in texts]
+    bags = [Counter(jieba_tokens(t)) for t in texts]
     df: Counter = Counter()
     for bag in bags:
         df.update(bag.keys())
