@@ -183,3 +183,40 @@ def test_the_folder_lock_refuses_a_second_holder(tmp_path):
             FolderLock(tmp_path / "out").acquire()
     with FolderLock(tmp_path / "out"):  # released: free again
         pass
+
+
+def test_atomic_writes_take_text_bytes_or_pieces_alike(tmp_path, monkeypatch):
+    import pipeline.batch.outputs as outputs
+
+    monkeypatch.setattr(outputs, "ENCODE_CHUNK", 7)  # text longer than a chunk, cut between characters
+    text = "各位代表：2025年GDP增长5.2%。" * 5 + "\U0001f468\u200d\U0001f469 end\n"
+    for i, given in enumerate((text, text.encode("utf-8"), iter([text[:3], "", text[3:40], text[40:]]))):
+        write_atomic(tmp_path / f"out{i}.txt", given)
+        assert (tmp_path / f"out{i}.txt").read_text(encoding="utf-8") == text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out0.txt", "out1.txt", "out2.txt"]
+
+
+def test_json_pieces_are_the_json_text(tmp_path):
+    from pipeline.render import iter_json, render_json
+    from pipeline.segment import segment
+
+    doc = segment("各位代表：\n一、总体情况\n全市生产总值增长5.2%，就业稳定。\n")
+    write_atomic(tmp_path / "doc.json", iter_json(doc))
+    text = (tmp_path / "doc.json").read_text(encoding="utf-8")
+    assert text == render_json(doc) and json.loads(text)["sections"][0]["segments"]
+
+
+def test_reading_a_large_report_holds_a_few_copies_of_it_not_one_object_per_character():
+    import tracemalloc
+
+    from pipeline.readers import decode_bytes
+
+    data = ("全市经济运行稳中向好，工业增加值增长百分之五。" * 40 + "\n") * 1200  # about 2 MB of UTF-8
+    raw = data.encode("utf-8")
+    tracemalloc.start()
+    try:
+        text = decode_bytes(raw, "big.txt")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert text == data and peak < 8 * len(raw)  # a list of 1-character strings alone would be ~40x

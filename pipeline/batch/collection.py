@@ -7,6 +7,7 @@ the batch); rebuilt whenever a run wrote a document or the files are missing or 
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 
 COLLECTION_FILES = ("index.md", "digest.md", "segments.parquet")
 _COLUMNS = ("doc_id", "segment_id", "section_path", "zh", "en", "flags")
+PARQUET_ROWS = 8192  # segments per Parquet write
 
 
 def collection_is_stale(out_dir: Path, manifest: Manifest) -> bool:
@@ -52,6 +54,18 @@ def _segment_row(doc_id: str, path: list[str], seg: dict[str, Any]) -> dict[str,
     }
 
 
+def _without_segments(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with its segment lists emptied (in place; returned): a large report's sentences leave
+    memory before the index and digests build their view of it."""
+    data["preamble"] = []
+    stack = list(data.get("sections") or [])
+    while stack:
+        sec = stack.pop()
+        sec["segments"] = []
+        stack.extend(sec.get("sections") or [])
+    return data
+
+
 def _entries(out_dir: Path, manifest: Manifest, rows: Callable[[str, dict[str, Any]], None]):
     """One :class:`ReportEntry` per input (its last good outputs, else its last failure), loading one JSON
     file at a time; ``rows(stem, data)`` receives each finished document (for the Parquet file)."""
@@ -73,6 +87,7 @@ def _entries(out_dir: Path, manifest: Manifest, rows: Callable[[str, dict[str, A
                 status, error = "failed", "output missing or damaged (the next run redoes it)"
         if data is not None:
             rows(stem, data)
+            data = _without_segments(data)  # the index and digests need titles, summaries and counts only
         yield ReportEntry(stem=stem, source=rec["input"], status=status, data=data, links=links, error=error)
 
 
@@ -90,10 +105,10 @@ def write_collection(out_dir: Path, manifest: Manifest, *, digest_html: bool = T
         writer = pq.ParquetWriter(str(tmp), schema)
         try:
             def rows(stem: str, data: dict[str, Any]) -> None:
-                found = [_segment_row(stem, [], s) for s in data.get("preamble", [])]
-                found += list(_section_rows(stem, data.get("sections", []), []))
-                if found:
-                    writer.write_table(pa.Table.from_pylist(found, schema=schema))
+                found = itertools.chain((_segment_row(stem, [], s) for s in data.get("preamble", [])),
+                                        _section_rows(stem, data.get("sections", []), []))
+                while chunk := list(itertools.islice(found, PARQUET_ROWS)):  # memory bounded by the chunk
+                    writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
 
             files = render_collection(_entries(out_dir, manifest, rows), digest_html=digest_html)
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..config import Config
@@ -52,6 +53,16 @@ def render_output(doc: Document, name: str, config: Config) -> str:
     if name.endswith(".html"):
         return render_html(doc, alignment=config.output.alignment)
     return render_json(doc)
+
+
+def iter_outputs(doc: Document, config: Config) -> Iterator[str | Iterator[str]]:
+    """The document's output files, in :func:`output_names` order, each rendered when asked: Markdown and
+    HTML as text, JSON as the encoder's pieces (:func:`~pipeline.batch.outputs.write_atomic` takes both),
+    so that a large document's outputs are never all in memory at once."""
+    from ..render import iter_json
+
+    for name in output_names("document", config):
+        yield iter_json(doc) if name.endswith(".json") else render_output(doc, name, config)
 
 
 def render_outputs(doc: Document, config: Config) -> list[str]:

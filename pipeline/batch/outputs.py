@@ -11,7 +11,7 @@ import errno
 import fcntl
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -32,6 +32,9 @@ def ensure_writable(folder: Path) -> None:
         os.unlink(probe)
     except OSError as exc:
         raise OutputError(f"{folder}: output folder not writable ({exc.strerror or exc})") from None
+
+
+ENCODE_CHUNK = 1 << 20  # characters encoded at a time by write_atomic
 
 
 def temporary_path(path: Path) -> Path:
@@ -57,15 +60,22 @@ def atomic_target(path: Path) -> Iterator[Path]:
             tmp.unlink()
 
 
-def write_atomic(path: Path, text: str | bytes) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half of one.
+def write_atomic(path: Path, text: str | bytes | Iterable[str]) -> None:
+    """Write ``text`` (or its pieces, in order) to ``path`` so that readers see the old file or the new one,
+    never half of one. Text is encoded piece by piece: a large output is never in memory twice.
 
     The temporary file is created with mode 0o666 minus the umask, as any ordinary output."""
-    data = text.encode("utf-8") if isinstance(text, str) else text
     with atomic_target(path) as tmp:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+        with os.fdopen(fd, "wb", buffering=ENCODE_CHUNK) as f:
+            if isinstance(text, bytes):
+                f.write(text)
+            elif isinstance(text, str):
+                for start in range(0, len(text), ENCODE_CHUNK):
+                    f.write(text[start : start + ENCODE_CHUNK].encode("utf-8"))
+            else:
+                for piece in text:
+                    f.write(piece.encode("utf-8"))
             f.flush()
             os.fsync(f.fileno())
 

@@ -99,7 +99,7 @@ def _error_kind(err: BaseException) -> str:
 class Finished:
     """A finished document: the text of its output files (in ``output_names`` order) and the seconds spent."""
 
-    texts: list[str]
+    texts: Iterable[str]  # a list (from Ray tasks) or rendered lazily, one file at a time (local engine)
     seconds: float
 
 
@@ -258,7 +258,7 @@ class BatchRun:
     def _finish_locally(self, docs: list[Document]) -> Iterable[Finished | BaseException]:
         """The summaries of the whole group in shared batches (one by one when the group's call fails, so
         one bad document fails alone), then each document's checks and the text of its files."""
-        from .documents import check_document, render_outputs, summarize_group
+        from .documents import check_document, iter_outputs, summarize_group
 
         self.progress.stage("summarize", f"{len(docs)} document(s)")
         failed: dict[int, BaseException] = {}
@@ -278,7 +278,8 @@ class BatchRun:
             try:
                 self.progress.stage("check", doc.source)
                 check_document(doc, self.components)
-                yield Finished(render_outputs(doc, self.config), time.perf_counter() - started)
+                # rendered one file at a time as _write takes them: one output's text in memory, not three
+                yield Finished(iter_outputs(doc, self.config), time.perf_counter() - started)
             except Exception as err:
                 yield err
 

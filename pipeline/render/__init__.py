@@ -19,7 +19,7 @@ from .collection import (
     render_index,
 )
 from .html import render_html
-from .jsonout import render_json
+from .jsonout import iter_json, render_json
 from .markdown import escape_markdown, render_markdown
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "render_html",
     "render_collection",
     "render_index",
+    "iter_json",
     "render_json",
     "render_markdown",
 ]
