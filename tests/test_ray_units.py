@@ -35,3 +35,70 @@ def test_counters_per_node_and_cpu_per_kind_of_work():
     assert d["worker_cpu_seconds_by_work"] == {"document_tasks": 0.5, "summary_batches": 3.0, "translation_batches": 1.5}
     assert stats.summary_line().startswith("2 node(s) [node-a: 1 document tasks, 2 translation batches; node-b: 1 summary")
     assert "driver CPU 17% of 6.0 s" in stats.summary_line()
+
+
+# -- reading on workers: what travels must read and segment exactly as on the driver ------------------------
+
+def _items(tmp_path):
+    from pipeline.batch import iter_inputs
+
+    from .test_readers_pdf_docx import NUMBERED, REPORT_BLOCKS, build_docx, build_pdf
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    build_pdf(folder / "a.pdf", REPORT_BLOCKS, header="某市人民政府公报　2023年第8期", page_number="— {n} —", lines_per_page=9)
+    build_docx(folder / "b.docx", NUMBERED, style={0: "Title"})
+    (folder / "c.txt").write_bytes("各位代表：\n一、工作回顾\n全市生产总值增长6.5%。".encode("gb18030"))
+    (folder / "d.txt").write_text("hello world, this is not a report", encoding="utf-8")
+    (folder / "e.pdf").write_bytes(b"%PDF-1.4 not really a PDF")
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text('{"id": "x", "text": "各位代表：全市生产总值增长6.5%。"}\n{"id": "y", "text": ""}\n', encoding="utf-8")
+    return list(iter_inputs([str(folder), str(rows)]))
+
+
+def _outcome(load):
+    import pickle
+
+    try:
+        loaded = pickle.loads(pickle.dumps(load))()  # as a worker gets it
+    except PipelineError as err:
+        return "error", err.line()
+    return ("read", loaded.text, loaded.format, loaded.encoding) if hasattr(loaded, "text") else ("read", loaded)
+
+
+def test_a_portable_loader_reads_what_the_local_loader_reads_errors_included(tmp_path):
+    items = _items(tmp_path)
+    assert len(items) == 7
+    outcomes = [(_outcome(item.portable()), _outcome(item.loader)) for item in items]
+    for shipped, local in outcomes:
+        assert shipped == local
+    assert [o[0][0] for o in outcomes] == ["read", "read", "read", "error", "error", "read", "error"]
+    assert outcomes[0][0][2:] == ("pdf", "n/a") and outcomes[2][0][3] == "gb18030"
+    gone = items[2]
+    (tmp_path / "in" / "c.txt").unlink()  # deleted between discovery and reading: the same line either way
+    with pytest.raises(InputError) as shipped:
+        gone.portable()
+    with pytest.raises(InputError) as local:
+        gone.load()
+    assert shipped.value.line() == local.value.line() and "no such file" in local.value.line()
+
+
+def test_a_shipped_segmenter_splits_as_the_driver_does(tiny_translator, sample_text):
+    import pickle
+
+    from pipeline.batch.reading import Segmenter, read_and_segment, token_counter
+
+    shipped = pickle.loads(pickle.dumps(Segmenter(token_counter(tiny_translator), limit=0)))
+    here = Segmenter(tiny_translator)
+    long_sentence = "，".join(["全市生产总值增长6.5%"] * 40) + "。"  # longer than the 64-token input limit: split
+    for text in (sample_text, "各位代表：\n" + long_sentence):
+        a = read_and_segment(lambda t=text: t, "r.txt", shipped)
+        b = read_and_segment(lambda t=text: t, "r.txt", here)
+        assert a.content_hash == b.content_hash and a.error is None
+        assert a.doc.to_dict() == b.doc.to_dict()
+    assert len(next(b.doc.all_segments()).pieces) > 1  # split by the token count that travelled
+    done = read_and_segment(lambda: sample_text, "r.txt", shipped).content_hash
+    again = read_and_segment(lambda: sample_text, "r.txt", shipped, done_hash=done)  # done before: not segmented
+    assert again.doc is None and again.error is None and again.content_hash == done
+    preview = read_and_segment(lambda: sample_text, "r.txt", Segmenter(token_counter(tiny_translator), limit=3))
+    assert len(list(preview.doc.all_segments())) == 3
