@@ -1,12 +1,14 @@
-"""The Ray engine (``--engine ray``, ``pip install .[ray]``): translation batches run on a pool of Ray
-actors, each holding a translator built by the same factory as the local engine's; abstractive summaries
-on a second actor pool and each document's checks and rendering in Ray tasks (:mod:`.ray_stages`). The
-driver reads, segments, keeps the cache, writes the files and the manifest: :class:`BatchRun`, unchanged.
+"""The Ray engine (``--engine ray``, ``pip install .[ray]``): every heavy stage runs on the cluster, plugged
+into :class:`BatchRun` through its seams: ``read`` (each input's bytes, read by the driver, parsed and
+segmented in a Ray task), ``translate`` (translation batches on a pool of translator actors, each holding a
+translator built by the same factory as the local engine's) and ``finish`` (abstractive summaries on a
+summarizer actor pool, then each document's checks and rendering in a Ray task): :mod:`.ray_stages`.
+The driver keeps the cache, writes the files and appends the manifest, in input order.
 
-Only sentences missing from the cache travel to the actors, through ``Dataset.map_batches``. Actors that
-die are restarted and their batch retried by Ray (Ray Data's actor pools restart actors and retry tasks
-by default), so a lost worker loses no work. Results are keyed by source text, so they are identical to
-the local engine's whatever the order they come back in.
+Only sentences missing from the cache travel to the actors, ``ray.batch_size`` per call, on Ray core
+actors (:mod:`.ray_pool`: no ``ray.data`` executor in the driver). Actors that die are restarted and
+their calls retried by Ray, tasks retried, so a lost worker loses no work. Results are keyed by source
+text, so they are identical to the local engine's whatever the order they come back in.
 """
 
 from __future__ import annotations
@@ -105,7 +107,7 @@ def init_ray(config: Config) -> None:
             f"cannot start or reach Ray ({describe_exception(exc)})",
             hint="check ray.address in the config (null starts Ray locally)",
         ) from None
-    for name in ("ray", "ray.data"):  # Ray's INFO chatter is not for our users' consoles
+    for name in ("ray",):  # Ray's INFO chatter is not for our users' consoles
         logging.getLogger(name).setLevel(logging.ERROR)
 
 

@@ -1,13 +1,18 @@
-"""The Ray engine's document stages: abstractive summaries on an actor pool holding the summarizer, then
-each document's checks and rendering as Ray tasks; and the per-node counters of a run.
+"""The Ray engine's stages besides translation: reading, summaries, each document's checks and rendering;
+and the per-node counters of a run.
 
-One dataset per group of documents: ``from_items(documents) -> map_batches(SummarizerActor, actor pool) ->
-map(finish_row)`` (tasks). A document travels whole (pickled, translations applied): its section summaries
-and the executive summary resting on them are made by one actor with the local engine's code
-(``summarize_documents``, whose output for a document alone equals its output in a group), so the outputs
-are the local engine's byte for byte (tested). The tasks return the text of
-the output files; the driver writes them and appends the manifest line, in input order, as each arrives.
-A killed actor is restarted and a killed task retried by Ray (Ray Data's defaults), so nothing is lost.
+- ``read`` (:func:`ray_read`): the driver reads each input's bytes (inputs need not be on storage the
+  workers see) and a Ray task parses and segments them with the local engine's code
+  (:func:`.reading.read_and_segment`, the translator's own token count travelling without its model),
+  up to a group of documents ahead of the run; the same document, or the same error, as locally.
+- ``finish`` (:func:`ray_finish`): one call per document on a pool of summarizer actors (its section
+  summaries and the executive summary resting on them, by ``summarize_documents``, whose output for a
+  document alone equals its output in a group), then one Ray task per document (checks, rendering),
+  started as soon as its summary is made, which returns the text of the output files; the driver
+  writes them and appends the manifest line, in input order, as each arrives.
+
+Documents travel whole between the stages through Ray's object store, not through the driver. A killed
+actor is restarted (its calls retried) and a killed task retried by Ray, so nothing is lost (tested).
 """
 
 from __future__ import annotations
