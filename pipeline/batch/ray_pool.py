@@ -1,6 +1,6 @@
 """An actor pool on Ray core: actors of one class, started only as many as there is work for, each given
-at most ``in_flight`` calls at a time (the next call waits in the actor's queue while the current one
-runs), the next call going to whichever actor frees first; killed when the stage is done.
+at most ``in_flight`` calls at a time once it is up (the next call waits in the actor's queue while the
+current one runs), the next call going to whichever actor frees first; killed when the stage is done.
 
 Ray restarts an actor whose process dies and retries the calls it had (``max_restarts=-1``,
 ``max_task_retries=-1``), so a lost worker loses no work. Actors are spread over the nodes (``SPREAD``).
@@ -41,19 +41,21 @@ class ActorPool:
 
     def map(self, method: str, calls: Iterable[tuple]) -> Iterator[tuple[int, Any]]:
         """Call ``method(*args)`` for each ``args`` of ``calls`` on the pool; yields ``(index, result ref)``
-        as each call finishes (in any order)."""
+        as each call finishes (in any order). Calls go only to actors that are up: an actor still waiting
+        for resources (a busy or too small cluster) holds no work back; one that cannot be built (its
+        constructor raised) raises here."""
         import ray
 
         calls = list(calls)
-        wanted = min(self.size, len(calls))  # no actor without work
-        while len(self.actors) < wanted:
+        while len(self.actors) < min(self.size, len(calls)):  # no actor without work
             self.actors.append(self.remote_cls.remote(**self.kwargs))
+        starting = {actor.__ray_ready__.remote(): a for a, actor in enumerate(self.actors)}
         todo = iter(enumerate(calls))
-        load = {i: 0 for i in range(len(self.actors))}  # calls in flight per actor
+        load: dict[int, int] = {}  # calls in flight per actor that is up
         pending: dict[Any, tuple[int, int]] = {}  # result ref -> (call index, actor index)
 
         def submit() -> None:  # one call at a time to the least busy actor, while one has room
-            while True:
+            while load:
                 a = min(load, key=load.__getitem__)
                 if load[a] >= self.in_flight or (nxt := next(todo, None)) is None:
                     return
@@ -61,14 +63,19 @@ class ActorPool:
                 pending[getattr(self.actors[a], method).remote(*args)] = (index, a)
                 load[a] += 1
 
-        submit()
-        while pending:
-            done, _ = ray.wait(list(pending), num_returns=1)
+        left = len(calls)
+        while left:
+            done, _ = ray.wait([*pending, *starting], num_returns=1)
             for ref in done:
-                index, a = pending.pop(ref)
-                load[a] -= 1
+                if ref in starting:
+                    ray.get(ref)  # raises when the actor could not be built
+                    load[starting.pop(ref)] = 0
+                else:
+                    index, a = pending.pop(ref)
+                    load[a] -= 1
+                    left -= 1
+                    yield index, ref
                 submit()
-                yield index, ref
 
     def close(self) -> None:
         """Kill the actors (their resources go back to the cluster at once)."""
