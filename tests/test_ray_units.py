@@ -1,7 +1,10 @@
-"""The Ray engine's own bookkeeping, without Ray: errors that travel back from workers keep the manifest
-line the local engine writes, and the per-node counters add up."""
+"""The Ray engine's own parts, without Ray: errors that travel back from workers keep the manifest line the
+local engine writes, the per-node counters add up, and what a read task gets (a portable loader, the
+shipped segmenter) reads and splits exactly as on the driver."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -102,3 +105,38 @@ def test_a_shipped_segmenter_splits_as_the_driver_does(tiny_translator, sample_t
     assert again.doc is None and again.error is None and again.content_hash == done
     preview = read_and_segment(lambda: sample_text, "r.txt", Segmenter(token_counter(tiny_translator), limit=3))
     assert len(list(preview.doc.all_segments())) == 3
+
+
+def test_a_rerun_reads_every_input_but_segments_only_the_changed_ones(tmp_path, tiny_models):
+    """BatchRun's ``read`` seam gets the content hash of each input done before: an unchanged input is
+    read and hashed, not segmented again (on the Ray engine: no segmentation in its read task)."""
+    from pipeline.batch import BatchRun, iter_inputs, load_components
+    from pipeline.batch.reading import Segmenter, read_locally
+    from pipeline.config import load_config
+
+    from .conftest import TINY_CONFIG
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"r{i}.txt").write_text(f"各位代表：\n一、工作回顾\n全市生产总值增长{i}.5%。", encoding="utf-8")
+    components = load_components(load_config(TINY_CONFIG, ["summarizer.kind=none"]), tmp_path / "out", use_cache=False)
+    segmented: list[str] = []
+
+    class Counting(Segmenter):
+        def __call__(self, text, name):
+            segmented.append(Path(name).name)
+            return super().__call__(text, name)
+
+    def run():
+        segmented.clear()
+        read = lambda requests: read_locally(requests, Counting(components.translator))  # noqa: E731
+        return BatchRun(components, tmp_path / "out", read=read).run(iter_inputs([str(folder)]))
+
+    assert not run().failed and segmented == ["r0.txt", "r1.txt", "r2.txt"]
+    report = run()
+    assert segmented == [] and all(r.skipped for r in report.results)
+    (folder / "r1.txt").write_text("各位代表：\n一、工作回顾\n全市生产总值增长9.5%。", encoding="utf-8")
+    report = run()
+    assert segmented == ["r1.txt"]
+    assert {Path(r.name).name: r.skipped for r in report.results} == {"r0.txt": True, "r1.txt": False, "r2.txt": True}

@@ -202,7 +202,10 @@ class BatchRun:
         if read.read_as is not None:
             item.read_as = read.read_as
         item.stem = self.stems.stem_for(item.key, item.stem)
-        reason = "forced" if self.force else self.manifest.why_not_done(item.key, content_hash, self.signature)
+        if read.doc is None and read.error is None and content_hash == req.done_hash:
+            reason = None  # done before with this content (checked when it was asked for): not segmented
+        else:
+            reason = "forced" if self.force else self.manifest.why_not_done(item.key, content_hash, self.signature)
         if reason is None:
             rec = self.manifest.records[item.key]
             self._record(item, DocumentResult(item.name, True, skipped=True, message="already done (manifest)",
@@ -210,8 +213,6 @@ class BatchRun:
             return
         if reason not in ("new", "forced"):
             self.progress.stage("redo", f"{item.name}: {reason}; redoing it")
-        if read.doc is None and read.error is None:  # not segmented (its outputs went in the meantime)
-            read = next(iter(self.read([ReadRequest(item)])))[1]
         if read.error is not None:
             self._fail(item.name, item.key, read.error, content_hash)
             return
