@@ -1,5 +1,6 @@
 """The Ray engine against the local engine on the same batch: wall time, and where the CPU goes (the
-driver against the actors and tasks, per kind of work), per-node counters, per-actor throughput.
+driver against the read tasks, actors and document tasks, per kind of work), per-node counters, per-actor
+throughput.
 
 Run from the repository root: ``python -m benchmarks.bench_ray [--quick] [--reports 40] [--arch tiny|bench]
 [--address HOST:PORT] [--pool 2] [--summarizer-pool 2] [--out outputs/bench]``; writes ``<out>/ray.json``
@@ -70,6 +71,7 @@ def _run(engine: str, config, inputs: Path, out: Path) -> dict:
         result.update(report.engine)
         by_work = report.engine["worker_cpu_seconds_by_work"]
         result["per_actor_cpu_second"] = {  # throughput of one actor (or task slot) per CPU second it used
+            "documents_read": round(ok / by_work["read_tasks"], 2) if by_work.get("read_tasks") else None,
             "sentences_translated": round(report.translation.texts / by_work["translation_batches"], 2)
             if by_work.get("translation_batches") else None,
             "documents_summarized": round(ok / by_work["summary_batches"], 3) if by_work.get("summary_batches") else None,

@@ -102,17 +102,17 @@ class FidelityConfig:
 
 @dataclass(frozen=True)
 class RayConfig:
-    """``--engine ray``: translator actors, summarizer actors and document tasks, each sized here."""
+    """``--engine ray``: read tasks, translator actors, summarizer actors and document tasks, sized here."""
 
     address: str | None = None  # None: start Ray locally; "auto" or "host:port": join a running cluster
     pool_size: int = field(default=2, metadata=_check(1, 4096))  # translator actors
     num_cpus_per_actor: float = field(default=1.0, metadata=_check(0.0, 1024.0))  # per translator actor
     num_gpus_per_actor: float = field(default=0.0, metadata=_check(0.0, 64.0))  # per translator actor
-    batch_size: int = field(default=64, metadata=_check(1, 1_000_000))  # segments per map_batches batch
+    batch_size: int = field(default=64, metadata=_check(1, 1_000_000))  # sentences per translator actor call
     summarizer_pool_size: int = field(default=2, metadata=_check(1, 4096))  # summarizer actors
     num_cpus_per_summarizer: float = field(default=1.0, metadata=_check(0.0, 1024.0))
     num_gpus_per_summarizer: float = field(default=0.0, metadata=_check(0.0, 64.0))
-    num_cpus_per_task: float = field(default=1.0, metadata=_check(0.0, 1024.0))  # per document task
+    num_cpus_per_task: float = field(default=1.0, metadata=_check(0.0, 1024.0))  # per read / document task
 
 
 @dataclass(frozen=True)

@@ -79,8 +79,8 @@ def test_ray_engine_equals_local_even_when_a_worker_dies(local_run, reports, tmp
     assert _outputs(tmp_path / "out") == _outputs(local_run)
 
 
-# Summaries on the summarizer actors and checks + rendering in document tasks, with the test's crashes: the
-# first summarizer batch and the first document task each kill their worker process once (marker files).
+# Reading in read tasks, summaries on the summarizer actors and checks + rendering in document tasks, with the
+# test's crashes: the first read task, summarizer batch and document task each kill their worker process once.
 CRASHING_STAGES_DRIVER = """
 import json, os, sys
 from pathlib import Path
@@ -101,8 +101,8 @@ def crash_once(stage):
 cfg = load_config(config, ["ray.pool_size=1", "ray.summarizer_pool_size=2", "ray.num_cpus_per_summarizer=0.5",
                            "ray.num_cpus_per_task=0.5"])
 components = load_components(cfg, Path(out), use_cache=False)
-report = run_batch_ray(iter_inputs([inputs]), components, Path(out), before_summary=crash_once("summary"),
-                       before_document=crash_once("document"))
+report = run_batch_ray(iter_inputs([inputs]), components, Path(out), before_read=crash_once("read"),
+                       before_summary=crash_once("summary"), before_document=crash_once("document"))
 sys.exit(0 if not report.failed else 1)
 """
 
@@ -119,11 +119,12 @@ def test_summaries_on_actors_and_documents_in_tasks_equal_local_when_workers_die
                           str(marker)], env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
                          text=True, timeout=600)
     assert res.returncode == 0, res.stderr[-3000:]
-    assert Path(f"{marker}-summary").exists() and Path(f"{marker}-document").exists()  # both really died
+    assert all(Path(f"{marker}-{stage}").exists() for stage in ("read", "summary", "document"))  # all really died
     engine = json.loads((tmp_path / "out" / ".ray" / "stats.json").read_text(encoding="utf-8"))
     counts = [c for node in engine["nodes"].values() for c in [node]]
     assert sum(c.get("summary_batches", 0) for c in counts) >= 4  # every document's summaries on an actor
     assert sum(c.get("document_tasks", 0) for c in counts) == 4  # a retried task is counted once
+    assert sum(c.get("read_tasks", 0) for c in counts) == 4
     every = lambda folder: {p.name: p.read_bytes() for p in sorted(folder.iterdir())  # noqa: E731
                             if p.suffix in (".json", ".md", ".html")}
     assert every(tmp_path / "out") == every(local)
@@ -222,3 +223,43 @@ def test_another_model_on_a_node_is_refused_and_one_bad_document_fails_alone(rep
     manifest = [json.loads(line) for line in (tmp_path / "out" / "one-bad" / "manifest.jsonl").read_text().splitlines()]
     assert [rec["status"] for rec in manifest] == ["ok", "failed", "ok", "ok"]
     assert len(list((tmp_path / "out" / "one-bad").glob("r*.json"))) == 3
+
+
+def _manifest(folder: Path) -> list[dict]:
+    """The manifest's lines without their timings."""
+    lines = (folder / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
+    return [{k: v for k, v in json.loads(line).items() if "seconds" not in k} for line in lines]
+
+
+def test_reading_in_ray_tasks_gives_the_local_documents_errors_and_exit_code(tmp_path):
+    """Every kind of input read and segmented in Ray tasks from the bytes the driver read (PDF, Word, GB18030
+    text, a table row) and every kind of bad input: the same files, manifest lines and exit code as local."""
+    _need_ray()
+    from .test_readers_pdf_docx import NUMBERED, REPORT_BLOCKS, build_docx, build_pdf
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "r0.txt").write_text(REPORT.format(n=2), encoding="utf-8")
+    (folder / "r1.txt").write_bytes(REPORT.format(n=3).encode("gb18030"))
+    build_pdf(folder / "a.pdf", REPORT_BLOCKS, header="某市人民政府公报　2023年第8期", page_number="— {n} —", lines_per_page=9)
+    build_docx(folder / "b.docx", NUMBERED, style={0: "Title"})
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "latin.txt").write_text("hello world, this is not a report", encoding="utf-8")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 not really a PDF")
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps({"id": "x", "text": REPORT.format(n=4)}, ensure_ascii=False) + "\n"
+                    + json.dumps({"id": "y", "text": ""}) + "\n", encoding="utf-8")
+    common = [str(folder), str(rows), "missing.txt", "--config", str(TINY_CONFIG), "--no-cache", "-q",
+              "--set", "summarizer.kind=none"]
+    local = run_main("run", *common, "--out", str(tmp_path / "local"))
+    ray = run_cli("run", *common, "--out", str(tmp_path / "ray"), "--engine", "ray", "--set", "ray.pool_size=1",
+                  timeout=600)
+    assert local.returncode == ray.returncode == 1, (local.stderr[-2000:], ray.stderr[-2000:])
+    assert _manifest(tmp_path / "ray") == _manifest(tmp_path / "local")
+    failed = {Path(r["input"]).name: r["error"] for r in _manifest(tmp_path / "local") if r["status"] == "failed"}
+    assert sorted(failed) == ["broken.pdf", "empty.txt", "latin.txt", "missing.txt", "rows.jsonl#y"]
+    every = lambda out: {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.suffix in (".json", ".md", ".html")}  # noqa: E731
+    assert every(tmp_path / "ray") == every(tmp_path / "local")
+    assert {"a.json", "b.json", "r0.json", "r1.json", "x.json"} <= set(every(tmp_path / "local"))
+    stats = json.loads((tmp_path / "ray" / ".ray" / "stats.json").read_text(encoding="utf-8"))
+    assert sum(c.get("read_tasks", 0) for c in stats["nodes"].values()) == 9  # every input was read in a task

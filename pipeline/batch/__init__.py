@@ -3,11 +3,13 @@
 - ``inputs``: files, directories, globs, ``@lists`` and table rows -> ``InputItem`` (stable keys)
 - ``components``: the ONE factory for models, settings, glossary and cache; the run signature
 - ``run``: ``BatchRun`` (groups of documents share translation; results and manifest lines)
+- ``reading``: one input read and segmented (the same function for every engine)
 - ``documents``: one document's summaries, checks and files
 - ``manifest``, ``naming``, ``outputs``, ``collection``: bookkeeping, names, atomic writes + lock, index
-- ``ray_engine``: translation on a Ray actor pool, plugged into ``BatchRun`` as its ``translate``
-- ``ray_stages``: summaries on a summarizer actor pool and per-document tasks (``BatchRun``'s ``finish``),
-  per-node counters
+- ``ray_engine``: the Ray engine; translation on a Ray actor pool (``BatchRun``'s ``translate``)
+- ``ray_stages``: read tasks (``BatchRun``'s ``read``), summaries on a summarizer actor pool and
+  per-document tasks (``BatchRun``'s ``finish``), per-node counters
+- ``ray_pool``: an actor pool on Ray core
 """
 
 from .components import Components, load_components

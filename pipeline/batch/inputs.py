@@ -7,6 +7,7 @@ What cannot be an input becomes an :class:`InputFailure` naming it: the batch re
 
 from __future__ import annotations
 
+import functools
 import glob
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,8 @@ def input_suffixes() -> tuple[str, ...]:
 
 @dataclass
 class InputItem:
-    """One document to process. ``load()`` returns its text (or raises :class:`InputError`), once."""
+    """One document to process. ``load()`` returns its text (or raises :class:`InputError`), once.
+    ``portable()`` gives a loader that can run on another machine (the Ray engine's read tasks)."""
 
     key: str  # stable identity across runs: resolved path, or path#id for a table row
     name: str  # as the user named it, for messages
@@ -36,6 +38,13 @@ class InputItem:
     loader: Callable[[], Any] = field(repr=False)  # -> str, or a readers.ReadResult
     read_as: dict[str, str] = field(default_factory=dict)  # how it was read: format, encoding (provenance)
     _text: str | None = field(default=None, repr=False)
+    fetch: Callable[[], Callable[[], Any]] | None = field(default=None, repr=False)  # -> a portable loader
+
+    def portable(self) -> Callable[[], Any]:
+        """A picklable loader that returns what ``loader`` returns wherever it runs: a file's bytes are
+        read here and now (an unreadable file raises the same :class:`InputError` as ``load()``), their
+        parsing is left to the caller, which may be a worker on another node without the file."""
+        return self.fetch() if self.fetch is not None else self.loader
 
     def load(self) -> str:
         if self._text is None:
@@ -64,6 +73,21 @@ def _read_file(path: Path, encoding: str | None):
     return read_document(path, encoding=encoding)
 
 
+def _fetch_file(path: Path, encoding: str | None) -> Callable[[], Any]:
+    from ..readers import parse_document
+    from ..readers.text import read_file_bytes
+
+    return functools.partial(parse_document, read_file_bytes(path), path, encoding=encoding)
+
+
+def _row_text(text: Any, name: str) -> str:
+    from ..readers import decode_bytes
+
+    if not isinstance(text, str) or not text.strip():
+        raise InputError(f"{name}: empty text")
+    return decode_bytes(text.encode("utf-8"), name)  # the same checks as a file
+
+
 def file_item(path: Path, stem: str | None = None, encoding: str | None = None) -> InputItem | InputFailure:
     """A file input; anything but a regular file (a FIFO, a device, a folder) is refused at once."""
     try:
@@ -74,12 +98,12 @@ def file_item(path: Path, stem: str | None = None, encoding: str | None = None) 
         what = "a directory" if path.is_dir() else "not a regular file (a pipe, device or socket)"
         return InputFailure(str(path), InputError(f"{path}: {what}", hint="give report files"))
     return InputItem(key=str(path.resolve()), name=str(path), stem=stem or path.stem,
-                     loader=lambda p=path: _read_file(p, encoding))
+                     loader=functools.partial(_read_file, path, encoding),
+                     fetch=functools.partial(_fetch_file, path, encoding))
 
 
 def _table_items(path: Path, text_column: str, id_column: str) -> Iterator[InputItem | InputFailure]:
     """Rows of a JSONL/CSV/Parquet table, streamed row by row (memory stays flat)."""
-    from ..readers import decode_bytes
     from ..readers.tables import BadRow, iter_table_rows
 
     seen: dict[str, int] = {}
@@ -94,13 +118,7 @@ def _table_items(path: Path, text_column: str, id_column: str) -> Iterator[Input
             n = seen[doc_id]
             suffix = "" if n == 1 else f"~{n}"  # a repeated id is a distinct document, with its own outputs
             name = f"{path}#{doc_id}{suffix}"
-            text = row[text_column]
-
-            def load(text: Any = text, name: str = name) -> str:
-                if not isinstance(text, str) or not text.strip():
-                    raise InputError(f"{name}: empty text")
-                return decode_bytes(text.encode("utf-8"), name)  # the same checks as a file
-
+            load = functools.partial(_row_text, row[text_column], name)  # picklable: travels as it is
             stem = doc_id + ("" if n == 1 else f"-{n}")
             yield InputItem(key=f"{resolved}#{doc_id}{suffix}", name=name, stem=stem, loader=load,
                             read_as={"format": "table-row", "encoding": "utf-8"})

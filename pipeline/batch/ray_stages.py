@@ -1,26 +1,32 @@
-"""The Ray engine's document stages: abstractive summaries on an actor pool holding the summarizer, then
-each document's checks and rendering as Ray tasks; and the per-node counters of a run.
+"""The Ray engine's stages besides translation: reading, summaries, each document's checks and rendering;
+and the per-node counters of a run.
 
-One dataset per group of documents: ``from_items(documents) -> map_batches(SummarizerActor, actor pool) ->
-map(finish_row)`` (tasks). A document travels whole (pickled, translations applied): its section summaries
-and the executive summary resting on them are made by one actor with the local engine's code
-(``summarize_documents``, whose output for a document alone equals its output in a group), so the outputs
-are the local engine's byte for byte (tested). The tasks return the text of
-the output files; the driver writes them and appends the manifest line, in input order, as each arrives.
-A killed actor is restarted and a killed task retried by Ray (Ray Data's defaults), so nothing is lost.
+- ``read`` (:func:`ray_read`): the driver reads each input's bytes (inputs need not be on storage the
+  workers see) and a Ray task parses and segments them with the local engine's code
+  (:func:`.reading.read_and_segment`, the translator's own token count travelling without its model),
+  up to a group of documents ahead of the run; the same document, or the same error, as locally.
+- ``finish`` (:func:`ray_finish`): one call per document on a pool of summarizer actors (its section
+  summaries and the executive summary resting on them, by ``summarize_documents``, whose output for a
+  document alone equals its output in a group), then one Ray task per document (checks, rendering),
+  started as soon as its summary is made, which returns the text of the output files; the driver
+  writes them and appends the manifest line, in input order, as each arrives.
+
+Documents travel whole between the stages through Ray's object store, not through the driver. A killed
+actor is restarted (its calls retried) and a killed task retried by Ray, so nothing is lost (tested).
 """
 
 from __future__ import annotations
 
 import pickle
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from ..config import Config, config_from_dict
 from ..document import Document
 from ..errors import ConfigError, InputError, OutputError, PipelineError, describe_exception
+from .reading import Read, ReadRequest, Segmenter, read_and_segment, token_counter
 from .run import Finished
 
 WorkHook = Callable[[list[str]], None]  # called before each summarizer batch / document task (tests crash here)
@@ -40,7 +46,8 @@ class RayStats:
 
     nodes: dict[str, Counter] = field(default_factory=dict)
     worker_cpu: Counter = field(default_factory=Counter)  # per kind of work ("summary_batches", ...)
-    driver_cpu_seconds: float = 0.0
+    driver_cpu_seconds: float = 0.0  # the whole run on the driver, connecting to Ray included
+    driver_init_cpu_seconds: float = 0.0  # of which: connecting to (or starting) Ray
     seconds: float = 0.0
 
     def count(self, node: str, what: str, n: int = 1, cpu: float = 0.0) -> None:
@@ -57,6 +64,7 @@ class RayStats:
             "engine": "ray",
             "nodes": {node: dict(sorted(c.items())) for node, c in sorted(self.nodes.items())},
             "driver_cpu_seconds": round(self.driver_cpu_seconds, 3),
+            "driver_init_cpu_seconds": round(self.driver_init_cpu_seconds, 3),
             "worker_cpu_seconds": round(self.worker_cpu_seconds, 3),
             "worker_cpu_seconds_by_work": {k: round(v, 3) for k, v in sorted(self.worker_cpu.items())},
             "driver_cpu_share": round(self.driver_cpu_seconds / total, 4) if total else None,
@@ -117,55 +125,51 @@ class SummarizerActor:
         self.mismatch = same_model("summarizer", info.get("revision"), revision)  # each document fails with it
         self.before = before
 
-    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
+    def summarize(self, doc: Document) -> dict[str, Any]:
+        """``{"doc": the summarized document or None, "error": failure bytes or b"", "node", "cpu"}``."""
         from ..summarize import SummaryPolicy, summarize_documents
 
         node, cpu = worker_facts()
-        docs = [pickle.loads(d) for d in batch["doc"]]
-        if self.before is not None:
-            self.before([d.source for d in docs])
-        policy = SummaryPolicy.from_config(self.config.summarizer)
-        out, errors = [], []
-        for doc, previous in zip(docs, batch["error"]):
-            if previous or self.mismatch:  # failed before, or this node's model is not the driver's
-                out.append(b"")
-                errors.append(previous or failure(self.mismatch))
-                continue
+        result: dict[str, Any] = {"doc": None, "error": b"", "node": node}
+        if self.mismatch is not None:  # this node's model is not the driver's
+            result["error"] = failure(self.mismatch)
+        else:
+            if self.before is not None:
+                self.before([doc.source])
             try:
-                summarize_documents([doc], self.summarizer, policy)
-                out.append(pickle.dumps(doc))
-                errors.append(b"")
+                summarize_documents([doc], self.summarizer, SummaryPolicy.from_config(self.config.summarizer))
+                result["doc"] = doc
             except Exception as err:
-                out.append(b"")
-                errors.append(failure(err))
-        n = len(docs)
-        return {"i": batch["i"], "doc": out, "error": errors, "summary_node": [node] * n,
-                "summary_batch": [1] + [0] * (n - 1), "summary_cpu": [time.process_time() - cpu] + [0.0] * (n - 1)}
+                result["error"] = failure(err)
+        result["cpu"] = time.process_time() - cpu
+        return result
 
 
-def finish_row(row: dict[str, Any], *, config_data: dict[str, Any], glossary: Any, summarized: bool,
-               before: WorkHook | None = None) -> dict[str, Any]:
+def finish_document(doc: Document | dict[str, Any], config_data: dict[str, Any], glossary: Any,
+                    before: WorkHook | None = None) -> dict[str, Any]:
     """One document task: extractive summaries (when the config has them), fidelity checks, rendering.
-    Returns the output files' text (the driver writes them) or the document's error."""
+    ``doc``: a translated document, or a summarizer actor's result (Ray passes it here from the actor).
+    Returns the output files' text (the driver writes them) or the document's error, and where it ran."""
     from .components import Components, load_summarizer
     from .documents import check_document, render_outputs, summarize_group
 
     node, cpu = worker_facts()
     started = time.perf_counter()
-    config = config_from_dict(config_data)
-    result = {"i": row["i"], "texts": b"", "error": row["error"], "node": node, "seconds": 0.0,
-              "summary_node": row.get("summary_node", ""), "summary_batch": row.get("summary_batch", 0),
-              "summary_cpu": row.get("summary_cpu", 0.0)}
-    if not row["error"]:
-        doc = pickle.loads(row["doc"])
+    result: dict[str, Any] = {"texts": None, "error": b"", "node": node, "summary": None}
+    if isinstance(doc, dict):  # summarized on an actor: its facts are counted with this task's
+        result["summary"] = {k: doc[k] for k in ("node", "cpu")}
+        doc, result["error"] = doc["doc"], doc["error"]
+    if not result["error"]:
+        config = config_from_dict(config_data)
         try:
             if before is not None:
                 before([doc.source])
+            summarized = config.summarizer.kind == "abstractive"
             summarizer = None if summarized else load_summarizer(config, None, None)[0]  # extractive or none
             components = Components(config, None, None, summarizer, glossary, None)
             summarize_group([doc], components)
             check_document(doc, components)
-            result["texts"] = pickle.dumps(render_outputs(doc, config))
+            result["texts"] = render_outputs(doc, config)
         except Exception as err:
             result["error"] = failure(err)
     result["seconds"] = time.perf_counter() - started
@@ -175,71 +179,133 @@ def finish_row(row: dict[str, Any], *, config_data: dict[str, Any], glossary: An
 
 def ray_finish(components: Any, config_data: dict[str, Any], settings_data: dict[str, Any], stats: RayStats, *,
                before_summary: WorkHook | None = None, before_document: WorkHook | None = None):
-    """A ``finish`` for :class:`BatchRun`: abstractive summaries on the summarizer actor pool, then one Ray
-    task per document; yields one outcome per document, in order, each as soon as it and those before it
-    are back."""
+    """A ``finish`` for :class:`BatchRun`: abstractive summaries on the summarizer actor pool, each
+    document's task started as soon as its summary is made; yields one outcome per document, in order,
+    each as soon as it and those before it are back."""
+    import ray
+
+    from .ray_pool import ActorPool, remote_options
+
     config: Config = components.config
+    rc = config.ray
     summarized = config.summarizer.kind == "abstractive"
+    task = ray.remote(finish_document).options(**remote_options(rc.num_cpus_per_task))
+    glossary = ray.put(components.glossary)  # once per run, not once per document
+    summarizer_kwargs = {"config_data": config_data, "settings_data": settings_data, "before": before_summary,
+                         "revision": components.summarizer_info.get("revision")}
 
     def finish(docs: list[Document]) -> Iterator[Finished | BaseException]:
-        import ray.data
-
         if not docs:
             return
-        rc = config.ray
-        rows = [{"i": i, "doc": pickle.dumps(doc), "error": b""} for i, doc in enumerate(docs)]
-        ds = ray.data.from_items(rows, override_num_blocks=len(rows))
-        if summarized:
-            ds = ds.map_batches(
-                SummarizerActor,
-                fn_constructor_kwargs={"config_data": config_data, "settings_data": settings_data,
-                                       "before": before_summary,
-                                       "revision": components.summarizer_info.get("revision")},
-                batch_size=1,  # one document per call: the pool balances whole documents
-                compute=ray.data.ActorPoolStrategy(size=min(rc.summarizer_pool_size, len(rows))),  # no idle starts
-                num_cpus=rc.num_cpus_per_summarizer,
-                num_gpus=rc.num_gpus_per_summarizer or None,
-                batch_format="numpy",
-            )
-        ds = ds.map(finish_row, fn_kwargs={"config_data": config_data, "glossary": components.glossary,
-                                           "summarized": summarized, "before": before_document},
-                    num_cpus=rc.num_cpus_per_task)
-        waiting: dict[int, dict[str, Any]] = {}
+        refs: list[Any] = [None] * len(docs)
         nxt = 0
-        try:
-            for row in ds.iter_rows():
-                _count(stats, row)
-                waiting[int(row["i"])] = row
-                while nxt in waiting:
-                    yield _outcome(waiting.pop(nxt))
-                    nxt += 1
-        except Exception as err:  # the dataset itself failed (not one document): those not back fail with it
-            cause = engine_failure(err)
-            for i in range(nxt, len(docs)):
-                yield _outcome(waiting.pop(i)) if i in waiting else cause
+        if summarized:
+            pool = ActorPool(SummarizerActor, summarizer_kwargs, size=rc.summarizer_pool_size,
+                             num_cpus=rc.num_cpus_per_summarizer, num_gpus=rc.num_gpus_per_summarizer)
+            try:  # one document per call: the pool balances whole documents
+                for i, summary in pool.map("summarize", [(doc,) for doc in docs]):
+                    refs[i] = task.remote(summary, config_data, glossary, before_document)
+                    while nxt < len(docs) and refs[nxt] is not None and ray.wait([refs[nxt]], timeout=0)[0]:
+                        yield _outcome(stats, refs[nxt])
+                        nxt += 1
+            except Exception as err:  # the pool itself failed (not one document): those not started fail with it
+                for i in range(nxt, len(docs)):
+                    refs[i] = refs[i] if refs[i] is not None else engine_failure(err)
+            finally:
+                pool.close()
+        else:
+            refs = [task.remote(doc, config_data, glossary, before_document) for doc in docs]
+        for i in range(nxt, len(docs)):
+            yield refs[i] if isinstance(refs[i], BaseException) else _outcome(stats, refs[i])
 
     return finish
 
 
 def engine_failure(err: BaseException) -> PipelineError:
-    """The whole dataset failed (Ray lost the cluster, ...): one line for every document not back."""
+    """Ray lost the cluster, an actor for good, ...: one line for every document concerned."""
     return PipelineError(f"the Ray engine failed ({describe_exception(err).splitlines()[0][:300]})",
                          hint="see the Ray logs (for a local Ray: /tmp/ray/session_latest/logs)")
 
 
-def _count(stats: RayStats, row: dict[str, Any]) -> None:
-    stats.count(str(row["node"]), "document_tasks", cpu=float(row["cpu"]))
-    if row.get("summary_batch"):
-        stats.count(str(row["summary_node"]), "summary_batches", int(row["summary_batch"]),
-                    cpu=float(row["summary_cpu"]))
+def _outcome(stats: RayStats, ref: Any) -> Finished | BaseException:
+    import ray
 
-
-def _outcome(row: dict[str, Any]) -> Finished | BaseException:
+    try:
+        row = ray.get(ref)
+    except Exception as err:  # the task could not run (its summarizer actor is gone, ...)
+        return engine_failure(err)
+    stats.count(row["node"], "document_tasks", cpu=row["cpu"])
+    if row["summary"]:
+        stats.count(row["summary"]["node"], "summary_batches", cpu=row["summary"]["cpu"])
     if row["error"]:
         return rebuild(row["error"])
-    return Finished(pickle.loads(row["texts"]), float(row["seconds"]))
+    return Finished(row["texts"], row["seconds"])
 
 
-def batch_marks(n: int, node: str, cpu: float) -> dict[str, list]:
-    """Columns that let the driver count actor calls per node whatever the re-batching on the way back."""
-    return {"node": [node] * n, "batch": [1] + [0] * (n - 1), "cpu": [cpu] + [0.0] * (n - 1)}
+_SEGMENTERS: dict[str, Segmenter] = {}  # per worker process: the run's segmenter, fetched once
+
+
+def read_document(loader: Any, name: str, done_hash: str | None, segmenter: list[Any],
+                  before: WorkHook | None = None) -> dict[str, Any]:
+    """One read task: parse the input (its bytes came with ``loader``), hash and segment it with the
+    run's segmenter (``[ref]``: fetched once per worker process). Errors travel as :func:`failure` bytes."""
+    import ray
+
+    key = segmenter[0].hex()
+    if key not in _SEGMENTERS:  # like an actor's model, the tokenizer's loading is not counted as work
+        _SEGMENTERS.clear()
+        _SEGMENTERS[key] = ray.get(segmenter[0])
+    node, cpu = worker_facts()
+    if before is not None:
+        before([name])
+    read = read_and_segment(loader, name, _SEGMENTERS[key], done_hash)
+    error = failure(read.error) if read.error is not None else b""
+    read.error = None
+    return {"read": read, "error": error, "node": node, "cpu": time.process_time() - cpu}
+
+
+def ray_read(components: Any, stats: RayStats, *, limit: int = 0, before: WorkHook | None = None):
+    """A ``read`` for :class:`BatchRun`: each input's bytes are read here (the driver) and shipped to a
+    Ray task that parses and segments it, up to ``batch_documents`` inputs ahead of the run (the next group
+    is read while this one is translated); yields one :class:`Read` per input, in order."""
+    import ray
+
+    from .ray_pool import remote_options
+
+    config: Config = components.config
+    task = ray.remote(read_document).options(**remote_options(config.ray.num_cpus_per_task))
+    segmenter = [ray.put(Segmenter(token_counter(components.translator), limit))]  # in a list: not resolved
+    ahead = max(1, config.batch_documents)
+
+    def submit(req: ReadRequest) -> Any:
+        if not req.needs_reading:
+            return Read()
+        try:
+            loader = req.item.portable()  # an unreadable file fails here, with the local engine's line
+        except Exception as err:
+            return Read(error=err)
+        return task.remote(loader, req.item.name, req.done_hash, segmenter, before)
+
+    def collect(req: ReadRequest, submitted: Any) -> tuple[ReadRequest, Read]:
+        if isinstance(submitted, Read):
+            return req, submitted
+        try:
+            row = ray.get(submitted)
+        except Exception as err:  # the task could not run at all (Ray lost the cluster, ...)
+            return req, Read(error=engine_failure(err))
+        stats.count(row["node"], "read_tasks", cpu=row["cpu"])
+        read = row["read"]
+        if row["error"]:
+            read.error = rebuild(row["error"])
+        return req, read
+
+    def read(requests: Iterable[ReadRequest]) -> Iterator[tuple[ReadRequest, Read]]:
+        pending: deque[tuple[ReadRequest, Any]] = deque()
+        for req in requests:
+            pending.append((req, submit(req)))
+            if len(pending) > ahead:
+                yield collect(*pending.popleft())
+        while pending:
+            yield collect(*pending.popleft())
+
+    return read

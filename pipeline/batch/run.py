@@ -5,20 +5,20 @@ batches, so many small reports keep the model as busy as one large one. Every at
 line; a rerun skips inputs already done with the same content and signature, and together with the
 translation cache a killed batch resumes without redoing or losing finished work.
 
-An engine decides *how texts are translated* (``translate(texts, progress=, stats=)``) and *how translated
+An engine decides *how inputs are read and segmented* (``read(requests)``: one :class:`Read` per input,
+in order), *how texts are translated* (``translate(texts, progress=, stats=)``) and *how translated
 documents are finished* (``finish(docs)``: summaries, checks, rendering; one outcome per document, in
 order): locally, or on Ray actors and tasks. Reading, the cache, the files and the manifest are here, once.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Protocol
+from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from ..document import Document
 from ..errors import InputError, OutputError, PipelineError, describe_exception
@@ -27,9 +27,11 @@ from .inputs import InputFailure, InputItem
 from .manifest import Manifest
 from .naming import StemAllocator
 from .outputs import FolderLock, remove_stale_temporaries
+from .reading import Read, ReadRequest, Segmenter, read_locally
 
 log = logging.getLogger(__name__)
 
+ReadFn = Callable[[Iterable["ReadRequest"]], Iterator[tuple["ReadRequest", "Read"]]]  # in order
 TranslateFn = Callable[..., dict]  # (texts, *, progress, stats) -> {text: TranslatedText}
 FinishFn = Callable[[list[Document]], Iterable["Finished | BaseException"]]  # one outcome per doc, in order
 EventHook = Callable[[str, dict], None]  # (event, facts): tests pass one in to crash at a chosen point
@@ -123,6 +125,7 @@ class BatchRun:
         components: Components,
         out_dir: Path,
         *,
+        read: ReadFn | None = None,
         translate: TranslateFn | None = None,
         finish: FinishFn | None = None,
         force: bool = False,
@@ -134,13 +137,14 @@ class BatchRun:
         self.components = components
         self.config = components.config
         self.out_dir = Path(out_dir)
+        self.limit = limit  # a preview: only the first N segments of each document
+        self.read = read or (lambda requests: read_locally(requests, Segmenter(components.translator, limit)))
         self.translate = translate or self._translate_locally
         self.finish = finish or self._finish_locally
         self.force = force
         self.group_size = 1 if per_document else self.config.batch_documents
         self.progress = progress or SilentProgress()
         self.events = events or (lambda event, facts: None)
-        self.limit = limit  # a preview: only the first N segments of each document
         self.signature = components.run_signature() + (f"+first{limit}" if limit else "")
         self.config_hash = self.config.hash()
         self.report = BatchReport()
@@ -161,31 +165,47 @@ class BatchRun:
             self.manifest = Manifest.load(self.out_dir)
             previous = {k: r["stem"] for k, r in self.manifest.records.items() if r.get("stem")}
             self.stems = StemAllocator(self.manifest.stems_in_use(), previous)
-            for item in inputs:
-                self._take(item)
+            for req, read in self.read(self._requests(inputs)):
+                self._take(req, read)
             self._flush()
             self._update_collection()
         return self.report
 
-    def _take(self, item: InputItem | InputFailure) -> None:
+    def _requests(self, inputs: Iterable[InputItem | InputFailure]) -> Iterator[ReadRequest]:
+        """Each input as the engine's ``read`` gets it: with the content hash of a finished earlier run
+        (so that an unchanged input is not segmented again), or refused before reading."""
+        for item in inputs:
+            if isinstance(item, InputFailure):
+                yield ReadRequest(item)
+            elif item.key in self.seen:
+                yield ReadRequest(item, refused=InputError(f"{item.name}: given more than once in this batch (done once)"))
+            else:
+                self.seen.add(item.key)
+                rec = self.manifest.records.get(item.key)
+                done = None if self.force or rec is None else rec.get("content_sha256")
+                if done and self.manifest.why_not_done(item.key, done, self.signature) is not None:
+                    done = None
+                yield ReadRequest(item, done_hash=done)
+
+    def _take(self, req: ReadRequest, read: Read) -> None:
+        item = req.item
         if isinstance(item, InputFailure):  # recorded too: the manifest is the history of every attempt
             self._fail(item.name, f"failure:{item.name}", item.error, None)
             return
-        if item.key in self.seen:
-            self._fail(item.name, item.key, InputError(f"{item.name}: given more than once in this batch (done once)"),
-                       None)
+        if req.refused is not None:
+            self._fail(item.name, item.key, req.refused, None)
             return
-        self.seen.add(item.key)
-        started = time.perf_counter()
-        try:
-            text = item.load()
-        except Exception as err:
-            self._fail(item.name, item.key, err, None)
+        if read.content_hash is None:  # it could not be read
+            self._fail(item.name, item.key, read.error, None)
             return
-        item.release()
-        content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        content_hash = read.content_hash
+        if read.read_as is not None:
+            item.read_as = read.read_as
         item.stem = self.stems.stem_for(item.key, item.stem)
-        reason = "forced" if self.force else self.manifest.why_not_done(item.key, content_hash, self.signature)
+        if read.doc is None and read.error is None and content_hash == req.done_hash:
+            reason = None  # done before with this content (checked when it was asked for): not segmented
+        else:
+            reason = "forced" if self.force else self.manifest.why_not_done(item.key, content_hash, self.signature)
         if reason is None:
             rec = self.manifest.records[item.key]
             self._record(item, DocumentResult(item.name, True, skipped=True, message="already done (manifest)",
@@ -193,23 +213,12 @@ class BatchRun:
             return
         if reason not in ("new", "forced"):
             self.progress.stage("redo", f"{item.name}: {reason}; redoing it")
-        try:
-            doc = self._segment(text, item)
-        except Exception as err:
-            self._fail(item.name, item.key, err, content_hash)
+        if read.error is not None:
+            self._fail(item.name, item.key, read.error, content_hash)
             return
-        self.group.append(_Pending(item, doc, content_hash, time.perf_counter() - started))
+        self.group.append(_Pending(item, read.doc, content_hash, read.seconds))
         if len(self.group) >= self.group_size:
             self._flush()
-
-    def _segment(self, text: str, item: InputItem) -> Document:
-        from ..segment import segment
-
-        t = self.components.translator
-        doc = segment(text, source=Path(item.name).name, max_tokens=t.max_input_tokens, count_tokens=t.count_tokens)
-        if not list(doc.all_segments()) and not doc.title.zh:
-            raise InputError(f"{item.name}: no text found after removing page chrome")
-        return doc.keep_first_segments(self.limit) if self.limit else doc
 
     # -- translation of a group, then each document's own work --------------------------------------------
     def _translate_locally(self, texts: list[str], *, progress=None, stats=None) -> dict:

@@ -16,7 +16,8 @@ from pipeline.errors import InputError
 from .text import canonical_encoding, check_text, decode_bytes, decode_bytes_with_encoding, read_file_bytes
 
 __all__ = [
-    "READABLE_SUFFIXES", "ReadResult", "canonical_encoding", "decode_bytes", "read_document", "read_document_text",
+    "READABLE_SUFFIXES", "ReadResult", "canonical_encoding", "decode_bytes", "parse_document", "read_document",
+    "read_document_text",
 ]
 
 # What input discovery picks from a directory. Legacy .doc/.wps files are not picked up (they are refused
@@ -40,14 +41,19 @@ class ReadResult:
 def read_document(path: Path, *, encoding: str | None = None) -> ReadResult:
     """Read one input file of any supported kind; ``encoding`` forces the codec of a text, Markdown or
     HTML file (strict decoding, recorded by its Python name); it is ignored for PDF and Word files."""
+    return parse_document(read_file_bytes(Path(path)), Path(path), encoding=encoding)
+
+
+def parse_document(data: bytes, path: Path, *, encoding: str | None = None) -> ReadResult:
+    """:func:`read_document` on bytes already read from ``path`` (which names the input in messages and
+    gives its suffix): the parsing can run where the file is not (a Ray worker)."""
     path = Path(path)
     suffix = path.suffix.lower()
-    data = read_file_bytes(path)
     name = str(path)
     if data.startswith(b"%PDF-") or (suffix == ".pdf" and data.strip()):
         from .pdf import read_pdf
 
-        text = read_pdf(path)
+        text = read_pdf(path, data)
         try:
             check_text(text, name, NOT_TEXT_ENCODING)
         except InputError as err:
@@ -62,7 +68,7 @@ def read_document(path: Path, *, encoding: str | None = None) -> ReadResult:
     if data.startswith(_ZIP_SIGNATURE) and (suffix == ".docx" or b"word/" in data[:4096]):
         from .docx import read_docx
 
-        text = read_docx(path)
+        text = read_docx(path, data)
         check_text(text, name, NOT_TEXT_ENCODING)
         return ReadResult(text, NOT_TEXT_ENCODING, "docx")
     if suffix == ".docx":

@@ -10,6 +10,7 @@ Bullets carry no marker. Table rows become lines with cells separated by `` | ``
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from pathlib import Path
@@ -24,13 +25,13 @@ _ROMAN = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "X
           (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]  # fmt: skip
 
 
-def read_docx(path: Path) -> str:
-    """The text of a .docx file; :class:`InputError` if it is not one."""
+def read_docx(path: Path, data: bytes | None = None) -> str:
+    """The text of a .docx file (or of its ``data`` when given); :class:`InputError` if it is not one."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(io.BytesIO(data) if data is not None else str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as err:
         raise InputError(
             f"{path}: cannot read as a Word .docx file ({type(err).__name__})",

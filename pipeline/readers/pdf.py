@@ -63,12 +63,13 @@ class _Line:
     page_height: float
 
 
-def read_pdf(path: Path) -> str:
-    """The text of a PDF file, one paragraph per line; :class:`InputError` if there is none to read."""
+def read_pdf(path: Path, data: bytes | None = None) -> str:
+    """The text of a PDF file (or of its ``data`` when given), one paragraph per line; :class:`InputError`
+    if there is none to read."""
     import pypdfium2 as pdfium
 
     try:
-        document = pdfium.PdfDocument(str(path))
+        document = pdfium.PdfDocument(data if data is not None else str(path))
     except pdfium.PdfiumError as err:
         if "password" in str(err).lower():
             raise InputError(
