@@ -105,7 +105,7 @@ def test_parallel_batches_decode_exactly_what_one_worker_decodes(tiny_models, ma
     assert summaries[0].summarize_texts(texts) == summaries[1].summarize_texts(texts)
 
 
-def test_a_fixed_minimum_length_holds_per_row_in_a_batch(tiny_models, marian_ct2):
+def test_a_fixed_length_holds_per_row_in_a_batch_with_greedy_search(tiny_models, marian_ct2):
     from pipeline.translate import GenerationSettings
     from pipeline.translate.ct2 import CTranslate2Translator
 

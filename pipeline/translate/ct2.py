@@ -159,23 +159,16 @@ class CTranslate2Translator:
         results: list[Translation | None] = [None] * len(texts)
         specials = set(self.tokenizer.all_special_tokens)
         # CTranslate2 takes one length bound per call: decode each batch (similar lengths) to its longest
-        # bound and cut every row to its own bound. For greedy search that is exactly the row's own output.
-        # A row's minimum length is exact: rows are batched only with rows of the same minimum (all of
-        # them with the default min_length_ratio 0, so one group).
+        # bounds and cut every row to its own maximum. For greedy search that is exactly the row's own
+        # output (its first tokens do not depend on a later end); batching rows by equal minimum instead
+        # would cut a fixed-length run into batches of a few rows.
         bounds = [settings.length_bounds(len(row)) for row in ids]
-        groups: dict[int, list[int]] = {}
-        for i, (lo, _) in enumerate(bounds):
-            groups.setdefault(lo, []).append(i)
-        batches = [
-            [members[j] for j in batch]
-            for members in groups.values()
-            for batch in plan_batches([len(ids[i]) for i in members], self.batch_tokens, settings.num_beams)
-        ]
+        batches = plan_batches([len(row) for row in ids], self.batch_tokens, settings.num_beams)
         outs = decode_batches(self.translator, [dict(
             source=[tokens[i] for i in batch],
             beam_size=settings.num_beams,
             max_decoding_length=max(bounds[i][1] for i in batch),
-            min_decoding_length=bounds[batch[0]][0],
+            min_decoding_length=max(bounds[i][0] for i in batch),
             no_repeat_ngram_size=settings.no_repeat_ngram_size,
             repetition_penalty=settings.repetition_penalty,
             return_end_token=False,
