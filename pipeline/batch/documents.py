@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 from ..config import Config
 from ..document import Document
 from .components import Components
-from .outputs import write_atomic
 
 
 def summarize_group(docs: list[Document], components: Components) -> None:
@@ -68,11 +66,3 @@ def iter_outputs(doc: Document, config: Config) -> Iterator[str | Iterator[str]]
 def render_outputs(doc: Document, config: Config) -> list[str]:
     """The text of the document's output files, in :func:`output_names` order."""
     return [render_output(doc, name, config) for name in output_names("document", config)]
-
-
-def write_document(doc: Document, out_dir: Path, stem: str, config: Config) -> list[str]:
-    """Write the document's files atomically; returns their names relative to ``out_dir``."""
-    names = output_names(stem, config)
-    for name in names:
-        write_atomic(Path(out_dir) / name, render_output(doc, name, config))
-    return names

@@ -31,7 +31,8 @@ _BOMS = (
 
 # Controls other than tab, newline, vertical tab, form feed and carriage return never occur in text files.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
-_CJK_CHARS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK_RANGES = (("\u3400", "\u4dbf"), ("\u4e00", "\u9fff"), ("\uf900", "\ufaff"))  # CJK ideographs
+_CJK_CHARS = re.compile("[" + "".join(f"{lo}-{hi}" for lo, hi in _CJK_RANGES) + "]")
 _PRIVATE_USE_CHARS = re.compile(r"[\ue000-\uf8ff]")
 # Markup is not text: an HTML page with long tags must not fail the "is this Chinese" check.
 _MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->|<[^<>]*>|&#?\w{1,10};", re.I | re.S)
@@ -175,7 +176,7 @@ def _count(chars: re.Pattern, text: str) -> int:
 def _common_share(text: str, is_common) -> float:
     cjk = common = 0
     for char in text:
-        if "\u3400" <= char <= "\u4dbf" or "\u4e00" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff":
+        if any(lo <= char <= hi for lo, hi in _CJK_RANGES):
             cjk += 1
             common += is_common(char)
     return common / cjk if cjk else 0.0
