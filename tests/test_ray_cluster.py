@@ -86,8 +86,10 @@ def _outputs(folder: Path) -> dict[str, bytes]:
 
 def test_two_node_cluster_runs_every_stage_on_both_nodes_with_local_outputs(tmp_path):
     pytest.importorskip("ray", reason="Ray not installed (pip install -e '.[ray]')")
-    if not shutil.which("ray"):
-        pytest.skip("the `ray` command is not on PATH")
+    # the `ray` command of this interpreter's environment (a venv's bin/ need not be on PATH: `make test`)
+    path = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+    if not shutil.which("ray", path=path):
+        pytest.skip("the `ray` command is not installed beside this Python nor on PATH")
     reports = tmp_path / "reports"
     reports.mkdir()
     for i in range(20):
@@ -112,7 +114,7 @@ def test_two_node_cluster_runs_every_stage_on_both_nodes_with_local_outputs(tmp_
         "--set", "ray.summarizer_pool_size=2", "--set", "ray.num_cpus_per_summarizer=1",
         "--set", "ray.num_cpus_per_task=0.5",
     ]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # the nodes' workers import this checkout
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PATH": path}  # the nodes' workers import this checkout
     if not isolated:
         print("note: no network/PID namespaces here; the cluster runs on the machine's 127.0.0.1")
     try:
