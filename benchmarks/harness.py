@@ -34,16 +34,18 @@ SUMMARY_NEW_TOKENS = 60  # summary tokens per summarized input (fixed, about wha
 SUMMARY_BEAMS = 2  # the summarizer's own default, and what `run` uses
 EN_WORDS_PER_ZH_CHAR = 0.65  # English words of a real translation per Chinese character
 
-# The production models' shapes (their config.json values), built with random weights.
+# The production models' shapes (their config.json values), built with random weights. OPUS-MT zh-en's
+# 65,001-entry vocabulary joins two SentencePiece models of 32,000 pieces each ("spm32k,spm32k" on its
+# model card): the split decides what `translator.output_vocab: target` keeps (about 33,000 entries).
 OPUS_MT_ZH_EN_SHAPE = Seq2SeqShape(
     d_model=512, encoder_layers=6, decoder_layers=6, heads=8, ffn=2048, vocab_size=65001, num_beams=4,
-    max_length=512,
+    max_length=512, source_pieces=32000, target_pieces=32000,
 )
 DISTILBART_CNN_12_6_SHAPE = Seq2SeqShape(
     d_model=1024, encoder_layers=12, decoder_layers=6, heads=16, ffn=4096, vocab_size=50264, num_beams=4,
     max_length=142, min_length=56,
 )
-BENCH_MARIAN = "opus-mt-zh-en-arch"
+BENCH_MARIAN = "opus-mt-zh-en-arch-spm32k"
 BENCH_BART = "distilbart-cnn-12-6-arch"
 
 

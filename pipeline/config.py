@@ -47,6 +47,9 @@ class TranslatorConfig:
     min_length_ratio: float = field(default=0.0, metadata=_check(0.0, 10.0))
     # Decoding bias towards the glossary's renderings of terms in the source (transformers backend; 0 = off).
     glossary_weight: float = field(default=0.0, metadata=_check(0.0, 100.0))
+    # target: only tokens the target-language tokenizer writes (no untranslated source pieces; with
+    # ctranslate2 a smaller output layer, faster). See pipeline/translate/vocab.py.
+    output_vocab: Literal["full", "target"] = "full"
     batch_tokens: int = field(default=4096, metadata=_check(16, 1_000_000))  # token budget per batch
     threads: int = field(default=0, metadata=_check(0, 256))  # 0 = torch's default
     parallel_batches: int = field(default=1, metadata=_check(1, 64))  # ctranslate2: batches decoded at once

@@ -183,6 +183,35 @@ def _train_spm(lines: list[str], prefix: Path, vocab_size: int, coverage: float)
     prefix.with_suffix(".model").write_bytes(model.getvalue())
 
 
+def _pad_spm(path: Path, pieces: int, name: str) -> None:
+    """Append UNUSED pieces (``<{name}{k}>``) to the SentencePiece model at ``path`` until it has ``pieces``:
+    the production models' piece counts, while encoding stays exactly the same (UNUSED pieces are never
+    produced). Appended in protobuf's wire format (ModelProto field 1, a repeated SentencePiece message),
+    which needs no protobuf library."""
+    import struct
+
+    import sentencepiece as spm
+
+    data = path.read_bytes()
+    have = spm.SentencePieceProcessor(model_proto=data).get_piece_size()
+
+    def varint(n: int) -> bytes:
+        out = bytearray()
+        while True:
+            out.append((n & 0x7F) | (0x80 if n > 0x7F else 0))
+            n >>= 7
+            if not n:
+                return bytes(out)
+
+    extra = bytearray()
+    for k in range(pieces - have):
+        text = f"<{name}{k}>".encode()
+        # piece (1, bytes), score (2, float32) and type (3, varint; 5 = UNUSED)
+        body = b"\x0a" + varint(len(text)) + text + b"\x15" + struct.pack("<f", 0.0) + b"\x18\x05"
+        extra += b"\x0a" + varint(len(body)) + body
+    path.write_bytes(data + bytes(extra))
+
+
 @dataclass(frozen=True)
 class Seq2SeqShape:
     """The sizes of a model to build (random weights) and the defaults of its generation_config."""
@@ -193,6 +222,10 @@ class Seq2SeqShape:
     heads: int
     ffn: int
     vocab_size: int | None = None  # None: the trained tokenizer's size; larger: padded with unused entries
+    # Marian: pieces of the source / target SentencePiece models (None: as trained; larger: padded with
+    # UNUSED pieces), so that the joint vocabulary splits between the languages as the real model's does.
+    source_pieces: int | None = None
+    target_pieces: int | None = None
     num_beams: int = 4
     max_length: int = 512
     min_length: int = 0
@@ -223,6 +256,10 @@ def build_marian(dest: Path, seed: int, shape: Seq2SeqShape = TINY_MARIAN) -> No
         t = Path(tmp)
         _train_spm(_corpus_lines("zh"), t / "source", 1200, 0.9995)
         _train_spm(_corpus_lines("en"), t / "target", 600, 1.0)
+        if shape.source_pieces:
+            _pad_spm(t / "source.model", shape.source_pieces, "zh-unused")
+        if shape.target_pieces:
+            _pad_spm(t / "target.model", shape.target_pieces, "en-unused")
         vocab: dict[str, int] = {"</s>": 0, "<unk>": 1}
         for name in ("source", "target"):
             sp = spm.SentencePieceProcessor(model_file=str(t / f"{name}.model"))

@@ -41,11 +41,13 @@ def cmd_models(args) -> int:
         print(f"downloaded {args.name} -> {dest}; point the config at it: --set translator.model={dest}")
         return 0
     if args.models_cmd == "convert":
-        from ..translate.ct2 import convert_to_ctranslate2
+        from ..translate.ct2 import convert_to_ctranslate2, vmap_size
 
         model = resolve_model(args.model, args.revision)
         out = convert_to_ctranslate2(model.path, Path(args.out), quantization=args.quantization, force=args.force)
-        print(f"converted {args.model} -> {out} ({args.quantization}); use it with --config fast "
+        kept = vmap_size(out)
+        vmap = f", target vocabulary map: {kept:,} tokens (translator.output_vocab: target)" if kept else ""
+        print(f"converted {args.model} -> {out} ({args.quantization}{vmap}); use it with --config fast "
               f"or --set translator.backend=ctranslate2 --set translator.ct2_model={out}")
         return 0
     return _list_models(args)
@@ -71,9 +73,18 @@ def _list_models(args) -> int:
         except PipelineError as err:
             print(f"{role}: {name}: MISSING - {err.line()}")
             status = 4
-    if config.translator.backend == "ctranslate2":
-        ct2 = config.translator.ct2_model
+    for role in ("translator", "summarizer"):
+        section = getattr(config, role)
+        if section.backend != "ctranslate2" or (role == "summarizer" and section.kind != "abstractive"):
+            continue
+        ct2 = section.ct2_model
         ok = bool(ct2) and (config.resolve_path(ct2) / "model.bin").exists()
-        print(f"ctranslate2 model: {ct2} {'ok' if ok else 'MISSING (run `python -m pipeline models convert`)'}")
+        state = "ok" if ok else "MISSING (run `python -m pipeline models convert`)"
+        if ok and role == "translator" and section.output_vocab == "target":
+            from ..translate.ct2 import vmap_size
+
+            ok = vmap_size(config.resolve_path(ct2)) is not None
+            state = "ok" if ok else "NO VOCABULARY MAP for output_vocab: target (convert it again with --force)"
+        print(f"{role} ctranslate2 model: {ct2} {state}")
         status = status if ok else 4
     return status

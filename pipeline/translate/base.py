@@ -26,6 +26,8 @@ class GenerationSettings:
     min_length_ratio: float = 0.0
     # Bias towards the glossary's renderings of terms found in the source (transformers backend; 0 = off).
     glossary_weight: float = 0.0
+    # "target": the output is written with target-side tokens only (pipeline.translate.vocab).
+    output_vocab: str = "full"
 
     @classmethod
     def from_config(cls, tc: Any) -> GenerationSettings:
@@ -36,6 +38,7 @@ class GenerationSettings:
             max_length_slack=tc.max_length_slack,
             min_length_ratio=tc.min_length_ratio,
             glossary_weight=tc.glossary_weight,
+            output_vocab=tc.output_vocab,
         )
 
     def length_bounds(self, source_tokens: int) -> tuple[int, int]:
@@ -65,6 +68,8 @@ class GenerationSettings:
             d["min_length_ratio"] = self.min_length_ratio
         if self.glossary_weight:
             d["glossary_weight"] = self.glossary_weight
+        if self.output_vocab != "full":
+            d["output_vocab"] = self.output_vocab
         return d
 
 

@@ -22,7 +22,11 @@ def import_ctranslate2() -> Any:
 
 
 def convert_to_ctranslate2(model_path: str, out: Path, *, quantization: str = "int8", force: bool = False) -> Path:
-    """Convert ``model_path`` (a saved Marian or BART model) into ``out``; atomic, so a failed run leaves nothing."""
+    """Convert ``model_path`` (a saved Marian or BART model) into ``out``; atomic, so a failed run leaves nothing.
+
+    A Marian model whose tokenizer has separate source and target SentencePiece models gets a vocabulary
+    map (``vmap.txt``: its target-side tokens, see :mod:`pipeline.translate.vocab`), which
+    ``translator.output_vocab: target`` uses."""
     try:
         from ctranslate2.converters import TransformersConverter
     except ImportError:
@@ -43,7 +47,9 @@ def convert_to_ctranslate2(model_path: str, out: Path, *, quantization: str = "i
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
-        Converter(model_path).convert(str(tmp), quantization=quantization, force=True)
+        with tempfile.TemporaryDirectory() as scratch:
+            vmap = _write_vmap(model_path, Path(scratch))
+            Converter(model_path).convert(str(tmp), vmap=vmap, quantization=quantization, force=True)
         tmp.chmod(0o755)
         if out.exists():
             shutil.rmtree(out)
@@ -56,6 +62,42 @@ def convert_to_ctranslate2(model_path: str, out: Path, *, quantization: str = "i
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+
+def _write_vmap(model_path: str, folder: Path) -> str | None:
+    """The vocabulary map of ``model_path``'s tokenizer in ``folder`` (its path), or None when it has none."""
+    from transformers import AutoTokenizer
+
+    from .vocab import target_tokens, vmap_text
+
+    try:
+        tokens = target_tokens(AutoTokenizer.from_pretrained(model_path))
+    except (OSError, ValueError):  # no tokenizer there: the converter says what is wrong with the folder
+        return None
+    if tokens is None:
+        return None
+    path = folder / "target-vocabulary.vmap"
+    path.write_text(vmap_text(tokens), encoding="utf-8")
+    return str(path)
+
+
+def _no_vmap(ct2: Any, model: str) -> ConfigError:
+    return ConfigError(
+        f"translator.output_vocab: target needs the vocabulary map that `models convert` writes for a Marian "
+        f"model; {ct2} has none",
+        hint=f"convert again: `python -m pipeline models convert {model} --out {ct2} --force`, "
+             "or set translator.output_vocab: full",
+    )
+
+
+def vmap_size(folder: Path) -> int | None:
+    """How many tokens the vocabulary map of the converted model ``folder`` keeps (None: it has none)."""
+    from .vocab import VMAP_FILE
+
+    path = Path(folder) / VMAP_FILE
+    if not path.exists():
+        return None
+    return sum(len(line.split("\t", 1)[-1].split()) for line in path.read_text(encoding="utf-8").splitlines())
 
 
 def ct2_model_folder(config: Any, section: str) -> Path:
@@ -130,6 +172,8 @@ class CTranslate2Translator:
         )
         self.max_input_tokens = max_input_tokens
         self.batch_tokens = batch_tokens
+        self.ct2_path = ct2_path
+        self.has_vmap = vmap_size(Path(ct2_path)) is not None
 
     @classmethod
     def from_config(cls, config: Any, glossary: Any = None) -> CTranslate2Translator:
@@ -138,6 +182,8 @@ class CTranslate2Translator:
         tc = config.translator
         model = resolve_model(tc.model, tc.revision, root=config.root, role="translator")  # its tokenizer first
         ct2 = ct2_model_folder(config, "translator")
+        if tc.output_vocab == "target" and vmap_size(ct2) is None:
+            raise _no_vmap(ct2, tc.model)
         return cls(
             str(ct2), model.path, model_name=model.name, revision=f"{model.revision}+{folder_fingerprint(ct2)}",
             compute_type=tc.ct2_compute_type, max_input_tokens=tc.max_input_tokens, batch_tokens=tc.batch_tokens,
@@ -154,6 +200,9 @@ class CTranslate2Translator:
         settings = settings or GenerationSettings()
         if not texts:
             return []
+        use_vmap = settings.output_vocab == "target"
+        if use_vmap and not self.has_vmap:
+            raise _no_vmap(self.ct2_path, self.model_name)
         ids = self.tokenizer(list(texts), add_special_tokens=True, truncation=False)["input_ids"]
         tokens = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
         results: list[Translation | None] = [None] * len(texts)
@@ -172,6 +221,7 @@ class CTranslate2Translator:
             no_repeat_ngram_size=settings.no_repeat_ngram_size,
             repetition_penalty=settings.repetition_penalty,
             return_end_token=False,
+            use_vmap=use_vmap,
         ) for batch in batches], self.inter)
         for batch, out in zip(batches, outs):
             for i, res in zip(batch, out):

@@ -125,10 +125,12 @@ def generate(
     no_repeat_ngram_size: int = 0,
     repetition_penalty: float = 1.0,
     row_processors: RowProcessors | None = None,
+    suppress_ids: Sequence[int] | None = None,
 ) -> tuple[list[list[int]], int]:
     """Decode every input (token ids) in length-sorted, padded batches within ``batch_tokens``, each row
     bounded by its own (min, max) new tokens. Returns the output ids of each input (decoder start token
-    removed, special tokens kept) and the number of ``model.generate`` calls."""
+    removed, special tokens kept) and the number of ``model.generate`` calls. ``suppress_ids``: token ids
+    never generated."""
     import torch
     from transformers import LogitsProcessorList
 
@@ -158,6 +160,8 @@ def generate(
             kwargs["no_repeat_ngram_size"] = no_repeat_ngram_size
         if repetition_penalty != 1.0:
             kwargs["repetition_penalty"] = repetition_penalty
+        if suppress_ids:
+            kwargs["suppress_tokens"] = list(suppress_ids)
         with torch.inference_mode():
             gen = model.generate(input_ids=input_ids.to(device), attention_mask=mask.to(device), **kwargs)
         calls += 1

@@ -7,6 +7,7 @@ from typing import Any
 
 from .base import GenerationSettings, Translation, backend_signature
 from .generation import SequenceBiasProcessor, first_eos, generate, pick_device, set_torch_threads
+from .vocab import excluded_ids, no_target_vocab
 
 
 def terms_in(glossary: Any, zh: str) -> list[Any]:
@@ -64,6 +65,7 @@ class TransformersTranslator:
         self.batch_tokens = batch_tokens
         self.glossary = glossary
         self._rendering_ids: dict[str, tuple[int, ...]] = {}
+        self.source_only_ids = excluded_ids(self.tokenizer)  # what output_vocab: target suppresses
 
     @classmethod
     def from_config(cls, config: Any, glossary: Any = None) -> TransformersTranslator:
@@ -71,11 +73,14 @@ class TransformersTranslator:
 
         tc = config.translator
         model = resolve_model(tc.model, tc.revision, root=config.root, role="translator")
-        return cls(
+        translator = cls(
             model.path, model_name=model.name, revision=model.revision, max_input_tokens=tc.max_input_tokens,
             batch_tokens=tc.batch_tokens, threads=tc.threads, device=tc.device,
             glossary=glossary if tc.glossary_weight else None,
         )
+        if tc.output_vocab == "target" and translator.source_only_ids is None:
+            raise no_target_vocab(tc.model)
+        return translator
 
     def signature(self) -> dict[str, Any]:
         sig = backend_signature(self)
@@ -123,11 +128,16 @@ class TransformersTranslator:
                     rows = [wanted[i] for i in batch]
                     return [SequenceBiasProcessor(rows, settings.glossary_weight, settings.num_beams, start_len)]
 
+        suppress = None
+        if settings.output_vocab == "target":
+            if self.source_only_ids is None:
+                raise no_target_vocab(self.model_name)
+            suppress = self.source_only_ids
         sequences, _ = generate(
             self.model, self.tokenizer.pad_token_id, encoded, bounds,
             num_beams=settings.num_beams, batch_tokens=self.batch_tokens, device=self.device,
             no_repeat_ngram_size=settings.no_repeat_ngram_size, repetition_penalty=settings.repetition_penalty,
-            row_processors=row_processors,
+            row_processors=row_processors, suppress_ids=suppress,
         )
         eos = first_eos(self.model.generation_config)
         specials = set(self.tokenizer.all_special_ids)

@@ -1,0 +1,156 @@
+"""``translator.output_vocab: target``: the output is written with target-side tokens only, on both
+backends (transformers suppresses the source-only pieces, CTranslate2 leaves them out of its output layer
+through the vocabulary map `models convert` writes); and the bench model's SentencePiece padding."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from .conftest import SAMPLE, TINY_CONFIG, run_main
+
+SENTENCES = ["上半年，实现地区生产总值551.2亿元，增长1.2%。", "一是盯牢重点项目推进。", "全市无扩散性病例发生。",
+             "加快建设现代化经济体系，推动高质量发展。"]
+
+
+def _source_only_ids(tokenizer) -> set[int]:
+    from pipeline.translate.vocab import excluded_ids
+
+    return set(excluded_ids(tokenizer))
+
+
+def test_target_tokens_are_the_vocabulary_less_the_source_only_pieces(tiny_translator):
+    from pipeline.translate.vocab import source_only_tokens, target_tokens
+
+    tok = tiny_translator.tokenizer
+    vocab = tok.get_vocab()
+    source = {tok.spm_source.id_to_piece(i) for i in range(tok.spm_source.get_piece_size())}
+    target = {tok.spm_target.id_to_piece(i) for i in range(tok.spm_target.get_piece_size())}
+    kept = target_tokens(tok)
+    assert source_only_tokens(tok) == (source - target) & set(vocab)
+    assert set(kept) == set(vocab) - (source - target)
+    assert target & set(vocab) <= set(kept)  # everything the English side writes
+    assert {"</s>", "<unk>", "<pad>"} <= set(kept)
+    assert [vocab[t] for t in kept] == sorted(vocab[t] for t in kept)  # id order
+    assert len(kept) < len(vocab) / 2  # the tiny model: many more Chinese pieces than English ones
+
+
+def test_a_tokenizer_without_two_sentencepiece_models_has_no_target_vocabulary(tiny_models):
+    from transformers import AutoTokenizer
+
+    from pipeline.translate.vocab import excluded_ids, target_tokens
+
+    bart = AutoTokenizer.from_pretrained(tiny_models["bart-summarizer"])
+    assert target_tokens(bart) is None and excluded_ids(bart) is None
+
+
+def test_transformers_backend_writes_no_source_only_token(tiny_translator):
+    from pipeline.translate import GenerationSettings
+
+    source_only = _source_only_ids(tiny_translator.tokenizer)
+    settings = GenerationSettings(num_beams=2, max_length_ratio=1.5, max_length_slack=4)
+    full = tiny_translator.translate_batch(SENTENCES, settings)
+    target = tiny_translator.translate_batch(SENTENCES, replace(settings, output_vocab="target"))
+    # the random-weight model does write Chinese pieces, so the restriction has something to remove
+    assert any(i in source_only for t in full for i in t.token_ids)
+    assert all(t.token_ids for t in target)
+    assert not any(i in source_only for t in target for i in t.token_ids)
+
+
+def test_output_vocab_is_part_of_the_cache_key_only_when_set():
+    from pipeline.translate import GenerationSettings
+
+    assert "output_vocab" not in GenerationSettings().to_dict()  # the keys of existing caches stay valid
+    assert GenerationSettings(output_vocab="target").to_dict()["output_vocab"] == "target"
+
+
+@pytest.fixture(scope="module")
+def marian_ct2_f32(tiny_models, tmp_path_factory):
+    pytest.importorskip("ctranslate2", reason="pip install -e '.[fast]'")
+    from pipeline.translate.ct2 import convert_to_ctranslate2
+
+    return convert_to_ctranslate2(str(tiny_models["marian-zh-en"]), tmp_path_factory.mktemp("ct2") / "marian",
+                                  quantization="float32")
+
+
+@pytest.mark.ct2
+def test_convert_writes_the_target_vocabulary_map(tiny_translator, tiny_models, marian_ct2_f32, tmp_path):
+    from pipeline.translate.ct2 import convert_to_ctranslate2, vmap_size
+    from pipeline.translate.vocab import target_tokens
+
+    assert vmap_size(marian_ct2_f32) == len(target_tokens(tiny_translator.tokenizer))
+    line = (marian_ct2_f32 / "vmap.txt").read_text(encoding="utf-8")
+    assert line.startswith("\t") and line.count("\n") == 1  # one rule: the empty n-gram, always candidates
+    bart = convert_to_ctranslate2(str(tiny_models["bart-summarizer"]), tmp_path / "bart", quantization="int8")
+    assert vmap_size(bart) is None  # one vocabulary, one language: nothing to leave out
+
+
+@pytest.mark.ct2
+def test_ctranslate2_with_the_map_writes_no_source_only_token_and_equals_transformers(
+        tiny_translator, tiny_models, marian_ct2_f32):
+    from pipeline.translate import GenerationSettings
+    from pipeline.translate.ct2 import CTranslate2Translator
+
+    source_only = _source_only_ids(tiny_translator.tokenizer)
+    ct2 = CTranslate2Translator(str(marian_ct2_f32), str(tiny_models["marian-zh-en"]), compute_type="float32",
+                                threads=1, max_input_tokens=64)
+    greedy = GenerationSettings(num_beams=1, max_length_ratio=1.5, max_length_slack=4)
+    full = ct2.translate_batch(SENTENCES, greedy)
+    target = ct2.translate_batch(SENTENCES, replace(greedy, output_vocab="target"))
+    assert any(i in source_only for t in full for i in t.token_ids)
+    assert all(t.token_ids for t in target)
+    assert not any(i in source_only for t in target for i in t.token_ids)
+    # the same decoding as the transformers backend's suppression (float32, greedy)
+    ref = tiny_translator.translate_batch(SENTENCES, replace(greedy, output_vocab="target"))
+    assert [t.token_ids for t in target] == [r.token_ids for r in ref]
+
+
+@pytest.mark.ct2
+def test_a_conversion_without_the_map_is_one_clear_line(tiny_models, marian_ct2_f32, tmp_path):
+    import shutil
+
+    old = tmp_path / "converted-before"  # as `models convert` of the previous release left it
+    shutil.copytree(marian_ct2_f32, old)
+    (old / "vmap.txt").unlink()
+    args = ("run", str(SAMPLE), "--config", str(TINY_CONFIG), "--out", str(tmp_path / "o"), "--no-cache", "-q",
+            "--set", "translator.backend=ctranslate2", "--set", f"translator.ct2_model={old}",
+            "--set", "translator.ct2_compute_type=float32", "--set", "summarizer.kind=none")
+    res = run_main(*args, "--set", "translator.output_vocab=target")
+    assert res.returncode == 3, res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+    assert "has none" in res.stderr and "models convert" in res.stderr and "output_vocab: full" in res.stderr
+    assert run_main(*args).returncode == 0  # the full vocabulary still works with it
+    listing = run_main("models", "--config", str(TINY_CONFIG), "--set", "translator.backend=ctranslate2",
+                       "--set", f"translator.ct2_model={old}", "--set", "translator.output_vocab=target")
+    assert listing.returncode == 4 and "NO VOCABULARY MAP" in listing.stdout, listing.stdout + listing.stderr
+
+
+@pytest.mark.ct2
+def test_convert_says_what_the_map_keeps_and_a_run_records_the_setting(tiny_models, tmp_path):
+    convert = run_main("models", "convert", str(tiny_models["marian-zh-en"]), "--out", str(tmp_path / "ct2"))
+    assert convert.returncode == 0 and "target vocabulary map:" in convert.stdout, convert.stderr
+    res = run_main("run", str(SAMPLE), "--config", str(TINY_CONFIG), "--out", str(tmp_path / "o"), "--no-cache",
+                   "-q", "--set", "translator.backend=ctranslate2", "--set", f"translator.ct2_model={tmp_path / 'ct2'}",
+                   "--set", "translator.output_vocab=target", "--set", "summarizer.kind=none")
+    assert res.returncode == 0, res.stderr
+    data = json.loads((tmp_path / "o" / "yuyao-2020-h1-report.json").read_text(encoding="utf-8"))
+    assert data["provenance"]["translator"]["generation"]["output_vocab"] == "target"
+
+
+def test_padded_sentencepiece_models_have_the_asked_sizes_and_encode_the_same(tiny_translator, tmp_path):
+    from pipeline.models import TINY_MARIAN, build_marian
+    from pipeline.translate.vocab import target_tokens
+
+    build_marian(tmp_path / "padded", 0, replace(TINY_MARIAN, source_pieces=3000, target_pieces=2000))
+    from transformers import AutoTokenizer
+
+    padded, plain = AutoTokenizer.from_pretrained(tmp_path / "padded"), tiny_translator.tokenizer
+    assert (padded.spm_source.get_piece_size(), padded.spm_target.get_piece_size()) == (3000, 2000)
+    for text in SENTENCES:
+        assert padded.convert_ids_to_tokens(padded(text)["input_ids"]) == \
+            plain.convert_ids_to_tokens(plain(text)["input_ids"])
+    english = "The economy grew by 5.2 percent in the first half."
+    assert padded.spm_target.encode(english, out_type=str) == plain.spm_target.encode(english, out_type=str)
+    assert 2000 <= len(target_tokens(padded)) < 2000 + 10  # the target pieces and the specials
