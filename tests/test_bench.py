@@ -25,7 +25,8 @@ def test_translate_quick_on_tiny_model(tiny_models, tmp_path):
     result = bench_translate.run(tmp_path, quick=True, num_beams=2, threads=1, arch="tiny", isolate=False)
     assert json.loads((tmp_path / "translate.json").read_text(encoding="utf-8")) == result
     assert result["sentences"] == 12 and result["num_beams"] == 2 and result["machine"]["threads"] == 1
-    assert set(result["backends"]) == {"a_naive_generate", "b_transformers_translator", "c_ctranslate2_int8"}
+    assert set(result["backends"]) == {"a_naive_generate", "b_transformers_translator", "c_ctranslate2_int8",
+                                       "c_ctranslate2_int8_target_vocab"}
     for backend in result["backends"].values():
         assert backend["output_tokens"] == result["output_tokens"] > 0 and backend["peak_rss_mb"] > 0
     # The project's batched translator decodes exactly what the one-by-one loop decodes.
