@@ -154,3 +154,29 @@ def test_padded_sentencepiece_models_have_the_asked_sizes_and_encode_the_same(ti
     english = "The economy grew by 5.2 percent in the first half."
     assert padded.spm_target.encode(english, out_type=str) == plain.spm_target.encode(english, out_type=str)
     assert 2000 <= len(target_tokens(padded)) < 2000 + 10  # the target pieces and the specials
+
+
+@pytest.mark.ct2
+@pytest.mark.parametrize("content, why", [
+    ("", "empty"),  # CTranslate2 itself crashes the process loading this one (a segfault), even unused
+    ("\t▁the ▁of", "its last line is cut"),
+    ("garbage without a tab\n", "line 1 has no tab"),
+    ("\t▁the ▁NOT-A-TOKEN ▁of\n", "not in the tokenizer's vocabulary"),
+])
+@pytest.mark.parametrize("output_vocab", ["full", "target"])
+def test_a_broken_vocabulary_map_is_one_clear_line_not_a_crash(tiny_models, marian_ct2_f32, tmp_path, content, why,
+                                                                 output_vocab):
+    import shutil
+
+    broken = tmp_path / "ct2"
+    shutil.copytree(marian_ct2_f32, broken)
+    (broken / "vmap.txt").write_text(content, encoding="utf-8")
+    res = run_main("run", str(SAMPLE), "--config", str(TINY_CONFIG), "--out", str(tmp_path / "o"), "--no-cache", "-q",
+                   "--set", "translator.backend=ctranslate2", "--set", f"translator.ct2_model={broken}",
+                   "--set", f"translator.output_vocab={output_vocab}", "--set", "summarizer.kind=none")
+    assert res.returncode == 3, res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+    assert "not a whole vocabulary map" in res.stderr and why in res.stderr and "--force" in res.stderr
+    listing = run_main("models", "--config", str(TINY_CONFIG), "--set", "translator.backend=ctranslate2",
+                       "--set", f"translator.ct2_model={broken}")
+    assert listing.returncode == 4 and "BROKEN" in listing.stdout and why in listing.stdout

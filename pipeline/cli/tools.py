@@ -53,12 +53,25 @@ def cmd_models(args) -> int:
     return _list_models(args)
 
 
+def _vocabulary(model_path: str | None) -> dict[str, int] | None:
+    """The tokenizer vocabulary of the model at ``model_path`` (None when there is none to read)."""
+    if model_path is None:
+        return None
+    from transformers import AutoTokenizer
+
+    try:
+        return AutoTokenizer.from_pretrained(model_path).get_vocab()
+    except (OSError, ValueError):
+        return None
+
+
 def _list_models(args) -> int:
     """`models` / `models list`: what the config needs and whether it is here."""
     from ..models import resolve_model
 
     config = load_config_from_args(args)
     status = 0
+    found: dict[str, str] = {}
     for role, name, rev in (
         ("translator", config.translator.model, config.translator.revision),
         ("summarizer", config.summarizer.model if config.summarizer.kind == "abstractive" else None,
@@ -69,6 +82,7 @@ def _list_models(args) -> int:
             continue
         try:
             m = resolve_model(name, rev, root=config.root, role=role)
+            found[role] = m.path
             print(f"{role}: {name} -> {m.path} (revision {m.revision})")
         except PipelineError as err:
             print(f"{role}: {name}: MISSING - {err.line()}")
@@ -80,11 +94,16 @@ def _list_models(args) -> int:
         ct2 = section.ct2_model
         ok = bool(ct2) and (config.resolve_path(ct2) / "model.bin").exists()
         state = "ok" if ok else "MISSING (run `python -m pipeline models convert`)"
-        if ok and role == "translator" and section.output_vocab == "target":
+        if ok and role == "translator":
             from ..translate.ct2 import vmap_size
 
-            ok = vmap_size(config.resolve_path(ct2)) is not None
-            state = "ok" if ok else "NO VOCABULARY MAP for output_vocab: target (convert it again with --force)"
+            try:
+                kept = vmap_size(config.resolve_path(ct2), _vocabulary(found.get("translator")))
+            except PipelineError as err:
+                ok, state = False, f"BROKEN - {err.line()}"
+            else:
+                if kept is None and section.output_vocab == "target":
+                    ok, state = False, "NO VOCABULARY MAP for output_vocab: target (convert it again with --force)"
         print(f"{role} ctranslate2 model: {ct2} {state}")
         status = status if ok else 4
     return status

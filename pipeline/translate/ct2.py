@@ -90,14 +90,44 @@ def _no_vmap(ct2: Any, model: str) -> ConfigError:
     )
 
 
-def vmap_size(folder: Path) -> int | None:
-    """How many tokens the vocabulary map of the converted model ``folder`` keeps (None: it has none)."""
+def vmap_size(folder: Path, vocab: Any = None) -> int | None:
+    """How many tokens the vocabulary map of the converted model ``folder`` keeps (None: it has none).
+
+    The map is checked first, as CTranslate2 does not: an empty file crashes the process when the model
+    loads (even with ``use_vmap`` off), and a cut or foreign one silently narrows the output to what is
+    left (unknown tokens become ``<unk>``). A whole map has a tab on every line and ends with a line
+    break; with ``vocab`` (the tokenizer's), every token in it must be one of the vocabulary's."""
     from .vocab import VMAP_FILE
 
     path = Path(folder) / VMAP_FILE
     if not path.exists():
         return None
-    return sum(len(line.split("\t", 1)[-1].split()) for line in path.read_text(encoding="utf-8").splitlines())
+
+    def broken(why: str) -> ConfigError:
+        return ConfigError(f"{path}: not a whole vocabulary map ({why})",
+                           hint="convert the model again: `python -m pipeline models convert MODEL --out "
+                                f"{Path(folder)} --force`")
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise broken(describe_exception(exc)) from None
+    if not text.strip():
+        raise broken("empty")
+    if not text.endswith("\n"):
+        raise broken("its last line is cut")
+    tokens: set[str] = set()
+    for n, line in enumerate(text.splitlines(), 1):
+        if "\t" not in line:
+            raise broken(f"line {n} has no tab")
+        tokens.update(line.split("\t", 1)[1].split())
+    if not tokens:
+        raise broken("no target tokens")
+    if vocab is not None:
+        unknown = sorted(t for t in tokens if t not in vocab)
+        if unknown:
+            raise broken(f"{len(unknown)} tokens not in the tokenizer's vocabulary, e.g. {unknown[0]!r}")
+    return len(tokens)
 
 
 def ct2_model_folder(config: Any, section: str) -> Path:
@@ -166,6 +196,7 @@ class CTranslate2Translator:
         self.revision = f"{revision}+ct2-{compute_type}"
         self.tokenizer = AutoTokenizer.from_pretrained(tokenizer_path)
         self.inter, intra = thread_split(threads, parallel_batches)
+        self.has_vmap = vmap_size(Path(ct2_path), self.tokenizer.get_vocab()) is not None  # before CT2 reads it
         self.translator = ctranslate2.Translator(
             ct2_path, device=_ct2_device(device, "translator"), compute_type=compute_type,
             intra_threads=intra, inter_threads=self.inter,
@@ -173,7 +204,6 @@ class CTranslate2Translator:
         self.max_input_tokens = max_input_tokens
         self.batch_tokens = batch_tokens
         self.ct2_path = ct2_path
-        self.has_vmap = vmap_size(Path(ct2_path)) is not None
 
     @classmethod
     def from_config(cls, config: Any, glossary: Any = None) -> CTranslate2Translator:
