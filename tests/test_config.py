@@ -103,3 +103,19 @@ def test_check_uses_the_shipped_glossary_from_any_folder_and_glossary_replaces_i
     assert details == ["坚持 should appear as one of: adhere"]  # only the given glossary
     none = run_main("check", str(pairs), "--no-glossary", cwd=tmp_path)
     assert "term-missing" not in none.stdout
+
+
+def test_default_yaml_sets_every_key_so_it_documents_them_all():
+    """The README says every key is documented in configs/default.yaml: a new key must appear there."""
+    import yaml
+
+    from pipeline.config import Config
+
+    data = yaml.safe_load((Path(__file__).resolve().parents[1] / "configs" / "default.yaml").read_text("utf-8"))
+    expected = Config().to_dict()  # every user key (source_path is not one)
+
+    def keys(d, prefix=""):
+        return {prefix + k for k, v in d.items()} | {
+            x for k, v in d.items() if isinstance(v, dict) for x in keys(v, prefix + k + ".")}
+
+    assert keys(expected) - keys(data) == set()
