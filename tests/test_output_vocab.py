@@ -15,10 +15,18 @@ SENTENCES = ["上半年，实现地区生产总值551.2亿元，增长1.2%。", 
              "加快建设现代化经济体系，推动高质量发展。"]
 
 
-def _source_only_ids(tokenizer) -> set[int]:
+def _compare_full_and_target(translator, settings, tokenizer) -> list:
+    """Translate SENTENCES under both vocabularies; check that only ``full`` writes source-only pieces (the
+    random-weight model does write them, so the restriction has something to remove). Returns ``target``."""
     from pipeline.translate.vocab import excluded_ids
 
-    return set(excluded_ids(tokenizer))
+    source_only = set(excluded_ids(tokenizer))
+    full = translator.translate_batch(SENTENCES, settings)
+    target = translator.translate_batch(SENTENCES, replace(settings, output_vocab="target"))
+    assert any(i in source_only for t in full for i in t.token_ids)
+    assert all(t.token_ids for t in target)
+    assert not any(i in source_only for t in target for i in t.token_ids)
+    return target
 
 
 def test_target_tokens_are_the_vocabulary_less_the_source_only_pieces(tiny_translator):
@@ -49,14 +57,8 @@ def test_a_tokenizer_without_two_sentencepiece_models_has_no_target_vocabulary(t
 def test_transformers_backend_writes_no_source_only_token(tiny_translator):
     from pipeline.translate import GenerationSettings
 
-    source_only = _source_only_ids(tiny_translator.tokenizer)
     settings = GenerationSettings(num_beams=2, max_length_ratio=1.5, max_length_slack=4)
-    full = tiny_translator.translate_batch(SENTENCES, settings)
-    target = tiny_translator.translate_batch(SENTENCES, replace(settings, output_vocab="target"))
-    # the random-weight model does write Chinese pieces, so the restriction has something to remove
-    assert any(i in source_only for t in full for i in t.token_ids)
-    assert all(t.token_ids for t in target)
-    assert not any(i in source_only for t in target for i in t.token_ids)
+    _compare_full_and_target(tiny_translator, settings, tiny_translator.tokenizer)
 
 
 def test_output_vocab_is_part_of_the_cache_key_only_when_set():
@@ -93,15 +95,10 @@ def test_ctranslate2_with_the_map_writes_no_source_only_token_and_equals_transfo
     from pipeline.translate import GenerationSettings
     from pipeline.translate.ct2 import CTranslate2Translator
 
-    source_only = _source_only_ids(tiny_translator.tokenizer)
     ct2 = CTranslate2Translator(str(marian_ct2_f32), str(tiny_models["marian-zh-en"]), compute_type="float32",
                                 threads=1, max_input_tokens=64)
     greedy = GenerationSettings(num_beams=1, max_length_ratio=1.5, max_length_slack=4)
-    full = ct2.translate_batch(SENTENCES, greedy)
-    target = ct2.translate_batch(SENTENCES, replace(greedy, output_vocab="target"))
-    assert any(i in source_only for t in full for i in t.token_ids)
-    assert all(t.token_ids for t in target)
-    assert not any(i in source_only for t in target for i in t.token_ids)
+    target = _compare_full_and_target(ct2, greedy, tiny_translator.tokenizer)
     # the same decoding as the transformers backend's suppression (float32, greedy)
     ref = tiny_translator.translate_batch(SENTENCES, replace(greedy, output_vocab="target"))
     assert [t.token_ids for t in target] == [r.token_ids for r in ref]
