@@ -212,13 +212,14 @@ class CTranslate2Translator:
         tc = config.translator
         model = resolve_model(tc.model, tc.revision, root=config.root, role="translator")  # its tokenizer first
         ct2 = ct2_model_folder(config, "translator")
-        if tc.output_vocab == "target" and vmap_size(ct2) is None:
-            raise _no_vmap(ct2, tc.model)
-        return cls(
+        translator = cls(
             str(ct2), model.path, model_name=model.name, revision=f"{model.revision}+{folder_fingerprint(ct2)}",
             compute_type=tc.ct2_compute_type, max_input_tokens=tc.max_input_tokens, batch_tokens=tc.batch_tokens,
             threads=tc.threads, parallel_batches=tc.parallel_batches, device=tc.device,
         )
+        if tc.output_vocab == "target" and not translator.has_vmap:  # at load, not at the first batch
+            raise _no_vmap(ct2, tc.model)
+        return translator
 
     def signature(self) -> dict[str, Any]:
         return backend_signature(self)
