@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from .backmatter import _DATE_IN_TEXT, _ORGANISATION_SUFFIX, _take_back_matter
+from .chrome import take_page_chrome
 from .cleanup import _OPENER_FOR_CLOSER, _SENTENCE_END_INSIDE
 from .markers import _MARKER, _marker_identity
 
@@ -18,7 +19,7 @@ from .markers import _MARKER, _marker_identity
 
 META_FIELDS = (
     "发布日期", "发布时间", "成文日期", "生成日期", "索引号", "发布机构", "发文机关", "发文机构", "信息来源",
-    "主题分类", "组配分类", "体裁分类", "服务对象分类", "公开方式", "公开范围", "公开时限", "公开形式",
+    "发表时间", "主题分类", "组配分类", "体裁分类", "服务对象分类", "公开方式", "公开范围", "公开时限", "公开形式",
     "发文字号", "文号", "有效性", "主题词", "所属机构", "信息分类", "责任部门", "来源", "标题",
     "签发人", "发布人", "发布者", "作者", "供稿", "稿源", "文章来源", "时间", "日期", "责任编辑", "编辑", "审核", "校对",
     # traditional forms
@@ -86,7 +87,17 @@ _NOT_A_SALUTATION = re.compile(r"[（(]?[一二三四五六七八九十0-9０-�
 # The speaker's byline under a report's title ("县长　张某某", "代市长 李某").
 _BYLINE = re.compile(
     r"\s*(?![一二三四五六七八九十]+[、是]|第)"  # "一、推动经济增长 提质" is a heading
-    r"(?P<issuer>[^\s，。,；;:：()（）、]{0,12}(?:长|長|主任|书记|書記|主席|总理|總理)[ \t]+[^\s，。,；;:：()（）、]{2,4})[ \t]*(?=\n|$)"
+    r"(?P<issuer>[^\s，。,；;:：()（）、]{0,12}(?:长|長|主任|书记|書記|主席|总理|總理)[ \t]+(?:"
+    # "刘捷", "龚 正" (a two-character name spaced out), "艾尔肯·吐尼亚孜"
+    r"[^\s，。,；;:：()（）、·]{2,4}|[^\s，。,；;:：()（）、·][ \t]+[^\s，。,；;:：()（）、·]{1,2}"
+    r"|[^\s，。,；;:：()（）、·]{2,8}·[^\s，。,；;:：()（）、·]{2,8}))[ \t]*(?=\n|$)"
+)
+# The speaker's name alone under a report's subtitle ("毛伟明").
+_NAME_ALONE = re.compile(r"\s*(?P<issuer>[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{2,8}·[\u4e00-\u9fff]{2,8})[ \t]*(?=\n)")
+# A subtitle without its dash ("2026年1月14日在浙江省第十四届人民代表大会第四次会议上"), perhaps with the
+# speaker's byline after it on the same line.
+_BARE_SUBTITLE = re.compile(
+    r"[ \t]*(?P<subtitle>\d{4}年\d{1,2}月\d{1,2}日在[^\n。！？；]{4,80}?(?:会议|大会|会)上(?:的(?:讲话|报告))?)[ \t]*(?=\n|[ \t]+\S)"
 )
 _PARENTHESISED_SUBTITLE = re.compile(r"[（(](?=[^（()）\n]*(?:会议|大会|会上))[^（()）\n]{4,80}[）)][ \t]*(?:\n|$)")
 # A law's adoption and amendment history under its title, however long.
@@ -124,6 +135,10 @@ _SITE_NAME_BEFORE_TITLE = re.compile(
 _SITE_NAME_AFTER_TITLE = re.compile(r"[ \t]*[-_|｜—][ \t]*[^-_|｜—\s]{2,30}(?:政府|网|门户|网站)$")
 
 
+# Where a page's chrome ends at the latest: the salutation or the body's first heading.
+_BODY_STARTS = re.compile(r"(?:各位|尊敬的|同志们|朋友们)[^\n]{0,20}[:：！!，,]|[一壹][、.．]|第一[章节条部编]|[（(]一[）)]")
+
+
 @dataclass(frozen=True)
 class FrontMatter:
     meta: dict[str, str] = field(default_factory=dict)
@@ -137,6 +152,8 @@ class FrontMatter:
 def split_front_matter(text: str) -> FrontMatter:
     """Take the metadata table, title, issuer/date and salutation off the top of cleaned text."""
     meta: dict[str, str] = {}
+    site: dict[str, str] = {}
+    text = take_page_chrome(text, site, stop=_BODY_STARTS)
     rest = _take_metadata_rows(text, meta, top=True)
 
     title, subtitles, rest = _take_title(_take_metadata_rows(_split_glued_head(rest), meta), meta)
@@ -152,7 +169,7 @@ def split_front_matter(text: str) -> FrontMatter:
         date = "".join(found.group("date").split())
         rest = rest[found.end() :]
     elif title:
-        found = _BYLINE.match(rest)
+        found = _BYLINE.match(rest) or (_NAME_ALONE.match(rest) if subtitles else None)
         if found:
             issuer = " ".join(found.group("issuer").split())
             rest = _take_metadata_rows(rest[found.end() :], meta)
@@ -175,6 +192,8 @@ def split_front_matter(text: str) -> FrontMatter:
         meta["落款"] = " ".join(signature)
     elif signature:
         issuer, date = signature
+    for key, value in site.items():
+        meta.setdefault(key, _normalise_meta_value(value))
     return FrontMatter(meta=meta, title=title, issuer=issuer, date=date, salutation=salutation, body=rest.strip())
 
 
@@ -192,14 +211,23 @@ def _take_title(rest: str, meta: dict[str, str]) -> tuple[str, str, str]:
         if not _continues_title(title, next_line.strip()):
             break
         title, rest = title + next_line.strip(), after_next_line.lstrip()
+    repeated, _, after_repeated = rest.partition("\n")
+    if repeated.strip() and len(repeated.strip()) >= 4 and title.endswith(repeated.strip()):
+        rest = after_repeated.lstrip()  # the page's title, then the document's own ("政府工作报告") under it
     status_line, _, after_status = rest.partition("\n")
     if _TITLE_STATUS_LINE.fullmatch(status_line.strip()):
         title, rest = title + status_line.strip(), after_status.lstrip()
     # A subtitle on its own line ("——在第十四届全国人民代表大会第三次会议上", "（2023年1月10日在…
     # 会议上）") belongs to the title.
     subtitles = ""
-    rest = _join_wrapped_brackets(rest)
-    while rest.startswith(("——", "—", "－－", "―", "--")) or _PARENTHESISED_SUBTITLE.match(rest) or _ADOPTION_NOTE_LINE.match(rest):
+    rest = _join_wrapped_brackets(_take_metadata_rows(rest, meta))  # "来源：云南日报" between title and subtitle
+    while True:
+        bare = _BARE_SUBTITLE.match(rest)
+        if bare:  # "2026年1月27日在…会议上 陕西省省长 赵刚": the byline goes back on a line of its own
+            subtitles, rest = subtitles + "——" + bare.group("subtitle"), rest[bare.end() :].lstrip(" \t").lstrip("\n")
+            continue
+        if not (rest.startswith(("——", "—", "－－", "―", "--")) or _PARENTHESISED_SUBTITLE.match(rest) or _ADOPTION_NOTE_LINE.match(rest)):
+            break
         subtitle, _, rest = rest.partition("\n")
         if _ADOPTION_NOTE.search(subtitle.strip()):  # "（2018年9月28日…会议通过）" under a law's title
             meta["题注"], rest = subtitle.strip(), rest.lstrip()
