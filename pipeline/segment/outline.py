@@ -94,9 +94,11 @@ MAX_TOC_ENTRY_CHARS = 60
 # ("一年来，" or "过去一年，" open an item's paragraph as often as they close a list: only after a "一是"
 # paragraph, which closes on any unmarked paragraph, do they close it.)
 _CLOSES_THE_LIST = re.compile(r"(?:总之|综上|总的来看|总体来看|总体上看|实践证明|在看到成绩的同时)")
-_CLOSES_THE_DOCUMENT = re.compile(
-    r"(?:各位代表|各位委员|同志们|让我们)[，,！!]|本(?:决定|办法|规定|细则|意见|通知|方案|条例|措施)(?:自|从)"
-)
+_CLOSES_THE_DOCUMENT = re.compile(r"本(?:决定|办法|规定|细则|意见|通知|方案|条例|措施)(?:自|从)")
+# The speaker's address ("各位代表！", "各位代表，……"): a work report turns to its audience at the end of
+# each part, not only at the end of the report. It closes the part's subsections (the text after it stays
+# in the part), and the document only when nothing but text follows it to the end.
+_ADDRESS = re.compile(r"(?:各位代表|各位委员|同志们|让我们)[，,！!]")
 # Paragraphs that close the document when nothing but text follows them to its end.
 _MAY_CLOSE_THE_DOCUMENT = re.compile(r"(?:过去一年|一年来|回顾过去|展望未来|新的一年|面向未来|新征程)[，,]")
 MAX_LIST_TITLE_CHARS = 40
@@ -228,13 +230,26 @@ class _OutlineBuilder:
         "总之，", it belongs to the item's parent; a closing address ("各位代表，") to the document."""
         if not self._open or self._waiting_for_title is not None:
             return
+        address = bool(_ADDRESS.match(paragraph))
+        self._close_before(paragraph, address)
+        if address and self._trailing is None and self._open:
+            # Where the closing would start, should no heading follow.
+            target = self._continuation or self._open[-1]
+            self._trailing = (target, len(target.sentences))
+
+    def _close_before(self, paragraph: str, address: bool) -> None:
         if self._continuation is not None and not _CLOSES_THE_DOCUMENT.match(paragraph):
-            return
+            if not (address and len(self._open) >= 2):
+                return
         item = self._open[-1]
         if self._continuation is None and not (item.sentences or item.children or (item.kind == "cn_shi" and item.title)):
             return  # the item's first paragraph (a "一是" paragraph is whole with its title alone)
         if _CLOSES_THE_DOCUMENT.match(paragraph):
             depth = 0
+        elif address:
+            if len(self._open) < 2:
+                return  # the part's own text
+            depth = 1
         elif len(self._open) >= 2 and (self._open[-1].kind == "cn_shi" or _CLOSES_THE_LIST.match(paragraph)):
             depth = len(self._open) - 1
         else:
@@ -254,10 +269,25 @@ class _OutlineBuilder:
         if self._trailing is None:
             return
         heading, start = self._trailing
+        self._trailing = None
+        if start == 0 and heading.kind and not heading.children:
+            return  # a part whose whole text is its closing words ("三、加强党的领导" / "同志们，让我们……")
+        if heading in self.headings:
+            return  # already at the top level
         closing = _Heading(kind="", number=0, marker="", sentences=heading.sentences[start:])
         del heading.sentences[start:]
+        if not heading.kind and not heading.sentences and not heading.children:
+            self._remove(heading)  # an untitled continuation that held nothing but the closing
         self.headings.append(closing)
-        self._trailing = None
+
+    def _remove(self, heading: _Heading) -> None:
+        stack = [self.headings]
+        while stack:
+            siblings = stack.pop()
+            if heading in siblings:
+                siblings.remove(heading)
+                return
+            stack.extend(h.children for h in siblings)
 
     def _in_list(self, paragraph: str) -> bool:
         """Whether a paragraph belongs to an attachment list or notes, whose numbers are not headings."""
