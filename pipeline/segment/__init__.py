@@ -68,7 +68,8 @@ def segment(
     )
     return Document(
         source=source,
-        title=Bilingual(front.title),
+        # A Markdown file's front matter names the title when the text does not.
+        title=Bilingual(front.title or yaml_meta.get("title", "")),
         meta={**yaml_meta, **front.meta},
         issuer=front.issuer,
         date=front.date,

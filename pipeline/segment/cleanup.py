@@ -145,18 +145,44 @@ def take_yaml_front_matter(text: str) -> tuple[dict[str, str], str]:
     """A Markdown file's YAML front matter as flat ``key: value`` strings (quotes and list brackets
     dropped), and the text after it. Read line by line, not with a YAML parser: nothing is expanded."""
     found = _YAML_FRONT_MATTER.match(text.replace("\r\n", "\n"))
+    body = _join_quoted_lines(found.group("body")) if found else ""
     # Every line between the rules must be YAML (a field, a list item, a comment): text between two
     # horizontal rules is text.
-    if not found or not all(_YAML_LINE.fullmatch(line) for line in found.group("body").splitlines()):
+    if not found or not all(_YAML_LINE.fullmatch(line) for line in body.splitlines()):
         return {}, text
     fields = {}
-    for field_match in _YAML_FIELD.finditer(found.group("body")):
+    for field_match in _YAML_FIELD.finditer(body):
         value = field_match.group("value").strip().strip("\"'")
         if value.startswith("[") and value.endswith("]"):
             value = ", ".join(item.strip().strip("\"'") for item in value[1:-1].split(","))
         if value:
             fields[_INVISIBLE.sub("", field_match.group("key")).strip()] = _INVISIBLE.sub("", value)
     return fields, text.replace("\r\n", "\n")[found.end() :]
+
+
+def _join_quoted_lines(body: str) -> str:
+    """A quoted YAML value broken over lines (``title: "…报告`` / ``  ——在…会议上"``) on one line: YAML
+    folds the break into a space, dropped here between two Chinese characters."""
+    lines: list[str] = []
+    for line in body.split("\n"):
+        if lines and _open_quote(lines[-1]):
+            previous, current = lines[-1].rstrip(), line.strip()
+            space = "" if previous[-1:] > "\x7f" and current[:1] > "\x7f" else " "
+            lines[-1] = previous + space + current
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _open_quote(line: str) -> bool:
+    """Whether a ``key: "value`` line leaves its double or single quote open."""
+    field = _YAML_FIELD.match(line)
+    value = field.group("value") if field else ""
+    if value[:1] == '"':
+        return len(re.findall(r'(?<!\\)"', value)) % 2 == 1
+    if value[:1] == "'":
+        return value.count("'") % 2 == 1
+    return False
 
 
 def _markdown_to_text(text: str) -> str:

@@ -171,8 +171,10 @@ class _OutlineBuilder:
             if (kind == ARTICLE_KIND and not _is_short_title(paragraph[marker.end() :])) or (
                 kind in ("cn_dun", "num_dot") and _AMENDMENT.match(paragraph, marker.end())
             ):
+                # The text up to the next article run in after a sentence end ("…。第二条…") is the
+                # article's, clauses included: only the next article (or chapter) opens a heading there.
                 heading.body_only, position = True, marker.end()
-                break  # the rest of the paragraph is the article's text, clauses included
+                continue
             title_end = self._title_end(paragraph, marker.end(), candidates[index + 1 :])
             heading.title = _SPACE_BETWEEN_CHINESE.sub("", paragraph[marker.end() : title_end]).strip()
             position = title_end
