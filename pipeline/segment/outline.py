@@ -59,19 +59,41 @@ def segment_body(
     Invariant: the non-whitespace characters of ``body`` equal, in order, the concatenation of the
     preamble segments, then for each section in document order its marker, title and segments.
     """
-    outline = _OutlineBuilder()
     if rejoin_lines:
         paragraphs = join_wrapped_lines(body.splitlines())
     else:
         paragraphs = [line.strip() for line in body.splitlines() if line.strip()]
-    for paragraph, next_paragraph in zip(paragraphs, paragraphs[1:] + [""]):
-        outline.add_paragraph(paragraph, next_paragraph)
+    outline = _OutlineBuilder(part_titles=_unmarked_part_titles(paragraphs))
+    for index, (paragraph, next_paragraph) in enumerate(zip(paragraphs, paragraphs[1:] + [""])):
+        outline.add_paragraph(paragraph, next_paragraph, index)
     outline.finish()
     make_segment = _SegmentMaker(max_tokens, count_tokens)
     preamble = [make_segment(sentence) for sentence in outline.preamble]
     sections = [_to_section(heading, str(i), 1, make_segment) for i, heading in enumerate(outline.headings, 1)]
     return preamble, sections
 
+
+
+def _unmarked_part_titles(paragraphs: list[str]) -> frozenset[int]:
+    """Where a report's parts have titles but no numbers ("“十四五”时期发展成就和2025年工作回顾" … "“十五五”时期
+    主要目标和2026年重点工作", the numbered headings inside them): the indexes of two or more short title
+    lines, each followed by running text, before the first "一、". One such line is not enough: a covering
+    notice's attached document has one title line too."""
+    found = []
+    for index in range(1, len(paragraphs) - 1):
+        paragraph, following = paragraphs[index].strip(), paragraphs[index + 1].strip()
+        first = _MARKER.match(paragraph)
+        if first and _marker_identity(first)[0] in _HEADING_FAMILIES:
+            break
+        if (
+            _PART_TITLE.fullmatch(paragraph)
+            and not first
+            and len(following) >= 2 * len(paragraph)
+            and _SENTENCE_END_INSIDE.search(following)
+            and not _MARKER.match(following)
+        ):
+            found.append(index)
+    return frozenset(found) if len(found) >= 2 else frozenset()
 
 
 @dataclass
@@ -85,6 +107,11 @@ class _Heading:
     body_only: bool = False  # an article or an amending item: no title, and no headings inside
 
 
+# An annex's label on a line of its own: "附件1", "附件", "名词解释", "注释", "《政府工作报告》有关内容名词注释".
+_ANNEX_NUMBER = re.compile(r"附\s*件\s*[0-9０-９]{0,2}|附\s*表\s*[0-9０-９]{0,2}|附\s*录\s*[0-9０-９]{0,2}")
+_ANNEX_LABEL = re.compile(rf"{_ANNEX_NUMBER.pattern}|名词解释|名词注释|注\s*释|[^\s。！？；，,:：]{{2,30}}名词(?:解释|注释)")
+# A part's title without a number: short, no punctuation but quotes, titles' brackets and 、.
+_PART_TITLE = re.compile(r"[^\s。！？；，,:：!?;（）()]{6,40}")
 # A table of contents: "目录" (or "目　录") alone or followed by its entries on the same line.
 _TOC_HEAD = re.compile(r"目\s*录\s*[:：]?\s*")
 _TOC_LEADER_AND_PAGE = re.compile(r"(?:[.…·．_—\-]{2,}|\s)\s*[0-9０-９]{1,4}\s*$|[.…·．_]+\s*$")
@@ -102,6 +129,11 @@ _ADDRESS = re.compile(r"(?:各位代表|各位委员|同志们|让我们)[，,�
 # Paragraphs that close the document when nothing but text follows them to its end.
 _MAY_CLOSE_THE_DOCUMENT = re.compile(r"(?:过去一年|一年来|回顾过去|展望未来|新的一年|面向未来|新征程)[，,]")
 MAX_LIST_TITLE_CHARS = 40
+# A heading's title is at most this long; a longer first sentence is the item's text.
+MAX_HEADING_TITLE_CHARS = 58
+_TERM_BEFORE_COLON = re.compile(r"\s*[^。！？；，,:：]{1,40}[:：]")
+# Marker kinds that number a document's parts (as opposed to the items of a list inside a part).
+_HEADING_FAMILIES = frozenset({"cn_dun", "cn_paren", "cn_formal", "chapter:章", "chapter:节", "chapter:部分", "chapter:篇", "chapter:编"})
 MAX_ARTICLE_TITLE_CHARS = 20
 _NOT_IN_A_LIST_TITLE = re.compile(r"[。！？；，,:：!?;]")
 
@@ -120,7 +152,8 @@ def _toc_key(text: str) -> str:
 class _OutlineBuilder:
     """Reads paragraphs in order and grows the heading tree with a stack of open headings."""
 
-    def __init__(self) -> None:
+    def __init__(self, part_titles: frozenset[int] = frozenset()) -> None:
+        self._part_titles = part_titles  # paragraph indexes that title an unnumbered part
         self.preamble: list[str] = []
         self.headings: list[_Heading] = []
         self._open: list[_Heading] = []
@@ -138,13 +171,19 @@ class _OutlineBuilder:
         # Where a paragraph that may close the document began (heading, sentence index), until a heading
         # opens after it.
         self._trailing: tuple[_Heading, int] | None = None
+        self._annex_title: str | None = None  # the paragraph taken as the title of the annex just opened
 
-    def add_paragraph(self, paragraph: str, next_paragraph: str = "") -> None:
+    def add_paragraph(self, paragraph: str, next_paragraph: str = "", index: int = -1) -> None:
         if self._in_toc(paragraph):
             self._add_toc_entries(paragraph)
             return
         if self._in_list(paragraph):
             self._add_text(paragraph)
+            return
+        if self._opens_an_annex(paragraph, next_paragraph):
+            return
+        if index in self._part_titles:
+            self._open_heading(0, "part", 0, "").title = paragraph.strip()
             return
         if self._waiting_for_title is not None:
             heading, self._waiting_for_title = self._waiting_for_title, None
@@ -156,6 +195,11 @@ class _OutlineBuilder:
         if self._opens_a_restarted_list(paragraph, next_paragraph):
             return
         candidates = [m for m in _MARKER.finditer(paragraph) if _may_start_heading(paragraph, m.start())]
+        # "一是注重对标对表，认真贯彻……。" is a sentence of its section that counts, not a titled item.
+        candidates = [
+            m for i, m in enumerate(candidates)
+            if _marker_identity(m)[0] != "cn_shi" or self._short_item_title(paragraph, m, candidates[i + 1 :])
+        ]  # fmt: skip
         if not (candidates and candidates[0].start() == 0 and self._depth_for(*_marker_identity(candidates[0])) is not None):
             self._close_the_list(paragraph)
         position = 0
@@ -176,7 +220,17 @@ class _OutlineBuilder:
                 heading.body_only, position = True, marker.end()
                 continue
             title_end = self._title_end(paragraph, marker.end(), candidates[index + 1 :])
-            heading.title = _SPACE_BETWEEN_CHINESE.sub("", paragraph[marker.end() : title_end]).strip()
+            title = paragraph[marker.end() : title_end]
+            if len(title.strip()) > MAX_HEADING_TITLE_CHARS:
+                # An item whose first sentence is long ("（7）助力乡村振兴发展，在……。") has no title: the
+                # sentence is its text. A glossary entry keeps its term ("7.“三大高地”：……").
+                term = _TERM_BEFORE_COLON.match(paragraph, marker.end())
+                title_end = term.end() if term else marker.end()
+                title = paragraph[marker.end() : title_end]
+                heading.title = _SPACE_BETWEEN_CHINESE.sub("", title).strip()
+                position = title_end
+                continue
+            heading.title = _SPACE_BETWEEN_CHINESE.sub("", title).strip()
             position = title_end
             if not heading.title and marker.lastgroup != "cn_bare":  # "## 四" is a whole Markdown heading
                 self._waiting_for_title = heading
@@ -208,6 +262,31 @@ class _OutlineBuilder:
         for start, end in zip([0, *starts], [*starts, len(paragraph)]):
             if paragraph[start:end].strip():
                 sentences.append(paragraph[start:end].strip())
+
+    def _opens_an_annex(self, paragraph: str, next_paragraph: str) -> bool:
+        """"附件1" / "名词解释" / "注释" on a line of its own: an annex of the report, a top-level part of
+        its own after the numbered ones, whose lists start again at 一 or 1."""
+        if self._annex_title is not None and paragraph is self._annex_title:
+            return True  # the annex's title, taken with its label
+        label = _ANNEX_LABEL.fullmatch(paragraph.strip())
+        if not label or not self.headings:
+            return False
+        heading = self._open_heading(0, "annex", 0, "")
+        heading.title = paragraph.strip()
+        following = next_paragraph.strip()
+        if (
+            _ANNEX_NUMBER.fullmatch(heading.title)
+            and following
+            and len(following) <= MAX_LIST_TITLE_CHARS
+            and not _SENTENCE_END_INSIDE.search(following)
+            and not _MARKER.match(following)
+        ):
+            heading.marker, heading.title = heading.title, following  # "附件1" then "2026年省十件民生实事"
+            self._annex_title = next_paragraph
+        del self._open[:]
+        self._open.append(heading)
+        self._last_number.clear()
+        return True
 
     def _opens_a_restarted_list(self, paragraph: str, next_paragraph: str) -> bool:
         """A short title line followed by a list that starts again at 一 (a page holding two articles):
@@ -309,10 +388,20 @@ class _OutlineBuilder:
         self._list_kind = None
         return False
 
+    def _short_item_title(self, paragraph: str, marker: re.Match[str], later: list[re.Match[str]]) -> bool:
+        end = self._title_end(paragraph, marker.end(), later)
+        return len(paragraph[marker.end() : end].strip()) <= MAX_LIST_TITLE_CHARS
+
     def _depth_for(self, kind: str, number: int | None) -> int | None:
         """Where a marker would open a heading (0 = top level), or None if it is not a plausible heading."""
         if number is None:
             return None
+        if kind == "cn_shi" and not self._open:
+            return None  # "一是…" lists items of a section; before the first heading they are text
+        shi = next((depth for depth, heading in enumerate(self._open) if heading.kind == "cn_shi"), None)
+        if shi is not None and kind in _HEADING_FAMILIES and all(h.kind != kind for h in self._open):
+            # A numbered heading never nests under a "一是" item: it closes the item's list.
+            return shi if (number == 1 or number == self._last_number.get(kind, -1) + 1) else None
         for depth, heading in enumerate(self._open):
             if heading.kind == kind:
                 if number == heading.number + 1:
