@@ -14,9 +14,9 @@ from pipeline.document import Document, Section
 
 from .chrome import is_chrome_line
 from .markers import _MARKER, _marker_identity
+from .outline import MAX_HEADING_CHARS
 
 MAX_PREAMBLE_SEGMENTS = 20
-MAX_HEADING_CHARS = 60
 # What a title of a report names: its kind ("…政府工作报告", "…的通知", "…规划").
 _TITLE_NAMES_A_DOCUMENT = re.compile(
     r"(?:报告|通知|意见|决定|办法|方案|规定|细则|纲要|公报|批复|函|请示|通报|公告|通告|规划|要点|总结|讲话|决议|条例|计划|预算|决算"
@@ -100,7 +100,7 @@ def _lint_level(sections: list[Section], where: str, found: list[LintFinding]) -
     expected = 1
     for i in numbered:
         number = kinds[i][1]
-        if number != expected:
+        if number != expected and not (main == "cn_shi" and number == 1):  # "一是" lists restart in a section
             label = "restart" if number == 1 else "gap"
             found.append(LintFinding("sequence", sections[i].id, f"{where}: {sections[i].marker} after number {expected - 1} ({label})"))
         expected = (number or 0) + 1

@@ -63,7 +63,7 @@ def segment_body(
         paragraphs = join_wrapped_lines(body.splitlines())
     else:
         paragraphs = [line.strip() for line in body.splitlines() if line.strip()]
-    outline = _OutlineBuilder(part_titles=_unmarked_part_titles(paragraphs))
+    outline = _OutlineBuilder(part_titles=_unmarked_part_titles(paragraphs), spanning_items=_spanning_items(paragraphs))
     for index, (paragraph, next_paragraph) in enumerate(zip(paragraphs, paragraphs[1:] + [""])):
         outline.add_paragraph(paragraph, next_paragraph, index)
     outline.finish()
@@ -96,6 +96,40 @@ def _unmarked_part_titles(paragraphs: list[str]) -> frozenset[int]:
     return frozenset(found) if len(found) >= 2 else frozenset()
 
 
+def _spanning_items(paragraphs: list[str]) -> frozenset[int]:
+    """The indexes of paragraphs opening a "一是" item whose text runs over the following paragraphs: the
+    next item ("二是") opens a later paragraph, with text between and no numbered heading before it. The
+    last item of such a list spans too. Other "一是" items are one paragraph each."""
+    spanning: set[int] = set()
+    previous_spanned: dict[int, bool] = {}
+    for index, paragraph in enumerate(paragraphs):
+        number = _shi_number(paragraph)
+        if number is None:
+            continue
+        spans = None
+        for later in range(index + 1, len(paragraphs)):
+            first = _MARKER.match(paragraphs[later])
+            if first and _marker_identity(first)[0] in _HEADING_FAMILIES:
+                break
+            if _shi_number(paragraphs[later]) == number + 1:
+                spans = later > index + 1
+                break
+        if spans is None:  # the list's last item spans as the items before it did
+            spans = previous_spanned.get(number - 1, False)
+        previous_spanned[number] = spans
+        if spans:
+            spanning.add(index)
+    return frozenset(spanning)
+
+
+def _shi_number(paragraph: str) -> int | None:
+    first = _MARKER.match(paragraph)
+    if not first:
+        return None
+    kind, number = _marker_identity(first)
+    return number if kind == "cn_shi" else None
+
+
 @dataclass
 class _Heading:
     kind: str
@@ -105,6 +139,7 @@ class _Heading:
     sentences: list[str] = field(default_factory=list)
     children: list[_Heading] = field(default_factory=list)
     body_only: bool = False  # an article or an amending item: no title, and no headings inside
+    spans: bool = False  # a "一是" item whose text runs over the paragraphs up to "二是"
 
 
 # An annex's label on a line of its own: "附件1", "附件", "名词解释", "注释", "《政府工作报告》有关内容名词注释".
@@ -129,8 +164,8 @@ _ADDRESS = re.compile(r"(?:各位代表|各位委员|同志们|让我们)[，,�
 # Paragraphs that close the document when nothing but text follows them to its end.
 _MAY_CLOSE_THE_DOCUMENT = re.compile(r"(?:过去一年|一年来|回顾过去|展望未来|新的一年|面向未来|新征程)[，,]")
 MAX_LIST_TITLE_CHARS = 40
-# A heading's title is at most this long; a longer first sentence is the item's text.
-MAX_HEADING_TITLE_CHARS = 58
+# A heading (marker and title) is at most this long; a longer first sentence is the item's text.
+MAX_HEADING_CHARS = 60
 _TERM_BEFORE_COLON = re.compile(r"\s*[^。！？；，,:：]{1,40}[:：]")
 # Marker kinds that number a document's parts (as opposed to the items of a list inside a part).
 _HEADING_FAMILIES = frozenset({"cn_dun", "cn_paren", "cn_formal", "chapter:章", "chapter:节", "chapter:部分", "chapter:篇", "chapter:编"})
@@ -152,13 +187,16 @@ def _toc_key(text: str) -> str:
 class _OutlineBuilder:
     """Reads paragraphs in order and grows the heading tree with a stack of open headings."""
 
-    def __init__(self, part_titles: frozenset[int] = frozenset()) -> None:
+    def __init__(self, part_titles: frozenset[int] = frozenset(), spanning_items: frozenset[int] = frozenset()) -> None:
         self._part_titles = part_titles  # paragraph indexes that title an unnumbered part
+        self._spanning_items = spanning_items  # paragraph indexes of "一是" items running over paragraphs
+        self._index = -1
         self.preamble: list[str] = []
         self.headings: list[_Heading] = []
         self._open: list[_Heading] = []
         # The last number each marker kind reached, so that 第十一条 may follow 第十条 across a new 第二章.
         self._last_number: dict[str, int] = {}
+        self._last_depth: dict[str, int] = {}  # the depth each marker kind was last opened at
         self._waiting_for_title: _Heading | None = None
         # Inside an attachment list or notes ("附件：1.…", "注：1.…"): the marker kind its items use
         # ("" until the first item), or None outside one.
@@ -174,6 +212,7 @@ class _OutlineBuilder:
         self._annex_title: str | None = None  # the paragraph taken as the title of the annex just opened
 
     def add_paragraph(self, paragraph: str, next_paragraph: str = "", index: int = -1) -> None:
+        self._index = index
         if self._in_toc(paragraph):
             self._add_toc_entries(paragraph)
             return
@@ -221,7 +260,7 @@ class _OutlineBuilder:
                 continue
             title_end = self._title_end(paragraph, marker.end(), candidates[index + 1 :])
             title = paragraph[marker.end() : title_end]
-            if len(title.strip()) > MAX_HEADING_TITLE_CHARS:
+            if len(marker.group()) + len(title.strip()) > MAX_HEADING_CHARS:
                 # An item whose first sentence is long ("（7）助力乡村振兴发展，在……。") has no title: the
                 # sentence is its text. A glossary entry keeps its term ("7.“三大高地”：……").
                 term = _TERM_BEFORE_COLON.match(paragraph, marker.end())
@@ -331,7 +370,9 @@ class _OutlineBuilder:
             if len(self._open) < 2:
                 return  # the part's own text
             depth = 1
-        elif len(self._open) >= 2 and (self._open[-1].kind == "cn_shi" or _CLOSES_THE_LIST.match(paragraph)):
+        elif len(self._open) >= 2 and (
+            (self._open[-1].kind == "cn_shi" and not self._open[-1].spans) or _CLOSES_THE_LIST.match(paragraph)
+        ):
             depth = len(self._open) - 1
         else:
             if self._trailing is None and len(self._open) >= 2 and _MAY_CLOSE_THE_DOCUMENT.match(paragraph):
@@ -346,7 +387,12 @@ class _OutlineBuilder:
 
     def finish(self) -> None:
         """Text from a paragraph opening like "过去一年，" to the end of the document, with no heading after
-        it, closes the document rather than its last item (a work report's closing after its last task)."""
+        it, closes the document rather than its last item (a work report's closing after its last task).
+        Then text left between two numbered siblings joins the first of them (see :func:`_fold_continuations`)."""
+        self._close_trailing()
+        _fold_continuations(self.headings)
+
+    def _close_trailing(self) -> None:
         if self._trailing is None:
             return
         heading, start = self._trailing
@@ -412,18 +458,32 @@ class _OutlineBuilder:
                 return None
         if self._open and self._open[-1].body_only and not kind.startswith("chapter:"):
             return None  # a clause inside an article, a quoted item inside an amendment
-        if number == 1 or (kind != "cn_shi" and number == self._last_number.get(kind, -1) + 1):
+        if kind != "cn_shi" and number == self._last_number.get(kind, -1) + 1 and number > 1:
+            # "（十）" after a list nested in "（九）" (1.…10.): back to the level "（九）" had; but "第十一条"
+            # under a new "第二节" continues its numbering inside it.
+            last = min(self._last_depth.get(kind, len(self._open)), len(self._open))
+            if all(h.kind not in _HEADING_FAMILIES for h in self._open[last:]):
+                return last
+            return len(self._open)
+        if number == 1:
             return len(self._open)
         return None
 
     def _open_heading(self, depth: int, kind: str, number: int, marker: str) -> _Heading:
         heading = _Heading(kind=kind, number=number, marker=marker)
         self._waiting_for_title = None
+        if self._continuation is not None and depth == len(self._open) and number == 1 and kind not in _HEADING_FAMILIES:
+            # A list right after the text that closed the last one ("今年要办好十方面民生实事：" / "1.…")
+            # is that text's list.
+            self._open.append(self._continuation)
+            depth += 1
         self._continuation = self._trailing = None
         del self._open[depth:]
         (self._open[-1].children if self._open else self.headings).append(heading)
         self._open.append(heading)
         self._last_number[kind] = number
+        self._last_depth[kind] = depth
+        heading.spans = kind == "cn_shi" and self._index in self._spanning_items
         return heading
 
     def _title_end(self, paragraph: str, start: int, later_candidates: list[re.Match[str]]) -> int:
@@ -454,6 +514,29 @@ class _OutlineBuilder:
             self._continuation.sentences.extend(sentences)
         else:
             (self._open[-1].sentences if self._open else self.preamble).extend(sentences)
+
+
+def _fold_continuations(siblings: list[_Heading]) -> None:
+    """An untitled continuation between two numbered siblings of one kind ("（七）…", text after its list,
+    "（八）…") is the end of the first one's text: it joins it, so that a level reads （一）…（十） with
+    nothing unmarked between. Recursively, children first."""
+    for heading in siblings:
+        _fold_continuations(heading.children)
+    index = 1
+    while index < len(siblings) - 1:
+        heading = siblings[index]
+        before = [h.kind for h in siblings[:index] if h.kind]
+        after = [h.kind for h in siblings[index + 1 :] if h.kind]
+        if heading.kind or not before or not after or before[-1] != after[0] or before[-1] in ("part", "annex", "title"):
+            index += 1
+            continue
+        previous = siblings[index - 1]
+        if previous.children:
+            previous.children.append(heading)
+        else:
+            previous.sentences.extend(heading.sentences)
+            previous.children.extend(heading.children)
+        del siblings[index]
 
 
 class _SegmentMaker:
