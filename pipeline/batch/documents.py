@@ -23,7 +23,8 @@ def check_document(doc: Document, components: Components) -> Document:
     if cfg.fidelity.enabled:
         from ..fidelity import check_document
 
-        doc.qa = check_document(doc, components.glossary)
+        # The structure's confidence and lint findings (from segmentation) stay beside the checks' counts.
+        doc.qa = {**{k: v for k, v in doc.qa.items() if k in ("outline", "lint")}, **check_document(doc, components.glossary)}
         summaries = [sec.summary for sec in doc.walk_sections() if sec.summary] + ([doc.summary] if doc.summary else [])
         sentences = [s for summ in summaries for s in summ.sentences]
         doc.qa["summary_sentences"] = len(sentences)

@@ -38,6 +38,7 @@ class InputItem:
     loader: Callable[[], Any] = field(repr=False)  # -> str, or a readers.ReadResult
     read_as: dict[str, str] = field(default_factory=dict)  # how it was read: format, encoding (provenance)
     _text: str | None = field(default=None, repr=False)
+    meta: dict[str, str] = field(default_factory=dict)  # a table row's metadata columns, once loaded
     fetch: Callable[[], Callable[[], Any]] | None = field(default=None, repr=False)  # -> a portable loader
 
     def portable(self) -> Callable[[], Any]:
@@ -50,7 +51,8 @@ class InputItem:
         if self._text is None:
             loaded = self.loader()
             if hasattr(loaded, "text"):
-                self.read_as = {"format": loaded.format, "encoding": loaded.encoding}
+                self.meta = dict(getattr(loaded, "meta", {}))
+                self.read_as = {"format": loaded.format, "encoding": loaded.encoding, **self.meta}
                 loaded = loaded.text
             self._text = loaded
         return self._text
@@ -80,12 +82,31 @@ def _fetch_file(path: Path, encoding: str | None) -> Callable[[], Any]:
     return functools.partial(parse_document, read_file_bytes(path), path, encoding=encoding)
 
 
-def _row_text(text: Any, name: str) -> str:
-    from ..readers import decode_bytes
+# A table's metadata columns, by default: the first present of each group goes into the document's meta.
+DEFAULT_META_COLUMNS = (("title",), ("publish_date", "date"), ("source_url", "url"))
+
+
+def _row_text(text: Any, name: str, meta: dict[str, str] | None = None) -> Any:
+    from ..readers import ReadResult, decode_bytes
 
     if not isinstance(text, str) or not text.strip():
         raise InputError(f"{name}: empty text")
-    return decode_bytes(text.encode("utf-8"), name)  # the same checks as a file
+    decoded = decode_bytes(text.encode("utf-8"), name)  # the same checks as a file
+    return ReadResult(decoded, "utf-8", "table-row", dict(meta)) if meta else decoded
+
+
+def _row_meta(row: dict[str, Any], meta_columns: tuple[str, ...]) -> dict[str, str]:
+    """The row's metadata: the default columns (title, publish_date or date, source_url or url) and those
+    named by ``--meta-columns``, as non-empty strings."""
+    meta: dict[str, str] = {}
+    groups = [*DEFAULT_META_COLUMNS, *((c,) for c in meta_columns)]
+    for group in groups:
+        for column in group:
+            value = row.get(column)
+            if value is not None and not isinstance(value, (dict, list)) and str(value).strip():
+                meta[column] = " ".join(str(value).split())
+                break
+    return meta
 
 
 def file_item(path: Path, stem: str | None = None, encoding: str | None = None) -> InputItem | InputFailure:
@@ -102,7 +123,8 @@ def file_item(path: Path, stem: str | None = None, encoding: str | None = None) 
                      fetch=functools.partial(_fetch_file, path, encoding))
 
 
-def _table_items(path: Path, text_column: str, id_column: str) -> Iterator[InputItem | InputFailure]:
+def _table_items(path: Path, text_column: str, id_column: str, meta_columns: tuple[str, ...] = ()
+                 ) -> Iterator[InputItem | InputFailure]:
     """Rows of a JSONL/CSV/Parquet table, streamed row by row (memory stays flat)."""
     from ..readers.tables import BadRow, iter_table_rows
 
@@ -118,10 +140,11 @@ def _table_items(path: Path, text_column: str, id_column: str) -> Iterator[Input
             n = seen[doc_id]
             suffix = "" if n == 1 else f"~{n}"  # a repeated id is a distinct document, with its own outputs
             name = f"{path}#{doc_id}{suffix}"
-            load = functools.partial(_row_text, row[text_column], name)  # picklable: travels as it is
+            meta = _row_meta(row, meta_columns)
+            load = functools.partial(_row_text, row[text_column], name, meta)  # picklable: travels as it is
             stem = doc_id + ("" if n == 1 else f"-{n}")
             yield InputItem(key=f"{resolved}#{doc_id}{suffix}", name=name, stem=stem, loader=load,
-                            read_as={"format": "table-row", "encoding": "utf-8"})
+                            read_as={"format": "table-row", "encoding": "utf-8", **meta})
     except InputError as err:
         yield InputFailure(str(path), err)
 
@@ -171,13 +194,14 @@ def _list_items(spec: str, visiting: tuple[Path, ...], **kw: Any) -> Iterator[In
 
 def iter_inputs(
     specs: Iterable[str], *, text_column: str = "text", id_column: str = "id", exclude: Path | None = None,
-    encoding: str | None = None,
+    encoding: str | None = None, meta_columns: Iterable[str] = (),
 ) -> Iterator[InputItem | InputFailure]:
     """Expand files, directories, globs, file lists (``@list.txt``) and tables into input items.
 
     Files found in a directory keep their sub-folder in their output name (``a/x.txt`` -> ``a/x.md``);
     hidden files and folders, other runs' output folders and everything under ``exclude`` (this run's
     output folder) are skipped. ``encoding`` forces the codec of text files (``--encoding``).
+    A table row's metadata columns (:data:`DEFAULT_META_COLUMNS` and ``meta_columns``) go with its text.
     """
     exclude_resolved = exclude.resolve() if exclude is not None else None
 
@@ -188,12 +212,14 @@ def iter_inputs(
         return r == exclude_resolved or exclude_resolved in r.parents
 
     yield from _iter_inputs(list(specs), visiting=(), text_column=text_column, id_column=id_column,
-                            excluded=excluded, encoding=encoding)
+                            excluded=excluded, encoding=encoding, meta_columns=tuple(meta_columns))
 
 
 def _iter_inputs(specs: list[str], *, visiting: tuple[Path, ...], text_column: str, id_column: str,
-                 excluded: Callable[[Path], bool], encoding: str | None) -> Iterator[InputItem | InputFailure]:
-    kw = dict(text_column=text_column, id_column=id_column, excluded=excluded, encoding=encoding)
+                 excluded: Callable[[Path], bool], encoding: str | None, meta_columns: tuple[str, ...] = ()
+                 ) -> Iterator[InputItem | InputFailure]:
+    kw = dict(text_column=text_column, id_column=id_column, excluded=excluded, encoding=encoding,
+              meta_columns=meta_columns)
     for spec in specs:
         if spec.startswith("@"):
             yield from _list_items(spec, visiting, **kw)
@@ -202,7 +228,7 @@ def _iter_inputs(specs: list[str], *, visiting: tuple[Path, ...], text_column: s
         if path.is_dir():
             yield from _directory_items(path, excluded, encoding)
         elif path.suffix.lower() in TABLE_SUFFIXES and path.is_file():
-            yield from _table_items(path, text_column, id_column)
+            yield from _table_items(path, text_column, id_column, meta_columns)
         elif any(ch in spec for ch in "*?[") and not path.exists():
             files = [Path(m) for m in sorted(glob.glob(spec, recursive=True))]
             files = [f for f in files if f.is_file() and not excluded(f)]

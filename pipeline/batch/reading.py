@@ -8,6 +8,7 @@ and an error, is the same whichever engine made it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 from dataclasses import dataclass
@@ -51,12 +52,14 @@ class Segmenter:
         self.translator = translator
         self.limit = limit  # a preview: only the first N segments of each document
 
-    def __call__(self, text: str, name: str) -> Document:
-        from ..segment import segment
+    def __call__(self, text: str, name: str, meta: dict[str, str] | None = None) -> Document:
+        from ..segment import apply_input_meta, segment
 
         t = self.translator
         kw = {} if t is None else {"max_tokens": t.max_input_tokens, "count_tokens": t.count_tokens}
         doc = segment(text, source=Path(name).name, **kw)
+        if meta:
+            apply_input_meta(doc, meta)
         if not list(doc.all_segments()) and not doc.title.zh:
             raise InputError(f"{name}: no text found after removing page chrome")
         return doc.keep_first_segments(self.limit) if self.limit else doc
@@ -80,19 +83,30 @@ def read_and_segment(loader: Callable[[], Any], name: str, segmenter: Segmenter,
         loaded = loader()
     except Exception as err:
         return Read(error=err, seconds=time.perf_counter() - started)
-    read_as = None
+    read_as = meta = None
     if hasattr(loaded, "text"):  # a readers.ReadResult
-        read_as = {"format": loaded.format, "encoding": loaded.encoding}
+        meta = getattr(loaded, "meta", None) or None  # a table row's metadata columns
+        read_as = {"format": loaded.format, "encoding": loaded.encoding, **(meta or {})}
         loaded = loaded.text
     content_hash = hashlib.sha256(loaded.encode("utf-8")).hexdigest()
     read = Read(content_hash, read_as=read_as)
     if content_hash != done_hash:
         try:
-            read.doc = segmenter(loaded, name)
+            read.doc = segmenter(loaded, name, meta) if meta else segmenter(loaded, name)
         except Exception as err:
             read.error = err
     read.seconds = time.perf_counter() - started
     return read
+
+
+def _load_with_meta(item: InputItem) -> Any:
+    """An item's text, with a table row's metadata columns when it has them (a ReadResult)."""
+    from ..readers import ReadResult
+
+    text = item.load()
+    if not item.meta:
+        return text
+    return ReadResult(text, item.read_as.get("encoding", ""), item.read_as.get("format", ""), dict(item.meta))
 
 
 def read_locally(requests: Iterable[ReadRequest], segmenter: Segmenter) -> Iterator[tuple[ReadRequest, Read]]:
@@ -102,6 +116,6 @@ def read_locally(requests: Iterable[ReadRequest], segmenter: Segmenter) -> Itera
             yield req, Read()
             continue
         item = req.item
-        read = read_and_segment(item.load, item.name, segmenter, req.done_hash)
+        read = read_and_segment(functools.partial(_load_with_meta, item), item.name, segmenter, req.done_hash)
         item.release()
         yield req, read

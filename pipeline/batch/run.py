@@ -73,6 +73,7 @@ class DocumentResult:
     seconds: float = 0.0  # this document's own work (reading, segmenting, summaries, checks, writing)
     translation_seconds: float = 0.0  # the shared translation of its group of documents
     error: str | None = None  # "input", "output" or "internal" when not ok
+    lint: list[str] = field(default_factory=list)  # structure findings of the written document (segment --lint)
 
 
 @dataclass
@@ -313,6 +314,7 @@ class BatchRun:
             p.item.name, True, outputs=outputs, message=f"{sum(1 for _ in p.doc.all_segments())} segments",
             seconds=p.seconds + outcome.seconds + time.perf_counter() - started,
             translation_seconds=translation_seconds,
+            lint=[f"{f.get('check')}: {f.get('where')}: {f.get('detail')}" for f in p.doc.qa.get("lint", [])],
         )
         self._record(p.item, result, p.content_hash)
 

@@ -61,6 +61,9 @@ def _add_run(sub) -> None:
                         "strict UTF-8, then GB18030, then Big5, else refused")
     r.add_argument("--text-column", default="text", help="text column of a table input")
     r.add_argument("--id-column", default="id", help="id column of a table input")
+    r.add_argument("--meta-columns", default="", metavar="COL,...",
+                   help="more columns of a table input to keep in each report's metadata (title, publish_date/date "
+                        "and source_url/url are kept by default; the title column names a report whose text has none)")
     r.set_defaults(func=cmd_run)
 
 
@@ -68,7 +71,13 @@ def _add_tools(sub) -> None:
     from .tools import cmd_models, cmd_segment
 
     s = sub.add_parser("segment", help="show a report's structure (no models): an outline, or JSON with --json")
-    s.add_argument("file", metavar="FILE", help=f"a report ({INPUT_FORMATS.split(';')[0]})")
+    s.add_argument("files", metavar="FILE", nargs="+",
+                   help=f"a report ({INPUT_FORMATS.split(';')[0]}); with --lint, any number of reports, folders and tables")
+    s.add_argument("--lint", action="store_true",
+                   help="check each report's structure without labels (title, issuer/date, site chrome, numbering "
+                        "gaps, unmarked parts, preamble, long headings): one line per finding, exit 1 when any")
+    s.add_argument("--text-column", default="text", help="with --lint: text column of a table input")
+    s.add_argument("--id-column", default="id", help="with --lint: id column of a table input")
     s.add_argument("--json", action="store_true", help="print the run JSON schema with en = null")
     s.add_argument("--encoding", default=None, metavar="CODEC", help="force the encoding of a text file")
     s.add_argument("--sentences", action="store_true", help="list the sentences in the outline too")

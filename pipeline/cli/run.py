@@ -59,8 +59,9 @@ def cmd_run(args) -> int:
         from ..readers import canonical_encoding
 
         encoding = canonical_encoding(args.encoding)
+    meta_columns = [c.strip() for c in (args.meta_columns or "").split(",") if c.strip()]
     inputs = iter_inputs(args.inputs, text_column=args.text_column, id_column=args.id_column, exclude=out_dir,
-                         encoding=encoding)
+                         encoding=encoding, meta_columns=meta_columns)
     head, rest = _first_readable(inputs)
     if not any(isinstance(i, InputItem) and i._text is not None for i in head):
         return _report_unusable(head)
@@ -84,6 +85,19 @@ def cmd_run(args) -> int:
     return _summarize(report, out_dir, args.quiet)
 
 
+MAX_LINT_LINES = 5  # per document in the summary; `segment --lint` lists them all
+
+
+def _print_lint(results) -> None:
+    """The structure findings of each written document (the JSON's ``qa.lint`` holds them all)."""
+    for result in results:
+        for line in result.lint[:MAX_LINT_LINES]:
+            print(f"structure: {result.name}: {line}", file=sys.stderr)
+        if len(result.lint) > MAX_LINT_LINES:
+            print(f"structure: {result.name}: … {len(result.lint) - MAX_LINT_LINES} more "
+                  f"(python -m pipeline segment --lint)", file=sys.stderr)
+
+
 def _summarize(report, out_dir: Path, quiet: bool) -> int:
     done = sum(1 for r in report.results if r.ok and not r.skipped)
     skipped = sum(1 for r in report.results if r.skipped)
@@ -91,6 +105,7 @@ def _summarize(report, out_dir: Path, quiet: bool) -> int:
     if not quiet or failed or report.collection_error:
         t = report.translation
         extra = f"; {t.translated} sentences translated, {t.cached} from cache" if t else ""
+        _print_lint(report.results)
         print(f"{done} written, {skipped} already done, {len(failed)} failed -> {out_dir}{extra}", file=sys.stderr)
         if done or skipped:
             print(f"read: {out_dir / 'index.md'}", file=sys.stderr)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..errors import PipelineError
+from ..errors import InputError, PipelineError
 from .common import load_config_from_args, quiet_libraries
 
 
@@ -15,13 +15,47 @@ def cmd_segment(args) -> int:
     from ..segment import format_outline, segment
 
     encoding = canonical_encoding(args.encoding) if args.encoding else None
-    text = read_document(Path(args.file), encoding=encoding).text
-    doc = segment(text, source=Path(args.file).name)
+    if args.lint:
+        return _lint(args, encoding)
+    if len(args.files) > 1:
+        raise InputError("segment: one FILE at a time (or --lint for several)")
+    text = read_document(Path(args.files[0]), encoding=encoding).text
+    doc = segment(text, source=Path(args.files[0]).name)
     if args.json:
         sys.stdout.write(render_json(doc))
     else:
         sys.stdout.write(format_outline(doc, show_segments=args.sentences).rstrip() + "\n")
     return 0
+
+
+def _lint(args, encoding: str | None) -> int:
+    """``segment --lint``: the structure findings of every input, one line each (exit 1 when any, 2 when
+    an input cannot be read)."""
+    from ..batch.inputs import InputItem, iter_inputs
+    from ..segment import apply_input_meta, lint_document, segment
+
+    findings = unreadable = documents = 0
+    for item in iter_inputs(args.files, text_column=args.text_column, id_column=args.id_column, encoding=encoding):
+        if not isinstance(item, InputItem):
+            print(f"error: {item.error}", file=sys.stderr)
+            unreadable += 1
+            continue
+        try:
+            loaded = item.loader()
+        except PipelineError as err:
+            print(f"error: {err}", file=sys.stderr)
+            unreadable += 1
+            continue
+        documents += 1
+        doc = segment(getattr(loaded, "text", loaded), source=Path(item.name).name)
+        if getattr(loaded, "meta", None):
+            apply_input_meta(doc, loaded.meta)
+        for finding in lint_document(doc):
+            print(finding.line(item.name))
+            findings += 1
+    print(f"{documents} document{'s' if documents != 1 else ''} checked: {findings} finding{'s' if findings != 1 else ''}"
+          + (f", {unreadable} unreadable" if unreadable else ""), file=sys.stderr)
+    return 2 if unreadable else (1 if findings else 0)
 
 
 def cmd_models(args) -> int:

@@ -8,7 +8,7 @@ Every failure is an :class:`~pipeline.errors.InputError` of one line with a hint
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import InputError
@@ -35,7 +35,8 @@ class ReadResult:
 
     text: str
     encoding: str  # "utf-8", "utf-8-sig", "utf-16", "gb18030", "big5", a forced codec, or "n/a"
-    format: str  # "text", "markdown", "html", "pdf" or "docx"
+    format: str  # "text", "markdown", "html", "pdf", "docx" or "table-row"
+    meta: dict[str, str] = field(default_factory=dict)  # a table row's metadata columns (title, date, url)
 
 
 def read_document(path: Path, *, encoding: str | None = None) -> ReadResult:

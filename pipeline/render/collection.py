@@ -137,11 +137,22 @@ def iter_index(entries: Iterable[ReportEntry], *, digests: Iterable[str] = DIGES
             escape_markdown(report.flags()),
             escape_markdown(_status(report)),
             files,
-            escape_markdown(entry.source),
+            _source_cell(entry.source, report),
         ]
         yield "| " + " | ".join(cells) + " |\n"
     total = counts["ok"] + counts["other"]
     yield f"\n{total} report{'s' if total != 1 else ''}: {counts['ok']} ok, {counts['other']} not ok.\n"
+
+
+_URL_SAFE = ":/?&=#%~+.,;@!$*-_"  # what stays as it is in a linked URL ("|", brackets, spaces are encoded)
+
+
+def _source_cell(source: str, report: _Report) -> str:
+    """The input's name, linked to the page it was scraped from when a table input gave its URL."""
+    url = (report.doc.meta.get("source_url") or report.doc.meta.get("url") or "") if report.doc else ""
+    if url.startswith(("https://", "http://")):
+        return f"[{escape_markdown(source)}]({quote(url, safe=_URL_SAFE)})"
+    return escape_markdown(source)
 
 
 def render_index(entries: Iterable[ReportEntry], *, digests: Iterable[str] = DIGESTS) -> str:

@@ -92,6 +92,16 @@ def front_matter(doc: Document) -> str:
         front["issuer"] = doc.issuer
     if doc.date:
         front["date"] = doc.date
+    # Where the report was published: a table input's columns, or the page's own fields.
+    published = doc.meta.get("publish_date") or doc.meta.get("date") or doc.meta.get("发布时间") or doc.meta.get("发布日期")
+    if published:
+        front["published"] = published
+    outlet = doc.meta.get("来源")
+    if outlet:
+        front["outlet"] = outlet
+    url = doc.meta.get("source_url") or doc.meta.get("url")
+    if url:
+        front["url"] = url
     for key in ("translator", "summarizer"):
         ref = _model_ref(prov.get(key))
         if ref:

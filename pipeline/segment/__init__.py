@@ -29,14 +29,16 @@ from collections.abc import Callable
 
 from pipeline.document import Bilingual, Document
 
+from .chrome import is_chrome_line
 from .cleanup import SENTENCE_TERMINATORS, clean_text, take_yaml_front_matter
 from .frontmatter import FrontMatter, split_front_matter
-from .outline import format_outline, segment_body
+from .lint import SUBTITLE_START, TITLE_NAMES_A_DOCUMENT, lint_document
+from .outline import format_outline, parse_outline, segment_body
 from .paragraphs import join_wrapped_lines
 from .sentences import split_long_sentence, split_sentences
 
 __all__ = [
-    "SENTENCE_TERMINATORS", "FrontMatter", "clean_text", "format_outline", "join_wrapped_lines", "segment",
+    "SENTENCE_TERMINATORS", "FrontMatter", "apply_input_meta", "clean_text", "format_outline", "lint_document", "join_wrapped_lines", "segment",
     "segment_body", "split_front_matter", "split_long_sentence", "split_sentences", "take_yaml_front_matter",
 ]
 
@@ -63,10 +65,9 @@ def segment(
         markdown = True if yaml_meta else markdown
     front = split_front_matter(clean_text(text, markdown=markdown))
     # A PDF's lines were rejoined by the reader from the page layout, better than text can tell.
-    preamble, sections = segment_body(
-        front.body, max_tokens=max_tokens, count_tokens=count_tokens, rejoin_lines=suffix != "pdf"
-    )
-    return Document(
+    parse = parse_outline(front.body, max_tokens=max_tokens, count_tokens=count_tokens, rejoin_lines=suffix != "pdf")
+    preamble, sections = parse.preamble, parse.sections
+    doc = Document(
         source=source,
         # A Markdown file's front matter names the title when the text does not.
         title=Bilingual(front.title or yaml_meta.get("title", "")),
@@ -76,6 +77,27 @@ def segment(
         salutation=front.salutation,
         preamble=preamble,
         sections=sections,
+        qa={"outline": {"confidence": parse.confidence, "shape": parse.shape, "problems": parse.problems}},
     )
+    doc.qa["lint"] = [finding.to_dict() for finding in lint_document(doc)]
+    return doc
+
+
+def apply_input_meta(doc: Document, meta: dict[str, str]) -> Document:
+    """A table row's metadata columns (``title``, ``publish_date``, ``source_url``, …) into ``doc.meta``;
+    the ``title`` column names the document when its text has no title of its own, or only a generic
+    one that the column's title ends with ("政府工作报告" under "2026年广东省政府工作报告"). The lint is redone
+    (in place; returned)."""
+    doc.meta.update({key: value for key, value in meta.items() if value})
+    table_title = meta.get("title", "").strip()
+    if table_title:
+        own = doc.title.zh.strip()
+        main = SUBTITLE_START.split(own, 1)[0].strip()
+        if not own or is_chrome_line(own) or not TITLE_NAMES_A_DOCUMENT.search(main):
+            doc.title = Bilingual(table_title)
+        elif main != table_title and table_title.endswith(main):
+            doc.title = Bilingual(table_title + own[len(main) :])
+    doc.qa["lint"] = [finding.to_dict() for finding in lint_document(doc)]
+    return doc
 
 

@@ -18,12 +18,12 @@ from .outline import MAX_HEADING_CHARS
 
 MAX_PREAMBLE_SEGMENTS = 20
 # What a title of a report names: its kind ("…政府工作报告", "…的通知", "…规划").
-_TITLE_NAMES_A_DOCUMENT = re.compile(
+TITLE_NAMES_A_DOCUMENT = re.compile(
     r"(?:报告|通知|意见|决定|办法|方案|规定|细则|纲要|公报|批复|函|请示|通报|公告|通告|规划|要点|总结|讲话|决议|条例|计划|预算|决算"
     r"|報告|規劃|條例)(?:[（(][^（()）]{1,12}[）)])?$"
 )
 # Where a subtitle joined to the title starts ("——2026年1月26日在…会议上", "（2026年…）").
-_SUBTITLE_START = re.compile(r"——|－－|―|--|[（(](?=\d{4}年)")
+SUBTITLE_START = re.compile(r"——|－－|―|--|[（(](?=\d{4}年)")
 # Sections that may follow the numbered parts without a number of their own: annexes and notes.
 ANNEX_TITLE = re.compile(r"(?:附件|附表|附录|附：|注释|名词解释|名词注释|注：|说明|[^\s]{0,30}名词(?:解释|注释)$)")
 
@@ -48,7 +48,7 @@ def lint_document(doc: Document) -> list[LintFinding]:
     title = doc.title.zh.strip()
     if not title:
         found.append(LintFinding("title", "title", "no title"))
-    elif is_chrome_line(title) or not _TITLE_NAMES_A_DOCUMENT.search(_SUBTITLE_START.split(title, 1)[0]):
+    elif is_chrome_line(title) or not TITLE_NAMES_A_DOCUMENT.search(SUBTITLE_START.split(title, 1)[0]):
         found.append(LintFinding("title", "title", f"title looks like site chrome or a fragment: {title[:40]!r}"))
     if not doc.issuer:
         found.append(LintFinding("issuer", "title", "no issuer found"))
@@ -61,7 +61,8 @@ def lint_document(doc: Document) -> list[LintFinding]:
     for seg in doc.preamble:
         if is_chrome_line(seg.zh):
             found.append(LintFinding("chrome", seg.id, f"site chrome as text: {seg.zh[:30]!r}"))
-    _lint_level(doc.sections, "top level", found)
+    last: dict[str, int] = {}  # the last number each marker kind reached, in document order
+    _lint_level(doc.sections, "top level", found, last)
     for section in doc.walk_sections():
         heading = f"{section.marker}{section.title.zh}"
         if len(heading) > MAX_HEADING_CHARS:
@@ -71,8 +72,11 @@ def lint_document(doc: Document) -> list[LintFinding]:
         for seg in section.segments:
             if is_chrome_line(seg.zh):
                 found.append(LintFinding("chrome", seg.id, f"site chrome as text: {seg.zh[:30]!r}"))
+        kind, number = marker_kind(section.marker)
+        if kind:
+            last[kind] = number or 0
         if section.sections:
-            _lint_level(section.sections, section.id, found)
+            _lint_level(section.sections, section.id, found, last)
     return found
 
 
@@ -85,7 +89,7 @@ def marker_kind(marker: str) -> tuple[str, int | None]:
     return _marker_identity(found)
 
 
-def _lint_level(sections: list[Section], where: str, found: list[LintFinding]) -> None:
+def _lint_level(sections: list[Section], where: str, found: list[LintFinding], last: dict[str, int]) -> None:
     """One level: its numbered kind's numbers run 1, 2, 3 … without gaps or restarts, and no unmarked
     section stands between two numbered ones (annexes and a closing after the last are fine)."""
     kinds = [marker_kind(s.marker) for s in sections]
@@ -97,7 +101,9 @@ def _lint_level(sections: list[Section], where: str, found: list[LintFinding]) -
         return
     main = max(counts, key=lambda k: counts[k])
     numbered = [i for i, (kind, _) in enumerate(kinds) if kind == main]
-    expected = 1
+    # Items may number on through their parents ("3." under "二、" after "2." under "一、").
+    first = kinds[numbered[0]][1] or 0
+    expected = first if first == last.get(main, 0) + 1 else 1
     for i in numbered:
         number = kinds[i][1]
         if number != expected and not (main == "cn_shi" and number == 1):  # "一是" lists restart in a section

@@ -44,6 +44,23 @@ MIN_TITLE_CHARS_BEFORE_A_SPACE = 3
 
 
 
+@dataclass(frozen=True)
+class OutlineParse:
+    """A body's parse: preamble, heading tree, and how consistent the tree is.
+
+    ``confidence`` is 1.0 for an outline whose every level numbers its headings 1, 2, 3 … with nothing
+    unmarked between them, and falls with each inconsistency (a gap, a restart, an unmarked section
+    between numbered ones, a heading that reads like a paragraph), counted twice at the top level.
+    ``shape`` is ``"deep"``, or ``"shallow"`` when the levels below the top were too inconsistent to
+    trust: then only the top-level parts are headings, and everything inside them is their text."""
+
+    preamble: list[Segment]
+    sections: list[Section]
+    confidence: float
+    shape: str
+    problems: int
+
+
 def segment_body(
     body: str,
     *,
@@ -59,6 +76,20 @@ def segment_body(
     Invariant: the non-whitespace characters of ``body`` equal, in order, the concatenation of the
     preamble segments, then for each section in document order its marker, title and segments.
     """
+    parse = parse_outline(body, max_tokens=max_tokens, count_tokens=count_tokens, rejoin_lines=rejoin_lines)
+    return parse.preamble, parse.sections
+
+
+def parse_outline(
+    body: str,
+    *,
+    max_tokens: int | None = None,
+    count_tokens: Callable[[str], int] | None = None,
+    rejoin_lines: bool = True,
+) -> OutlineParse:
+    """:func:`segment_body` with the outline's confidence: the document-wide parse, scored against the
+    shallow outline made from it (top-level parts only); the deep one is kept unless the shallow one is
+    clearly more consistent."""
     if rejoin_lines:
         paragraphs = join_wrapped_lines(body.splitlines())
     else:
@@ -67,11 +98,83 @@ def segment_body(
     for index, (paragraph, next_paragraph) in enumerate(zip(paragraphs, paragraphs[1:] + [""])):
         outline.add_paragraph(paragraph, next_paragraph, index)
     outline.finish()
+    preamble, headings, shape = outline.preamble, outline.headings, "deep"
+    problems, count = _problems(headings, top=True), _count_headings(headings)
+    if problems and count:
+        shallow_preamble, shallow = _shallow(preamble, headings)
+        shallow_problems = _problems(shallow, top=True)
+        # Inner levels with more problems than a quarter of their headings: the top level alone is honest.
+        if shallow_problems < problems and (problems - shallow_problems) * 4 > count - len(shallow):
+            preamble, headings, shape, problems = shallow_preamble, shallow, "shallow", shallow_problems
+            count = len(shallow)
     make_segment = _SegmentMaker(max_tokens, count_tokens)
-    preamble = [make_segment(sentence) for sentence in outline.preamble]
-    sections = [_to_section(heading, str(i), 1, make_segment) for i, heading in enumerate(outline.headings, 1)]
-    return preamble, sections
+    segments = [make_segment(sentence) for sentence in preamble]
+    sections = [_to_section(heading, str(i), 1, make_segment) for i, heading in enumerate(headings, 1)]
+    confidence = round(max(0.0, 1.0 - problems / max(4, count)), 2)
+    return OutlineParse(segments, sections, confidence, shape, problems)
 
+
+# Heading kinds that are not numbered and may stand anywhere in a level: an annex, a titled part.
+_UNNUMBERED_KINDS = frozenset({"annex", "part", "title"})
+
+
+def _problems(headings: list[_Heading], *, top: bool = False, last: dict[str, int] | None = None) -> int:
+    """Inconsistencies of a heading tree (see :class:`OutlineParse`); the top level's count twice.
+    ``last``: the last number each kind reached before, in document order (items may number on
+    through their parents: "3." under "二、" after "2." under "一、")."""
+    last = {} if last is None else last
+    found = 0
+    kinds = [h.kind for h in headings if h.kind and h.kind not in _UNNUMBERED_KINDS]
+    main = max(set(kinds), key=kinds.count) if kinds else None
+    numbered = [i for i, h in enumerate(headings) if h.kind == main]
+    if numbered:
+        first = headings[numbered[0]].number
+        expected = first if first == last.get(main, 0) + 1 else 1
+        for i in numbered:
+            number = headings[i].number
+            if number != expected and not (main == "cn_shi" and number == 1):
+                found += 1
+            expected = number + 1
+        for i in range(numbered[0] + 1, numbered[-1]):
+            if headings[i].kind != main and headings[i].kind not in _UNNUMBERED_KINDS:
+                found += 1
+    found += sum(1 for h in headings if len(h.marker) + len(h.title) > MAX_HEADING_CHARS)
+    found *= 2 if top else 1
+    for heading in headings:
+        if heading.kind:
+            last[heading.kind] = heading.number
+        found += _problems(heading.children, last=last)
+    return found
+
+
+def _count_headings(headings: list[_Heading]) -> int:
+    return sum(1 + _count_headings(h.children) for h in headings)
+
+
+def _shallow(preamble: list[str], headings: list[_Heading]) -> tuple[list[str], list[_Heading]]:
+    """The outline with only the top level's main kind (and annexes, titled parts) as headings; every
+    other heading's marker and title become a sentence of the text it stands in, in document order."""
+    kinds = [h.kind for h in headings if h.kind and h.kind not in _UNNUMBERED_KINDS]
+    main = max(set(kinds), key=kinds.count) if kinds else None
+    new_preamble, top = list(preamble), []
+    for heading in headings:
+        if heading.kind == main or heading.kind in _UNNUMBERED_KINDS:
+            flat = _Heading(kind=heading.kind, number=heading.number, marker=heading.marker, title=heading.title)
+            flat.sentences = _flatten_text(heading, include_heading=False)
+            top.append(flat)
+        else:
+            (top[-1].sentences if top else new_preamble).extend(_flatten_text(heading, include_heading=True))
+    return new_preamble, top
+
+
+def _flatten_text(heading: _Heading, *, include_heading: bool) -> list[str]:
+    sentences = []
+    if include_heading and (heading.marker or heading.title):
+        sentences.append(f"{heading.marker}{heading.title}")
+    sentences.extend(heading.sentences)
+    for child in heading.children:
+        sentences.extend(_flatten_text(child, include_heading=True))
+    return sentences
 
 
 def _unmarked_part_titles(paragraphs: list[str]) -> frozenset[int]:
