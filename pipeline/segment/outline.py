@@ -27,7 +27,15 @@ from .sentences import split_long_sentence, split_sentences
 # and the clauses inside them are list items, not headings. So are the items of an amending decision
 # ("一、将第五条修改为：……").
 ARTICLE_KIND = "chapter:条"
-_AMENDMENT = re.compile(r"(?:将|把|在|删去|删除|增加|增设|第[一二三四五六七八九十百零]+条)[^。]{0,40}?(?:修改为|改为|增加|删去|删除|中的|之后|后增加|作为|合并)|删去第|删除第")
+# An item amends when it names what it changes (an article, a clause, a law) or says "修改为": "把铸牢……作为
+# ……的主线" is a part's title, not an amendment.
+_AMENDED = r"(?:第[一二三四五六七八九十百零〇0-9]+[条款项章节目]|《[^》]{1,40}》|本(?:条例|办法|规定|细则|决定))"
+_AMENDMENT = re.compile(
+    rf"(?:将|把|在|删去|删除|增加|增设)[^。]{{0,40}}?{_AMENDED}[^。]{{0,40}}?(?:修改为|改为|增加|删去|删除|中的|之后|后增加|作为|合并)"
+    r"|(?:将|把)[^。]{0,40}?(?:修改为|改为)"
+    r"|第[一二三四五六七八九十百零]+条[^。]{0,40}?(?:修改为|改为|增加|删去|删除|中的|之后|后增加|作为|合并)"
+    r"|删去第|删除第"
+)
 # A heading's title ends at its first sentence end (kept, with closing quotes) or, in text scraped onto
 # one line, at a space between two Chinese characters ("一、上半年工作回顾 今年以来,...").
 _TITLE_END = re.compile(
@@ -625,6 +633,15 @@ def _fold_continuations(siblings: list[_Heading]) -> None:
     nothing unmarked between. Recursively, children first."""
     for heading in siblings:
         _fold_continuations(heading.children)
+    index = 1
+    while index < len(siblings):  # two untitled continuations in a row are one
+        first, second = siblings[index - 1], siblings[index]
+        if not (first.kind or first.title or second.kind or second.title or first.children):
+            first.sentences.extend(second.sentences)
+            first.children.extend(second.children)
+            del siblings[index]
+        else:
+            index += 1
     index = 1
     while index < len(siblings) - 1:
         heading = siblings[index]
