@@ -214,3 +214,25 @@ def _iter_inputs(specs: list[str], *, visiting: tuple[Path, ...], text_column: s
             yield InputFailure(spec, InputError(f"{path}: no such file", hint="check the path"))
         else:
             yield file_item(path, encoding=encoding)
+
+
+def named_files(specs: Iterable[str], _visiting: tuple[Path, ...] = ()) -> Iterator[Path]:
+    """The files an input list names one by one (paths, glob matches, the entries of ``@lists``), without
+    reading them; directories are left out (their walk skips the output folder anyway)."""
+    for spec in specs:
+        if spec.startswith("@"):
+            listing = Path(spec[1:])
+            key = listing.resolve() if listing.exists() else listing
+            if key in _visiting:
+                continue
+            try:
+                names = [ln.strip() for ln in listing.read_text(encoding="utf-8").splitlines()]
+            except (OSError, UnicodeDecodeError):
+                continue  # reported by iter_inputs
+            yield from named_files([n for n in names if n and not n.startswith("#")], (*_visiting, key))
+            continue
+        path = Path(spec)
+        if any(ch in spec for ch in "*?[") and not path.exists():
+            yield from (Path(m) for m in sorted(glob.glob(spec, recursive=True)))
+        elif path.is_file():
+            yield path
