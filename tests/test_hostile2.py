@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import TINY_CONFIG, run_main
+from .conftest import TINY_CONFIG, run_cli, run_main
 
 TEXT = "各位代表:\n一、{n}年工作回顾\n全市生产总值增长{n}.5%。新增城镇就业{n}万人。\n二、下一步工作\n扩大有效投资。"
 FAST = ("--config", str(TINY_CONFIG), "--set", "summarizer.kind=none", "-q")
@@ -172,7 +172,7 @@ def test_a_file_name_with_markup_is_text_in_the_front_matter(tmp_path):
     [md] = [p for p in out.glob("*.md") if p.name not in ("index.md", "digest.md")]
     text = md.read_text(encoding="utf-8")
     html = MarkdownIt("commonmark", {"html": True}).render(text)
-    assert "<img" not in html and "onerror" not in html.replace("onerror=alert", "") or "<img" not in html
+    assert "<img" not in html
     front = yaml.safe_load(text.split("---\n")[1])
     assert front["source"].endswith(name)  # the same string to a YAML reader
 
@@ -217,3 +217,162 @@ def test_manifest_records_the_hash_of_every_output(done_folder):
         assert set(rec["sha256"]) == set(rec["outputs"])
         for name, digest in rec["sha256"].items():
             assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
+
+
+# -- inputs --------------------------------------------------------------------------------------------
+
+@pytest.mark.usefixtures("tiny_models")
+def test_a_symlink_loop_in_an_input_folder_is_skipped_with_a_warning(tmp_path):
+    src = tmp_path / "in"
+    write(src / "r.txt", TEXT.format(n=3))
+    (src / "loop.txt").symlink_to("loop.txt")
+    (src / "a.txt").symlink_to("b.txt")
+    (src / "b.txt").symlink_to("a.txt")
+    out = tmp_path / "out"
+    res = run_cli("run", str(src), "--out", str(out), *FAST)  # the warning as a user sees it
+    assert res.returncode == 0, res.stderr
+    no_traceback(res)
+    warnings = [ln for ln in res.stderr.splitlines() if "symlink loop" in ln]
+    assert len(warnings) == 3 and all("skipped" in w for w in warnings)
+    assert (out / "r.md").is_file()
+
+
+def _table(path: Path, rows: list[dict]) -> Path:
+    if path.suffix == ".jsonl":
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    elif path.suffix == ".csv":
+        import csv
+
+        with path.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=["id", "text"])
+            writer.writeheader()
+            writer.writerows(rows)
+    else:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.Table.from_pylist(rows), str(path))
+    return path
+
+
+@pytest.mark.usefixtures("tiny_models")
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".parquet"])
+def test_table_ids_never_collide_with_the_suffixes_of_repeated_ids(tmp_path, suffix):
+    rows = [{"id": i, "text": TEXT.format(n=n)} for n, i in enumerate(["a", "a", "a~2"], 2)]
+    table = _table(tmp_path / f"t{suffix}", rows)
+    out = tmp_path / "out"
+    res = run_main("run", str(table), "--out", str(out), *FAST)
+    assert res.returncode == 0, res.stderr
+    recs = manifest_lines(out)
+    assert [r["status"] for r in recs] == ["ok"] * 3 and len({r["key"] for r in recs}) == 3
+    assert len({r["stem"] for r in recs}) == 3
+
+
+@pytest.mark.usefixtures("tiny_models")
+def test_a_row_without_an_id_gets_one_and_the_good_rows_are_written(tmp_path):
+    rows = [{"id": "a", "text": TEXT.format(n=2)}, {"text": TEXT.format(n=3)}, {"id": None, "text": TEXT.format(n=4)},
+            {"id": "b", "text": TEXT.format(n=5)}]
+    table = _table(tmp_path / "t.jsonl", rows)
+    out = tmp_path / "out"
+    res = run_cli("run", str(table), "--out", str(out), *FAST)  # the warning as a user sees it
+    assert res.returncode == 0, res.stderr
+    no_traceback(res)
+    assert sorted(r["stem"] for r in manifest_lines(out)) == ["a", "b", "row2", "row3"]
+    assert "row 2 has no 'id'; named row2" in res.stderr
+
+
+@pytest.mark.usefixtures("tiny_models")
+@pytest.mark.parametrize("per_document", [False, True])
+def test_the_same_input_twice_is_done_once_with_one_note(tmp_path, per_document):
+    src = write(tmp_path / "in" / "r.txt", TEXT.format(n=3))
+    out = tmp_path / "out"
+    flags = ("--per-document",) if per_document else ()
+    res = run_main("run", str(src), str(tmp_path / "in" / "." / "r.txt"), str(tmp_path / "in" / "*.txt"),
+                   "--out", str(out), *FAST, *flags)
+    assert res.returncode == 0, res.stderr
+    notes = [ln for ln in res.stderr.splitlines() if "given more than once" in ln]
+    assert len(notes) == 2 and all(n.startswith("note: ") and "done once" in n for n in notes)
+    assert [r["status"] for r in manifest_lines(out)] == ["ok"]
+
+
+@pytest.mark.usefixtures("tiny_models")
+@pytest.mark.parametrize("limit", ["-1", "-5"])
+def test_a_negative_limit_is_refused_and_writes_nothing(tmp_path, limit):
+    src = write(tmp_path / "in" / "r.txt", TEXT.format(n=3))
+    out = tmp_path / "out"
+    res = run_main("run", str(src), "--out", str(out), "--limit", limit, *FAST)
+    assert res.returncode == 64 and "--limit" in one_error_line(res)
+    assert not out.exists()
+
+
+# -- bounded archives ----------------------------------------------------------------------------------
+
+def _docx(path: Path, paragraph: str = "各位代表：今年全市生产总值增长5.5%。") -> Path:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(paragraph)
+    document.save(str(path))
+    return path
+
+
+def _replace_part(path: Path, part: str, write_part) -> Path:
+    """Rewrite the package at ``path`` with ``part`` written by ``write_part(file)`` (streamed)."""
+    import shutil
+    import zipfile
+
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename == part:
+                new = zipfile.ZipInfo(part)
+                new.compress_type = zipfile.ZIP_DEFLATED
+                with dst.open(new, "w", force_zip64=True) as f:
+                    write_part(f)
+            else:
+                dst.writestr(info, src.read(info))
+    shutil.move(tmp, path)
+    return path
+
+
+LAUGHS = ('<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+          + "".join(f'<!ENTITY lol{i} "{("&lol%s;" % (i - 1 if i > 1 else "")) * 10}">' for i in range(1, 10))
+          + ']>\n<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p>'
+          '<w:r><w:t>&lol9;</w:t></w:r></w:p></w:body></w:document>')
+
+
+def test_docx_entity_expansion_is_one_line_in_segment_and_run(tiny_models, tmp_path):
+    bomb = _replace_part(_docx(tmp_path / "laughs.docx"), "word/document.xml",
+                         lambda f: f.write(LAUGHS.replace("&lol0;", "&lol;").encode()))
+    res = run_main("segment", str(bomb))
+    assert res.returncode == 2 and "declares a DTD or entities" in one_error_line(res)
+    good = write(tmp_path / "r.txt", TEXT.format(n=3))
+    out = tmp_path / "out"
+    res = run_main("run", str(bomb), str(good), "--out", str(out), *FAST)
+    assert res.returncode == 1, res.stderr  # the bomb failed alone; the good report was written
+    no_traceback(res)
+    assert "laughs.docx: its part word/document.xml declares a DTD" in res.stderr
+    assert (out / "r.md").is_file()
+
+
+def test_docx_zip_bomb_is_refused_before_it_is_inflated(tmp_path):
+    import resource
+
+    head = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="http://schemas.'
+            'openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>').encode()
+    chunk = ("增长" * (1 << 16)).encode()  # 384 KiB
+
+    def text_node(f):  # 200 MiB of one text node: over the part limit, inflating ~1000 times
+        f.write(head)
+        for _ in range(200 * (1 << 20) // len(chunk)):
+            f.write(chunk)
+        f.write(b"</w:t></w:r></w:p></w:body></w:document>")
+
+    bomb = _replace_part(_docx(tmp_path / "bomb.docx"), "word/document.xml", text_node)
+    assert bomb.stat().st_size < 3 << 20
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    res = run_main("segment", str(bomb))
+    assert res.returncode == 2
+    line = one_error_line(res)
+    assert "word/document.xml" in line and "zip bombs" in line
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200_000  # KiB: never inflated

@@ -14,15 +14,15 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from .manifest import Manifest
 from ..errors import OutputError
+from .manifest import Manifest
 from .outputs import atomic_target, file_sha256, write_atomic
 
 log = logging.getLogger(__name__)
 
 COLLECTION_FILES = ("index.md", "digest.md", "segments.parquet")
 DIGEST_HTML = "digest.html"
-HASHES_NAME = ".collection.json"  # the SHA-256 of each collection file as the last run wrote it
+HASHES_NAME = ".collection-sha256"  # the SHA-256 of each collection file as the last run wrote it
 _COLUMNS = ("doc_id", "segment_id", "section_path", "zh", "en", "flags")
 PARQUET_ROWS = 8192  # segments per Parquet write
 
@@ -36,7 +36,8 @@ def foreign_collection_files(out_dir: Path, manifest: Manifest) -> list[str]:
     user's own files), which a run would replace."""
     if manifest.records or manifest.skipped_lines or os.path.lexists(manifest.path):
         return []
-    return [name for name in collection_names() if os.path.lexists(Path(out_dir) / name)]
+    return [name for name in collection_names()  # a folder in the way is not replaced: writing it fails
+            if os.path.lexists(Path(out_dir) / name) and not (Path(out_dir) / name).is_dir()]
 
 
 def refuse_foreign_collection(out_dir: Path, manifest: Manifest) -> None:

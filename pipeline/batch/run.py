@@ -23,11 +23,11 @@ from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from ..document import Document
 from ..errors import InputError, OutputError, PipelineError, describe_exception
+from .collection import refuse_foreign_collection
 from .components import Components
 from .inputs import InputFailure, InputItem
 from .manifest import Manifest
 from .naming import StemAllocator
-from .collection import refuse_foreign_collection
 from .outputs import FolderLock, StagedFiles, remove_stale_temporaries
 from .reading import Read, ReadRequest, Segmenter, read_locally
 
@@ -375,7 +375,8 @@ class BatchRun:
         """Whether a file that no manifest line of this folder claims is where ``stem``'s outputs go."""
         from .documents import output_names
 
-        return any(os.path.lexists(self.out_dir / name) and not self.manifest.owns(name)
+        return any(os.path.lexists(self.out_dir / name) and not (self.out_dir / name).is_dir()
+                   and not self.manifest.owns(name)  # a folder in the way is never replaced: writing fails
                    for name in output_names(stem, self.config))
 
     def _replaces_input(self, item: InputItem) -> str | None:

@@ -91,6 +91,10 @@ def cmd_run(args) -> int:
     head, rest = _first_readable(inputs)
     if not any(isinstance(i, InputItem) and i._text is not None for i in head):
         return _report_unusable(head)
+    if args.engine == "ray":  # Ray missing or its cluster unreachable: one line before any model loads
+        from ..batch.ray_engine import init_ray
+
+        init_ray(config)
     ensure_writable(out_dir)
     quiet_libraries()
     progress = ConsoleProgress(args.quiet)
