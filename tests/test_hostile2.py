@@ -355,7 +355,7 @@ def test_docx_entity_expansion_is_one_line_in_segment_and_run(tiny_models, tmp_p
     assert (out / "r.md").is_file()
 
 
-def test_docx_zip_bomb_is_refused_before_it_is_inflated(tmp_path):
+def test_docx_zip_bomb_is_refused_before_it_is_inflated(tiny_models, tmp_path):
     import resource
 
     head = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="http://schemas.'
@@ -376,3 +376,131 @@ def test_docx_zip_bomb_is_refused_before_it_is_inflated(tmp_path):
     line = one_error_line(res)
     assert "word/document.xml" in line and "zip bombs" in line
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200_000  # KiB: never inflated
+    good = write(tmp_path / "r.txt", TEXT.format(n=3))
+    out = tmp_path / "out"
+    res = run_main("run", str(bomb), str(good), "--out", str(out), *FAST, "--config", str(TINY_CONFIG))
+    assert res.returncode == 1, res.stderr  # the bomb failed alone (an input error), the good report was written
+    no_traceback(res)
+    [line] = [ln for ln in res.stderr.splitlines() if ln.startswith("error: ")]
+    assert "bomb.docx" in line and "zip bombs" in line and (out / "r.md").is_file()
+    assert [r["status"] for r in manifest_lines(out)] == ["failed", "ok"]
+
+
+# -- configs, pair files, tables -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("yaml_text,key", [
+    ("translator:\n  num_beams: 2\n  num_beams: 3\n", "num_beams"),
+    ("batch_documents: 4\ntranslator:\n  num_beams: 2\nbatch_documents: 8\n", "batch_documents"),
+    ("translator: {num_beams: 2, num_beams: 2}\n", "num_beams"),
+])
+def test_duplicate_yaml_keys_are_refused(tmp_path, yaml_text, key):
+    config = write(tmp_path / "dup.yaml", yaml_text)
+    src = write(tmp_path / "r.txt", TEXT.format(n=3))
+    res = run_main("run", str(src), "--config", str(config), "--out", str(tmp_path / "out"))
+    assert res.returncode == 3
+    line = one_error_line(res)
+    assert str(config) in line and f"key '{key}' given twice" in line
+    assert not (tmp_path / "out").exists()
+
+
+def test_check_reports_rows_whose_zh_or_en_is_null(tmp_path):
+    rows = [{"zh": "增长5.5%。", "en": "Growth was 5.5%."}, {"zh": "增长6%。", "en": None},
+            {"zh": None, "en": "x"}, {"zh": "增长7%。", "en": "Growth was 7%."}]
+    pairs = write(tmp_path / "p.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    res = run_main("check", str(pairs))
+    assert res.returncode == 0, res.stderr
+    assert len(res.stdout.splitlines()) == 2
+    notes = [ln for ln in res.stderr.splitlines() if ln.startswith("note: ")]
+    assert notes == [f"note: {pairs}: 2 row(s) skipped, not pairs (row 2: en is null, row 3: zh is null)"]
+    assert json.loads(res.stderr.splitlines()[-1])["summary"]["skipped_rows"] == 2
+
+
+def test_a_tsv_cell_over_128_kib_is_read(tmp_path):
+    zh = "全市生产总值增长5.5%。" * 20_000  # ~260,000 characters in one cell
+    pairs = write(tmp_path / "p.tsv", f"zh\ten\n{zh}\tGrowth was 5.5%.\n")
+    res = run_main("check", str(pairs))
+    assert res.returncode == 0, res.stderr
+    assert len(res.stdout.splitlines()) == 1
+
+
+@pytest.mark.usefixtures("tiny_models")
+def test_a_report_in_a_large_csv_cell_is_read(tmp_path):
+    import csv
+
+    table = tmp_path / "t.csv"
+    with table.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "text"])
+        writer.writerow(["big", TEXT.format(n=3) + "\n" + "扩大有效投资。" * 20_000])
+    from pipeline.batch.inputs import iter_inputs
+
+    [item] = list(iter_inputs([str(table)]))
+    assert len(item.load()) > 128 * 1024
+
+
+# -- signals and engines -------------------------------------------------------------------------------
+
+@pytest.mark.usefixtures("tiny_models")
+def test_sigterm_is_one_line_and_exit_143_like_ctrl_c(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from .conftest import ROOT
+
+    src = tmp_path / "in"
+    for i in range(30):
+        write(src / f"r{i:02d}.txt", TEXT.format(n=i + 2))
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(src), "--out", str(out),
+                             "--config", str(TINY_CONFIG), "--set", "batch_documents=1", "--no-cache"],
+                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stderr=subprocess.PIPE, text=True)
+    lines = []
+    deadline = time.time() + 120
+    while time.time() < deadline:  # wait for the first finished document: models loaded, the batch running
+        line = proc.stderr.readline()
+        lines.append(line)
+        if line.startswith("ok [1]") or not line:
+            break
+    proc.send_signal(signal.SIGTERM)
+    rest = proc.stderr.read()
+    assert proc.wait(timeout=60) == 143, "".join(lines) + rest
+    assert "Traceback" not in rest
+    assert rest.strip().splitlines()[-1].startswith("terminated (SIGTERM): finished documents")
+    assert not list(out.glob(".*.tmp"))  # unwound like Ctrl-C: no temporary left behind
+    again = run_main("run", str(src), "--out", str(out), *FAST[:2], "--no-cache", "-q", "--set", "batch_documents=1")
+    assert again.returncode == 0, again.stderr  # and the rerun finishes the batch
+
+
+@pytest.mark.usefixtures("tiny_models")
+def test_ray_missing_is_one_line_exit_4_before_models_load(tmp_path):
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    src = write(tmp_path / "r.txt", TEXT.format(n=3))
+    out = tmp_path / "out"
+    code = ("import sys; sys.modules['ray'] = None  # Ray not importable\n"
+            "from pipeline.cli import main; sys.exit(main(sys.argv[1:]))")
+    res = subprocess.run([sys.executable, "-c", code, "run", str(src), "--out", str(out), "--engine", "ray", *FAST],
+                         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+                         timeout=120)
+    assert res.returncode == 4
+    assert "Ray is not installed" in one_error_line(res)
+    assert not out.exists()  # refused before the output folder, the models or the cache
+
+
+@pytest.mark.usefixtures("tiny_models")
+def test_an_unreachable_ray_address_is_one_line_exit_4_within_the_timeout(tmp_path):
+    import time
+
+    pytest.importorskip("ray", reason="needs Ray (pip install -e '.[ray]')")
+    src = write(tmp_path / "r.txt", TEXT.format(n=3))
+    out = tmp_path / "out"
+    started = time.monotonic()
+    res = run_main("run", str(src), "--out", str(out), "--engine", "ray", "--set", "ray.address=127.0.0.1:1", *FAST)
+    assert res.returncode == 4
+    assert "ray.address 127.0.0.1:1: cannot reach the Ray cluster" in one_error_line(res)
+    assert time.monotonic() - started < 30 and not out.exists()
