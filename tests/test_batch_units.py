@@ -224,3 +224,14 @@ def test_reading_a_large_report_holds_a_few_copies_of_it_not_one_object_per_char
     finally:
         tracemalloc.stop()
     assert text == data and peak < 8 * len(raw)  # a list of 1-character strings alone would be ~40x
+
+
+def test_a_stem_whose_files_are_foreign_goes_beside_them():
+    foreign = {"r1"}  # r1.md belongs to the user
+    alloc = StemAllocator({}, {}, foreign=lambda stem: stem in foreign)
+    stem = alloc.stem_for("/in/r1.txt", "r1")
+    assert stem.startswith("r1-") and stem not in foreign
+    assert StemAllocator({}, {}, foreign=lambda s: s in foreign).stem_for("/in/r1.txt", "r1") == stem  # stable
+    taken = {"r1", stem}  # even the hashed name taken: a counter after it
+    assert StemAllocator({}, {}, foreign=lambda s: s in taken).stem_for("/in/r1.txt", "r1") == f"{stem}-2"
+    assert StemAllocator({}, {"/in/r1.txt": "../x"}).stem_for("/in/r1.txt", "r1") == "r1"  # never as given

@@ -504,3 +504,18 @@ def test_an_unreachable_ray_address_is_one_line_exit_4_within_the_timeout(tmp_pa
     assert res.returncode == 4
     assert "ray.address 127.0.0.1:1: cannot reach the Ray cluster" in one_error_line(res)
     assert time.monotonic() - started < 30 and not out.exists()
+
+
+@pytest.mark.parametrize("prolog", [
+    "<!--" + "x" * 10_000 + "-->",  # a declaration hidden behind a long comment
+    "<?pi " + "y" * 10_000 + "?>\n\n",
+])
+def test_a_dtd_behind_comments_is_still_found(tmp_path, prolog):
+    from pipeline.errors import InputError
+    from pipeline.readers import read_document
+
+    xml = LAUGHS.replace("&lol0;", "&lol;").replace("<!DOCTYPE", prolog + "<!DOCTYPE", 1)
+    bomb = _replace_part(_docx(tmp_path / "hidden.docx"), "word/document.xml", lambda f: f.write(xml.encode()))
+    with pytest.raises(InputError, match="declares a DTD or entities"):
+        read_document(bomb)
+    assert "5.5%" in read_document(_docx(tmp_path / "plain.docx")).text  # an ordinary Word file reads
