@@ -286,6 +286,21 @@ class _ConfigLoader(yaml.SafeLoader):
             )
         return super().compose_node(parent, index)
 
+    def construct_mapping(self, node, deep=False):  # noqa: D102 (PyYAML hook)
+        """A key given twice in one mapping is refused: YAML would keep the last silently, and an edit
+        of the first would do nothing."""
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    continue
+                line = key_node.start_mark.line + 1
+                if key_node.value in first:
+                    raise ConfigError(f"key {key_node.value!r} given twice (lines {first[key_node.value]} and "
+                                      f"{line})", hint="keep one of them")
+                first[key_node.value] = line
+        return super().construct_mapping(node, deep=deep)
+
 
 def _plain_copy(value: Any, key: str = "config", budget: list[int] | None = None) -> Any:
     """A copy of YAML data made only of mappings, lists and plain scalars; anything else is refused."""
@@ -375,6 +390,8 @@ def load_config(path: str | Path | None, overrides: list[str] | tuple[str, ...] 
             raise ConfigError(f"{p}: invalid YAML{where}" + (f": {problem}" if problem else "")) from None
         except RecursionError:
             raise ConfigError(f"{p}: the YAML is nested too deeply") from None
+        except ConfigError as err:  # the loader's own refusals (aliases, keys given twice): name the file
+            raise ConfigError(f"{p}: {err}", hint=err.hint) from None
     cfg = config_from_dict(data, overrides)
     return dataclasses.replace(cfg, source_path=str(path) if path is not None else None)
 

@@ -35,6 +35,12 @@ class ModelNotAvailableError(PipelineError):
     exit_code = 4
 
 
+class EngineNotAvailableError(PipelineError):
+    """The engine asked for (``--engine ray``) is not installed, or its cluster cannot be reached."""
+
+    exit_code = 4
+
+
 class OutputError(PipelineError):
     """An output could not be written (unwritable folder, full disk, ...)."""
 

@@ -63,16 +63,20 @@ def test_manifest_skips_bad_lines_and_terminates_a_cut_one(tmp_path):
     assert list(Manifest.load(tmp_path).records) == ["/in/a.txt", "/in/c.txt"]
 
 
-def test_manifest_reads_older_records_without_keys(tmp_path, monkeypatch):
+def test_manifest_reads_older_records_without_keys_but_never_paths_outside_the_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "x.json").write_text("{}")
-    old = {"input": "in/x.txt", "stem": "x", "status": "ok", "outputs": ["out/x.json"],
-           "content_sha256": "c", "run_signature": "s"}
-    (tmp_path / "out" / "manifest.jsonl").write_text(json.dumps(old) + "\n")
+    older = {"input": "in/x.txt", "stem": "x", "status": "ok", "outputs": ["x.json"],
+             "content_sha256": "c", "run_signature": "s"}
+    cwd_relative = {**older, "input": "in/y.txt", "stem": "y", "outputs": ["out/y.json"]}  # never trusted
+    (tmp_path / "out" / "y.json").write_text("{}")
+    lines = [json.dumps(r) for r in (older, cwd_relative)]
+    (tmp_path / "out" / "manifest.jsonl").write_text("\n".join(lines) + "\n")
     m = Manifest.load(tmp_path / "out")
     key = str((tmp_path / "in" / "x.txt").resolve())
-    assert m.why_not_done(key, "c", "s") is None  # the cwd-relative output path of an older version
+    assert m.why_not_done(key, "c", "s") is None  # keyed by the resolved input path
+    assert m.skipped_lines == 1 and str((tmp_path / "in" / "y.txt").resolve()) not in m.records
 
 
 # -- naming -------------------------------------------------------------------------------------------
@@ -220,3 +224,14 @@ def test_reading_a_large_report_holds_a_few_copies_of_it_not_one_object_per_char
     finally:
         tracemalloc.stop()
     assert text == data and peak < 8 * len(raw)  # a list of 1-character strings alone would be ~40x
+
+
+def test_a_stem_whose_files_are_foreign_goes_beside_them():
+    foreign = {"r1"}  # r1.md belongs to the user
+    alloc = StemAllocator({}, {}, foreign=lambda stem: stem in foreign)
+    stem = alloc.stem_for("/in/r1.txt", "r1")
+    assert stem.startswith("r1-") and stem not in foreign
+    assert StemAllocator({}, {}, foreign=lambda s: s in foreign).stem_for("/in/r1.txt", "r1") == stem  # stable
+    taken = {"r1", stem}  # even the hashed name taken: a counter after it
+    assert StemAllocator({}, {}, foreign=lambda s: s in taken).stem_for("/in/r1.txt", "r1") == f"{stem}-2"
+    assert StemAllocator({}, {"/in/r1.txt": "../x"}).stem_for("/in/r1.txt", "r1") == "r1"  # never as given

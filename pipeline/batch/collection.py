@@ -14,23 +14,64 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from ..errors import OutputError
 from .manifest import Manifest
-from .outputs import atomic_target, write_atomic
+from .outputs import atomic_target, file_sha256, write_atomic
 
 log = logging.getLogger(__name__)
 
 COLLECTION_FILES = ("index.md", "digest.md", "segments.parquet")
+DIGEST_HTML = "digest.html"
+HASHES_NAME = ".collection-sha256"  # the SHA-256 of each collection file as the last run wrote it
 _COLUMNS = ("doc_id", "segment_id", "section_path", "zh", "en", "flags")
 PARQUET_ROWS = 8192  # segments per Parquet write
 
 
-def collection_is_stale(out_dir: Path, manifest: Manifest) -> bool:
+def collection_names(digest_html: bool = True) -> tuple[str, ...]:
+    return COLLECTION_FILES + ((DIGEST_HTML,) if digest_html else ())
+
+
+def foreign_collection_files(out_dir: Path, manifest: Manifest) -> list[str]:
+    """The collection's names present in a folder without a manifest (not a run's output folder: the
+    user's own files), which a run would replace."""
+    if manifest.records or manifest.skipped_lines or os.path.lexists(manifest.path):
+        return []
+    return [name for name in collection_names()  # a folder in the way is not replaced: writing it fails
+            if os.path.lexists(Path(out_dir) / name) and not (Path(out_dir) / name).is_dir()]
+
+
+def refuse_foreign_collection(out_dir: Path, manifest: Manifest) -> None:
+    """Raise one :class:`OutputError` naming the files a run would replace that it did not write."""
+    found = foreign_collection_files(out_dir, manifest)
+    if found:
+        raise OutputError(f"{out_dir}: holds {', '.join(found)}, not written by a run (no manifest.jsonl "
+                          "claims them); a run would replace them",
+                          hint="give another --out, or move those files away")
+
+
+def _recorded_hashes(out_dir: Path) -> dict[str, str]:
+    try:
+        data = json.loads((out_dir / HASHES_NAME).read_bytes())
+    except (OSError, ValueError):
+        return {}
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, dict):
+        return {}
+    return {k: v for k, v in files.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def collection_is_stale(out_dir: Path, manifest: Manifest, *, digest_html: bool = True) -> bool:
+    """Whether a collection file is missing, older than the manifest, or not the bytes the last run wrote
+    (damaged or edited: checked against the hashes it recorded; no record counts as stale)."""
     if not manifest.path.exists():
         return False
     manifest_time = manifest.path.stat().st_mtime
-    for name in COLLECTION_FILES:
+    hashes = _recorded_hashes(out_dir)
+    for name in collection_names(digest_html):
         path = out_dir / name
         if not path.is_file() or path.stat().st_mtime < manifest_time:
+            return True
+        if name not in hashes or file_sha256(path) != hashes[name]:
             return True
     return False
 
@@ -113,5 +154,7 @@ def write_collection(out_dir: Path, manifest: Manifest, *, digest_html: bool = T
             files = render_collection(_entries(out_dir, manifest, rows), digest_html=digest_html)
         finally:
             writer.close()
+    hashes = {"segments.parquet": file_sha256(parquet_path)}
     for name, text in files.items():
-        write_atomic(out_dir / name, text)
+        hashes[name] = write_atomic(out_dir / name, text)
+    write_atomic(out_dir / HASHES_NAME, json.dumps({"files": hashes}, indent=1, sort_keys=True) + "\n")

@@ -7,13 +7,17 @@ What cannot be an input becomes an :class:`InputFailure` naming it: the batch re
 
 from __future__ import annotations
 
+import errno
 import functools
 import glob
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import InputError
+
+log = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm")
 TABLE_SUFFIXES = (".jsonl", ".csv", ".parquet")
@@ -131,22 +135,41 @@ def _table_items(path: Path, text_column: str, id_column: str, meta_columns: tup
     seen: dict[str, int] = {}
     resolved = str(path.resolve())
     try:
-        for row in iter_table_rows(path, required=(text_column, id_column)):
+        for position, row in enumerate(iter_table_rows(path, required=(text_column, id_column)), 1):
             if isinstance(row, BadRow):  # one bad row fails alone; the rows around it stand
                 yield InputFailure(f"{path}:{row.line}", InputError(f"{path}: row {row.line}: {row.reason}"))
                 continue
-            doc_id = str(row[id_column])
-            seen[doc_id] = seen.get(doc_id, 0) + 1
-            n = seen[doc_id]
+            raw_id = row.get(id_column)
+            if raw_id is None or not str(raw_id).strip():  # a row without an id: one made from its place
+                log.warning("%s: row %d has no %r; named row%d", path, position, id_column, position)
+                doc_id, key_id = f"row{position}", f"~row{position}"
+            else:
+                doc_id = str(raw_id)
+                key_id = doc_id.replace("~", "~~")  # a real id never looks like a made-up suffix below
+            seen[key_id] = seen.get(key_id, 0) + 1
+            n = seen[key_id]
             suffix = "" if n == 1 else f"~{n}"  # a repeated id is a distinct document, with its own outputs
             name = f"{path}#{doc_id}{suffix}"
             meta = _row_meta(row, meta_columns)
-            load = functools.partial(_row_text, row[text_column], name, meta)  # picklable: travels as it is
+            load = functools.partial(_row_text, row.get(text_column), name, meta)  # picklable: travels as it is
             stem = doc_id + ("" if n == 1 else f"-{n}")
-            yield InputItem(key=f"{resolved}#{doc_id}{suffix}", name=name, stem=stem, loader=load,
+            yield InputItem(key=f"{resolved}#{key_id}{suffix}", name=name, stem=stem, loader=load,
                             read_as={"format": "table-row", "encoding": "utf-8", **meta})
     except InputError as err:
         yield InputFailure(str(path), err)
+
+
+def _symlink_loop(p: Path) -> bool:
+    """Whether ``p`` is a symbolic link that leads back to itself (it names no file)."""
+    if not p.is_symlink():
+        return False
+    try:
+        p.resolve()
+    except RuntimeError:  # Python < 3.13: "Symlink loop"
+        return True
+    except OSError as exc:  # Python >= 3.13
+        return exc.errno == errno.ELOOP
+    return False
 
 
 def _is_output_folder(folder: Path) -> bool:
@@ -161,6 +184,9 @@ def _directory_items(path: Path, excluded: Callable[[Path], bool], encoding: str
     for p in sorted(path.rglob("*")):
         rel = p.relative_to(path)
         if any(part.startswith(".") for part in rel.parts) or any(d in p.parents for d in skip_dirs):
+            continue
+        if _symlink_loop(p):
+            log.warning("%s: a symlink loop; skipped", p)
             continue
         if p.is_dir():
             if _is_output_folder(p) or excluded(p):
@@ -240,3 +266,25 @@ def _iter_inputs(specs: list[str], *, visiting: tuple[Path, ...], text_column: s
             yield InputFailure(spec, InputError(f"{path}: no such file", hint="check the path"))
         else:
             yield file_item(path, encoding=encoding)
+
+
+def named_files(specs: Iterable[str], _visiting: tuple[Path, ...] = ()) -> Iterator[Path]:
+    """The files an input list names one by one (paths, glob matches, the entries of ``@lists``), without
+    reading them; directories are left out (their walk skips the output folder anyway)."""
+    for spec in specs:
+        if spec.startswith("@"):
+            listing = Path(spec[1:])
+            key = listing.resolve() if listing.exists() else listing
+            if key in _visiting:
+                continue
+            try:
+                names = [ln.strip() for ln in listing.read_text(encoding="utf-8").splitlines()]
+            except (OSError, UnicodeDecodeError):
+                continue  # reported by iter_inputs
+            yield from named_files([n for n in names if n and not n.startswith("#")], (*_visiting, key))
+            continue
+        path = Path(spec)
+        if any(ch in spec for ch in "*?[") and not path.exists():
+            yield from (Path(m) for m in sorted(glob.glob(spec, recursive=True)))
+        elif path.is_file():
+            yield path

@@ -16,23 +16,39 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import OutputError
+from .outputs import file_sha256
 
 log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "manifest.jsonl"
 
+_NONE = type(None)
 _FIELD_TYPES: dict[str, tuple[type, ...]] = {
-    "input": (str,), "key": (str,), "stem": (str, type(None)), "status": (str,),
-    "content_sha256": (str, type(None)), "run_signature": (str, type(None)), "outputs": (list,),
+    "input": (str,), "key": (str,), "stem": (str, _NONE), "status": (str,), "error": (str, _NONE),
+    "content_sha256": (str, _NONE), "config_hash": (str, _NONE), "run_signature": (str, _NONE),
+    "outputs": (list,), "sha256": (dict,), "seconds": (int, float), "translation_seconds": (int, float),
 }
+OUTPUT_SUFFIXES = (".md", ".json", ".html")  # a document's files: STEM.md, STEM.json, STEM.html
 
 
 def _valid(rec: Any) -> bool:
+    """A record whose every field has its type and whose paths are the run's own: a stem as the run makes
+    them (no ``..``, not absolute) and outputs that are that stem's files. Nothing read here is ever used
+    as a path as given: a record that fails is skipped (its input is redone)."""
+    from .naming import safe_stem
+
     if not isinstance(rec, dict) or not isinstance(rec.get("input"), str):
         return False
-    if any(k in rec and not isinstance(rec[k], t) for k, t in _FIELD_TYPES.items()):
+    if any(k in rec and (not isinstance(rec[k], t) or isinstance(rec[k], bool)) for k, t in _FIELD_TYPES.items()):
         return False
-    return all(isinstance(p, str) for p in rec.get("outputs", []))
+    stem, outputs = rec.get("stem"), rec.get("outputs", [])
+    if stem is not None and safe_stem(stem) != stem:
+        return False
+    if outputs and stem is None:
+        return False
+    if not all(isinstance(o, str) and o in (f"{stem}{suffix}" for suffix in OUTPUT_SUFFIXES) for o in outputs):
+        return False
+    return all(o in outputs and isinstance(h, str) for o, h in rec.get("sha256", {}).items())
 
 
 @dataclass
@@ -42,6 +58,7 @@ class Manifest:
     folder: Path
     records: dict[str, dict[str, Any]] = field(default_factory=dict)  # key -> last record
     last_ok: dict[str, dict[str, Any]] = field(default_factory=dict)  # key -> last successful record
+    owned: set[str] = field(default_factory=set)  # every output any record claims (relative names)
     skipped_lines: int = 0
     _needs_newline: bool = False
 
@@ -84,16 +101,17 @@ class Manifest:
     def _remember(self, rec: dict[str, Any]) -> None:
         key = self.key_of(rec)
         self.records[key] = rec
+        self.owned.update(rec.get("outputs", []))
         if rec.get("status") == "ok":
             self.last_ok[key] = rec
 
     def output_path(self, recorded: str) -> Path:
-        """Where a recorded output is: relative to the output folder (older records: as written)."""
-        p = Path(recorded)
-        if p.is_absolute():
-            return p
-        inside = self.folder / p
-        return inside if inside.exists() or not p.exists() else p
+        """Where a recorded output is: always inside the output folder (records are checked at load)."""
+        return self.folder / recorded
+
+    def owns(self, name: str) -> bool:
+        """Whether a manifest line of this folder claims the file ``name`` (relative to the folder)."""
+        return name in self.owned
 
     def stems_in_use(self) -> dict[str, str]:
         """Output stem -> the key of the input whose outputs carry it."""
@@ -110,11 +128,15 @@ class Manifest:
             return "the input changed"
         if rec.get("run_signature") != run_signature:
             return "the config or models changed"
+        hashes = rec.get("sha256", {})
         for out in rec.get("outputs", []):
             path = self.output_path(out)
             if not path.is_file():
                 return f"output {out} is missing"
-            if path.suffix == ".json" and not _json_ok(path):
+            if out in hashes:
+                if file_sha256(path) != hashes[out]:
+                    return f"output {out} is damaged"
+            elif path.suffix == ".json" and not _json_ok(path):  # a record of an older version: no hashes
                 return f"output {out} is damaged"
         return None
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Callable
 
 # The collection's own files and folders in the output folder: no document may be named like them.
 RESERVED_STEMS = {"index", "manifest", "segments", "digest"}  # index.md, manifest.jsonl, ...
@@ -53,22 +54,32 @@ def _unreserved(stem: str) -> str:
 
 class StemAllocator:
     """Hands out unique stems: a stem owned by another input (this run or an earlier one) gets the input's
-    earlier stem back, or a short hash of the input's key."""
+    earlier stem back, or a short hash of the input's key. ``foreign(stem)`` says whether a file this run
+    does not own is where the stem's outputs would go (a user's ``r1.md``, an input): such a stem is never
+    given; the outputs go beside that file, under a stem with the key's hash."""
 
-    def __init__(self, in_use: dict[str, str], previous: dict[str, str]):
+    def __init__(self, in_use: dict[str, str], previous: dict[str, str],
+                 foreign: Callable[[str], bool] | None = None):
         self.owner = {k.lower(): v for k, v in in_use.items()}  # stem (lower-cased) -> input key
         self.previous = previous  # input key -> its stem in the manifest
+        self.foreign = foreign or (lambda stem: False)
+
+    def _free(self, stem: str, key: str) -> bool:
+        return self.owner.get(stem.lower(), key) == key and not self.foreign(stem)
 
     def stem_for(self, key: str, wanted: str) -> str:
         stem = safe_stem(wanted)
         if is_reserved(stem):
             stem = _unreserved(stem)
-        owner = self.owner.get(stem.lower())
-        if owner is not None and owner != key:
+        if not self._free(stem, key):
             prev = self.previous.get(key)
-            if prev and not is_reserved(prev) and prev != stem and self.owner.get(prev.lower(), key) == key:
+            if prev and safe_stem(prev) == prev and not is_reserved(prev) and prev != stem and self._free(prev, key):
                 stem = prev
             else:
-                stem = f"{stem}-{_short_hash(key)}"
+                base = f"{stem}-{_short_hash(key)}"
+                stem, n = base, 1
+                while not self._free(stem, key):
+                    n += 1
+                    stem = f"{base}-{n}"
         self.owner[stem.lower()] = key
         return stem

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import hashlib
 import os
 import secrets
 from collections.abc import Iterable, Iterator
@@ -32,6 +33,25 @@ def ensure_writable(folder: Path) -> None:
         os.unlink(probe)
     except OSError as exc:
         raise OutputError(f"{folder}: output folder not writable ({exc.strerror or exc})") from None
+
+
+def inputs_in_the_way(files: Iterable[Path], folder: Path, suffixes: Iterable[str], names: Iterable[str]
+                      ) -> list[Path]:
+    """The input files inside the output folder ``folder`` that a run could overwrite: those with the
+    suffix of a document's file (``suffixes``: ``.md``, ``.json``, ``.html``) or the name of one of the
+    folder's own files (``names``: ``index.md``, ``manifest.jsonl``, ...)."""
+    root = Path(folder).resolve()
+    suffixes = {s.lower() for s in suffixes}
+    names = {n.lower() for n in names}
+    found = []
+    for f in files:
+        try:
+            resolved = Path(f).resolve()
+        except (OSError, RuntimeError):  # a symlink loop: not a file any run reads or writes
+            continue
+        if root in resolved.parents and (resolved.suffix.lower() in suffixes or resolved.name.lower() in names):
+            found.append(Path(f))
+    return found
 
 
 ENCODE_CHUNK = 1 << 20  # characters encoded at a time by write_atomic
@@ -60,24 +80,91 @@ def atomic_target(path: Path) -> Iterator[Path]:
             tmp.unlink()
 
 
-def write_atomic(path: Path, text: str | bytes | Iterable[str]) -> None:
+def _write_new(tmp: Path, text: str | bytes | Iterable[str]) -> str:
+    """Create ``tmp`` (it must not exist), write ``text`` into it, fsync; return the bytes' SHA-256."""
+    digest = hashlib.sha256()
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    with os.fdopen(fd, "wb", buffering=ENCODE_CHUNK) as f:
+        def put(data: bytes) -> None:
+            digest.update(data)
+            f.write(data)
+
+        if isinstance(text, bytes):
+            put(text)
+        elif isinstance(text, str):
+            for start in range(0, len(text), ENCODE_CHUNK):
+                put(text[start : start + ENCODE_CHUNK].encode("utf-8"))
+        else:
+            for piece in text:
+                put(piece.encode("utf-8"))
+        f.flush()
+        os.fsync(f.fileno())
+    return digest.hexdigest()
+
+
+def write_atomic(path: Path, text: str | bytes | Iterable[str]) -> str:
     """Write ``text`` (or its pieces, in order) to ``path`` so that readers see the old file or the new one,
-    never half of one. Text is encoded piece by piece: a large output is never in memory twice.
+    never half of one. Text is encoded piece by piece: a large output is never in memory twice. Returns
+    the SHA-256 of the bytes written.
 
     The temporary file is created with mode 0o666 minus the umask, as any ordinary output."""
     with atomic_target(path) as tmp:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with os.fdopen(fd, "wb", buffering=ENCODE_CHUNK) as f:
-            if isinstance(text, bytes):
-                f.write(text)
-            elif isinstance(text, str):
-                for start in range(0, len(text), ENCODE_CHUNK):
-                    f.write(text[start : start + ENCODE_CHUNK].encode("utf-8"))
-            else:
-                for piece in text:
-                    f.write(piece.encode("utf-8"))
-            f.flush()
-            os.fsync(f.fileno())
+        return _write_new(tmp, text)
+
+
+def file_sha256(path: Path) -> str | None:
+    """The SHA-256 of a file's bytes, or None when it cannot be read."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            while chunk := f.read(ENCODE_CHUNK):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+class StagedFiles:
+    """A document's files written to temporaries beside their places first (``write``), then renamed onto
+    them together (``commit``): the manifest line that records their hashes is appended in between, so a
+    file of the output folder that no manifest line claims was never written by a run (a kill before the
+    line leaves only temporaries, which the next run removes). Leaving the block without ``commit``
+    removes the temporaries."""
+
+    def __init__(self) -> None:
+        self.staged: list[tuple[Path, Path]] = []  # (temporary, final path)
+
+    def write(self, path: Path, text: str | bytes | Iterable[str]) -> str:
+        path = Path(path)
+        tmp = temporary_path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.is_dir():
+                raise IsADirectoryError(errno.EISDIR, "a folder is in the way")
+            self.staged.append((tmp, path))
+            return _write_new(tmp, text)
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+    def commit(self) -> None:
+        while self.staged:
+            tmp, path = self.staged[0]
+            try:
+                os.replace(tmp, path)
+            except OSError as exc:
+                raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+            self.staged.pop(0)
+
+    def __enter__(self) -> StagedFiles:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for tmp, _ in self.staged:
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+        self.staged = []
 
 
 def remove_stale_temporaries(folder: Path) -> int:

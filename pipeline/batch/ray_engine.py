@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from ..config import Config, config_from_dict
-from ..errors import PipelineError, describe_exception
+from ..errors import EngineNotAvailableError, PipelineError, describe_exception
 from .components import Components, load_glossary_files, load_translator
 from .outputs import write_atomic
 from .ray_pool import ActorPool
@@ -84,13 +84,42 @@ def portable_config(config: Config) -> dict[str, Any]:
     return data
 
 
-def init_ray(config: Config) -> None:
+CONNECT_TIMEOUT_S = 10.0  # to reach a cluster's address before Ray is asked to join it
+
+
+def _reachable(address: str, timeout: float) -> str | None:
+    """None when a TCP connection to ``host:port`` (``ray://host:port`` too) opens within ``timeout``;
+    else why not. ``auto`` and addresses without a port are left to Ray."""
+    import socket
+
+    target = address.split("://", 1)[-1]
+    host, sep, port = target.rpartition(":")
+    if address == "auto" or not sep or not port.isdigit():
+        return None
+    try:
+        socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)), timeout=timeout).close()
+    except OSError as exc:
+        return "timed out" if isinstance(exc, TimeoutError) else (exc.strerror or str(exc))
+    return None
+
+
+def init_ray(config: Config, *, timeout: float = CONNECT_TIMEOUT_S) -> None:
+    """Start Ray locally or join ``ray.address``; Ray missing or the address unreachable within
+    ``timeout`` seconds is one :class:`EngineNotAvailableError` (exit 4), raised before any model loads
+    when the CLI calls this first (Ray itself would retry an unreachable address for ever)."""
     try:
         import ray
     except ImportError:
-        raise PipelineError("--engine ray needs Ray", hint="pip install -e '.[ray]'") from None
+        raise EngineNotAvailableError("--engine ray: Ray is not installed",
+                                      hint="pip install -e '.[ray]', or run with --engine local") from None
     if ray.is_initialized():
         return
+    if config.ray.address:
+        why = _reachable(config.ray.address, timeout)
+        if why is not None:
+            raise EngineNotAvailableError(
+                f"ray.address {config.ray.address}: cannot reach the Ray cluster ({why}, {timeout:g} s)",
+                hint="start it (ray start --head), fix ray.address, or set it to null to start Ray locally")
     env = {k: os.environ[k] for k in ("HF_HUB_OFFLINE", "HF_HOME") if k in os.environ}
     kwargs: dict[str, Any] = dict(
         ignore_reinit_error=True,
@@ -104,7 +133,7 @@ def init_ray(config: Config) -> None:
     try:
         ray.init(**kwargs)
     except Exception as exc:  # connection refused, bad address, ...
-        raise PipelineError(
+        raise EngineNotAvailableError(
             f"cannot start or reach Ray ({describe_exception(exc)})",
             hint="check ray.address in the config (null starts Ray locally)",
         ) from None

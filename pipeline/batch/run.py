@@ -14,6 +14,7 @@ order): locally, or on Ray actors and tasks. Reading, the cache, the files and t
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import time
 from dataclasses import dataclass, field
@@ -22,11 +23,12 @@ from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from ..document import Document
 from ..errors import InputError, OutputError, PipelineError, describe_exception
+from .collection import refuse_foreign_collection
 from .components import Components
 from .inputs import InputFailure, InputItem
 from .manifest import Manifest
 from .naming import StemAllocator
-from .outputs import FolderLock, remove_stale_temporaries
+from .outputs import FolderLock, StagedFiles, remove_stale_temporaries
 from .reading import Read, ReadRequest, Segmenter, read_locally
 
 log = logging.getLogger(__name__)
@@ -164,8 +166,9 @@ class BatchRun:
             if removed:
                 log.info("removed %d temporary file(s) a killed run left", removed)
             self.manifest = Manifest.load(self.out_dir)
+            refuse_foreign_collection(self.out_dir, self.manifest)
             previous = {k: r["stem"] for k, r in self.manifest.records.items() if r.get("stem")}
-            self.stems = StemAllocator(self.manifest.stems_in_use(), previous)
+            self.stems = StemAllocator(self.manifest.stems_in_use(), previous, foreign=self._foreign)
             for req, read in self.read(self._requests(inputs)):
                 self._take(req, read)
             self._flush()
@@ -178,8 +181,8 @@ class BatchRun:
         for item in inputs:
             if isinstance(item, InputFailure):
                 yield ReadRequest(item)
-            elif item.key in self.seen:
-                yield ReadRequest(item, refused=InputError(f"{item.name}: given more than once in this batch (done once)"))
+            elif item.key in self.seen:  # the same file named twice (a path and a glob, two spellings): once
+                self.progress.stage("note", f"{item.name}: given more than once in this batch; done once")
             else:
                 self.seen.add(item.key)
                 rec = self.manifest.records.get(item.key)
@@ -203,6 +206,12 @@ class BatchRun:
         if read.read_as is not None:
             item.read_as = read.read_as
         item.stem = self.stems.stem_for(item.key, item.stem)
+        replaced = self._replaces_input(item)
+        if replaced is not None:
+            self._fail(item.name, item.key, InputError(
+                f"{item.name}: its output {replaced} would replace the input itself",
+                hint="give another --out"), content_hash)
+            return
         if read.doc is None and read.error is None and content_hash == req.done_hash:
             reason = None  # done before with this content (checked when it was asked for): not segmented
         else:
@@ -294,29 +303,38 @@ class BatchRun:
                 yield err
 
     def _write(self, p: _Pending, outcome: Finished | BaseException, translation_seconds: float) -> None:
+        """The document's files go to temporaries, then its manifest line (with their hashes) is appended,
+        then they are renamed into place: every file of the output folder is claimed by a manifest line
+        before it exists, and a kill at any moment leaves the old files or the new, never foreign ones."""
         from .documents import output_names
-        from .outputs import write_atomic
 
         if isinstance(outcome, BaseException):
             self._fail(p.item.name, p.item.key, outcome, p.content_hash, p.seconds)
             return
         started = time.perf_counter()
         outputs = output_names(p.item.stem, self.config)
+        result = None
         try:
-            self.progress.stage("write", p.item.name)
-            for name, text in zip(outputs, outcome.texts, strict=True):
-                write_atomic(self.out_dir / name, text)
-        except Exception as err:
+            with StagedFiles() as staged:
+                self.progress.stage("write", p.item.name)
+                hashes = {name: staged.write(self.out_dir / name, text)
+                          for name, text in zip(outputs, outcome.texts, strict=True)}
+                self.events("document-written", {"input": p.item.name, "outputs": outputs})
+                result = DocumentResult(
+                    p.item.name, True, outputs=outputs, message=f"{sum(1 for _ in p.doc.all_segments())} segments",
+                    seconds=p.seconds + outcome.seconds + time.perf_counter() - started,
+                    translation_seconds=translation_seconds,
+                    lint=[f"{f.get('check')}: {f.get('where')}: {f.get('detail')}" for f in p.doc.qa.get("lint", [])],
+                )
+                self.manifest.append(self._line(p.item.name, p.item.key, p.item.stem, result, p.content_hash,
+                                                hashes))
+                staged.commit()
+        except Exception as err:  # a line that said ok is overridden by this failure's line
             self._fail(p.item.name, p.item.key, err, p.content_hash, p.seconds + outcome.seconds)
             return
-        self.events("document-written", {"input": p.item.name, "outputs": outputs})
-        result = DocumentResult(
-            p.item.name, True, outputs=outputs, message=f"{sum(1 for _ in p.doc.all_segments())} segments",
-            seconds=p.seconds + outcome.seconds + time.perf_counter() - started,
-            translation_seconds=translation_seconds,
-            lint=[f"{f.get('check')}: {f.get('where')}: {f.get('detail')}" for f in p.doc.qa.get("lint", [])],
-        )
-        self._record(p.item, result, p.content_hash)
+        self.report.results.append(result)
+        self.progress.document_done(p.item.name, True, result.message)
+        self.events("manifest-appended", {"input": p.item.name, "status": "ok"})
 
     # -- bookkeeping ------------------------------------------------------------------------------------
     def _record(self, item: InputItem, result: DocumentResult, content_hash: str | None) -> None:
@@ -329,12 +347,8 @@ class BatchRun:
         result = DocumentResult(name, False, message=error_line(err, name), seconds=seconds, error=_error_kind(err))
         self._append(name, key, None, result, content_hash)
 
-    def _append(self, name: str, key: str | None, stem: str | None, result: DocumentResult,
-                content_hash: str | None) -> None:
-        self.report.results.append(result)
-        self.progress.document_done(name, result.ok, result.message)
-        if result.skipped or key is None:  # nothing new, or not an input at all (a missing file)
-            return
+    def _line(self, name: str, key: str, stem: str | None, result: DocumentResult, content_hash: str | None,
+              hashes: dict[str, str] | None = None) -> dict[str, Any]:
         rec = {
             "input": name, "key": key, "stem": stem, "content_sha256": content_hash,
             "config_hash": self.config_hash, "run_signature": self.signature,
@@ -342,20 +356,47 @@ class BatchRun:
             "seconds": round(result.seconds, 3), "translation_seconds": round(result.translation_seconds, 3),
             "outputs": result.outputs,
         }
+        if hashes:
+            rec["sha256"] = hashes
+        return rec
+
+    def _append(self, name: str, key: str | None, stem: str | None, result: DocumentResult,
+                content_hash: str | None) -> None:
+        self.report.results.append(result)
+        self.progress.document_done(name, result.ok, result.message)
+        if result.skipped or key is None:  # nothing new, or not an input at all (a missing file)
+            return
+        rec = self._line(name, key, stem, result, content_hash)
         try:
             self.manifest.append(rec)
-        except OutputError as err:
-            if result.ok:  # the outputs exist, but without a manifest line the next run redoes them
-                result.ok, result.error, result.message = False, "output", error_line(err)
-                self.progress.document_done(name, False, result.message)
-            return
+        except OutputError:
+            return  # a failure that cannot be recorded: the input is redone next time anyway
         self.events("manifest-appended", {"input": name, "status": rec["status"]})
+
+    def _foreign(self, stem: str) -> bool:
+        """Whether a file that no manifest line of this folder claims is where ``stem``'s outputs go."""
+        from .documents import output_names
+
+        return any(os.path.lexists(self.out_dir / name) and not (self.out_dir / name).is_dir()
+                   and not self.manifest.owns(name)  # a folder in the way is never replaced: writing fails
+                   for name in output_names(stem, self.config))
+
+    def _replaces_input(self, item: InputItem) -> str | None:
+        from .documents import output_names
+
+        source = Path(item.key)
+        if not source.is_absolute():
+            return None  # a table row: its key is path#id, never an output
+        for name in output_names(item.stem, self.config):
+            if (self.out_dir / name).resolve() == source:
+                return name
+        return None
 
     def _update_collection(self) -> None:
         from .collection import collection_is_stale, write_collection
 
         wrote = any(r.ok and not r.skipped for r in self.report.results)
-        if not wrote and not collection_is_stale(self.out_dir, self.manifest):
+        if not wrote and not collection_is_stale(self.out_dir, self.manifest, digest_html=self.config.output.html):
             return
         if not self.manifest.last_ok:
             return  # nothing finished, ever: no empty index over a folder of failures

@@ -5,7 +5,8 @@ Heavy libraries (torch, transformers) are imported inside the commands that need
 ``--help`` and ``segment`` start at once.
 
 Exit codes: 0 all good; 1 some inputs failed (the others were written); 2 bad input; 3 bad config;
-4 model missing; 5 output not writable; 64 bad command line (usage); 130 interrupted.
+4 model (or the Ray engine) missing; 5 output not writable; 64 bad command line (usage); 130 interrupted (Ctrl-C);
+143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
+import threading
 
 from .. import __version__
 from ..errors import PipelineError
@@ -21,6 +24,7 @@ from .common import add_config_args
 
 log = logging.getLogger("pipeline")
 
+TERMINATED = 128 + signal.SIGTERM  # 143, as a shell reports a process SIGTERM ended
 USAGE_ERROR = 64  # EX_USAGE: the command line itself is wrong (not the input, not the config)
 INPUT_FORMATS = ".txt .md .html .htm .pdf .docx; JSONL/CSV/Parquet tables"
 
@@ -183,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.pairs:
             print("error: eval needs PAIRS (a zh/en pair file); see `eval --help`", file=sys.stderr)
             return USAGE_ERROR
+    previous = _handle_sigterm()
     try:
         return args.func(args)
     except PipelineError as err:
@@ -192,9 +197,33 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: finished documents and cached sentences are kept; run again to resume", file=sys.stderr)
         return 130
+    except Terminated:
+        print("terminated (SIGTERM): finished documents and cached sentences are kept; run again to resume",
+              file=sys.stderr)
+        return TERMINATED
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except MemoryError:
         print("error: out of memory; process fewer or smaller documents at once (batch_documents)", file=sys.stderr)
         return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+class Terminated(BaseException):
+    """SIGTERM (``kill``, a scheduler, ``docker stop``), raised where the program is, as Ctrl-C raises
+    KeyboardInterrupt: the same unwinding (locks released, the cache closed), one line, exit 143."""
+
+
+def _raise_terminated(signum, frame):
+    raise Terminated()
+
+
+def _handle_sigterm():
+    """Install the SIGTERM handler for one command; returns the handler to restore (None off the main
+    thread, where Python cannot install one)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _raise_terminated)

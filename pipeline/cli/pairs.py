@@ -24,7 +24,11 @@ def cmd_check(args) -> int:
     from ..batch import write_atomic
     from ..fidelity.evaluate import check_pairs, load_pairs
 
-    pairs = load_pairs(Path(args.pairs))
+    skipped: list[str] = []
+    pairs = load_pairs(Path(args.pairs), skipped)
+    if skipped:  # never silently: a pair file is reference data
+        shown = ", ".join(skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+        print(f"note: {args.pairs}: {len(skipped)} row(s) skipped, not pairs ({shown})", file=sys.stderr)
     if args.measure:
         from ..fidelity.evaluate import measure_checker
 
@@ -33,6 +37,7 @@ def cmd_check(args) -> int:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
     rows, summary = check_pairs(pairs, _glossary_for_check(args), report_year=args.report_year)
+    summary["skipped_rows"] = len(skipped)
     lines = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     if args.out:
         write_atomic(Path(args.out), lines)

@@ -42,7 +42,7 @@ class ConsoleProgress:
             self.bar.update(n)
 
     def stage(self, name: str, detail: str) -> None:
-        if name == "redo":  # always worth saying: the user may wonder why a done document is redone
+        if name in ("redo", "note"):  # always worth saying: why a done document is redone, a duplicate dropped
             self._line(f"note: {detail}")
         elif self.bar is not None:
             self.bar.set_description(f"{name} ({self.documents} documents done)", refresh=True)

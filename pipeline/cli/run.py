@@ -6,7 +6,8 @@ import itertools
 import sys
 from pathlib import Path
 
-from ..errors import ConfigError, PipelineError
+from ..errors import ConfigError, InputError, PipelineError
+from . import USAGE_ERROR
 from .common import load_config_from_args, quiet_libraries
 from .progress import ConsoleProgress
 
@@ -46,12 +47,38 @@ def _report_unusable(head) -> int:
     return 2
 
 
+def _refuse_overwrites(specs: list[str], out_dir: Path) -> None:
+    """Before anything is read or written: no input file may be where an output goes (``--out`` is the
+    inputs' folder: exit 2), and no collection file the folder holds may be one no run wrote (exit 5)."""
+    from ..batch.collection import collection_names, refuse_foreign_collection
+    from ..batch.inputs import named_files
+    from ..batch.manifest import MANIFEST_NAME, OUTPUT_SUFFIXES, Manifest
+    from ..batch.outputs import inputs_in_the_way
+
+    own = [*collection_names(), MANIFEST_NAME]
+    clash = list(dict.fromkeys(inputs_in_the_way(named_files(specs), out_dir, OUTPUT_SUFFIXES, own)))
+    if clash:
+        names = ", ".join(map(str, clash[:5])) + (f" and {len(clash) - 5} more" if len(clash) > 5 else "")
+        raise InputError(f"{names}: input(s) inside the output folder {out_dir} with the name of an output; "
+                         "the run would replace them", hint="give another --out")
+    if out_dir.is_dir():
+        refuse_foreign_collection(out_dir, Manifest.load(out_dir))
+
+
 def cmd_run(args) -> int:
     from ..batch import InputItem, ensure_writable, iter_inputs, load_components
     from ..batch.run import BatchRun
 
+    if not args.out.strip():
+        print("error: --out is empty; name an output folder (it would be the working directory)", file=sys.stderr)
+        return USAGE_ERROR
+    if args.limit < 0:
+        print(f"error: --limit {args.limit}: give N >= 1 (the first N segments of each document), or 0 for all",
+              file=sys.stderr)
+        return USAGE_ERROR
     config = load_config_from_args(args)
     out_dir = Path(args.out)
+    _refuse_overwrites(args.inputs, out_dir)
     if args.engine == "ray" and args.per_document:
         raise ConfigError("--per-document: not available with --engine ray (it always batches across documents)")
     encoding = None
@@ -65,6 +92,10 @@ def cmd_run(args) -> int:
     head, rest = _first_readable(inputs)
     if not any(isinstance(i, InputItem) and i._text is not None for i in head):
         return _report_unusable(head)
+    if args.engine == "ray":  # Ray missing or its cluster unreachable: one line before any model loads
+        from ..batch.ray_engine import init_ray
+
+        init_ray(config)
     ensure_writable(out_dir)
     quiet_libraries()
     progress = ConsoleProgress(args.quiet)

@@ -84,8 +84,11 @@ def _is_run_json(path: Path) -> dict[str, Any] | None:
     return None
 
 
-def load_pairs(path: str | Path) -> list[Pair]:
-    """zh/en pairs from a TSV, CSV or JSONL file (columns zh/en, source/target or 中文/英文) or a run JSON."""
+def load_pairs(path: str | Path, skipped: list[str] | None = None) -> list[Pair]:
+    """zh/en pairs from a TSV, CSV or JSONL file (columns zh/en, source/target or 中文/英文) or a run JSON.
+
+    A row whose zh or en is null (or whose zh is empty) is no pair: it is left out, and ``skipped`` (when
+    given) receives one ``row N: why`` per row left out, for the caller to report."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"pairs file not found: {path}")
@@ -108,6 +111,9 @@ def load_pairs(path: str | Path) -> list[Pair]:
     for number, row in enumerate(rows, start=1):
         zh, en = row.get(zh_column), row.get(en_column)
         if zh is None or en is None or not str(zh).strip():
+            if skipped is not None:
+                why = f"{zh_column} is null" if zh is None else f"{en_column} is null" if en is None else f"{zh_column} is empty"
+                skipped.append(f"row {number}: {why}")
             continue
         pair_id = str(row[id_column]) if id_column and row.get(id_column) is not None else str(number)
         pairs.append(Pair(pair_id, str(zh).strip(), str(en).strip()))

@@ -30,9 +30,12 @@ def read_docx(path: Path, data: bytes | None = None) -> str:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    from .archive import XML_ERRORS, check_package
+
+    check_package(path, data)  # bounded: inflated sizes, expansion ratio, no DTD/entities (pipeline/readers/archive.py)
     try:
         document = docx.Document(io.BytesIO(data) if data is not None else str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as err:
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, *XML_ERRORS) as err:
         raise InputError(
             f"{path}: cannot read as a Word .docx file ({type(err).__name__})",
             hint="open it in Word or WPS and save it again as .docx",

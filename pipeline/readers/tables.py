@@ -15,6 +15,7 @@ from typing import Any, Iterator, Sequence
 
 from ..errors import InputError
 
+MAX_CELL_CHARS = 256 << 20  # one CSV/TSV cell: a whole report fits (a 20 MB report is ~7 M characters)
 TABLE_FORMATS = {".jsonl": "jsonl", ".csv": "csv", ".tsv": "tsv", ".parquet": "parquet"}
 
 
@@ -70,6 +71,8 @@ def _jsonl_rows(path: Path, kind: str) -> Iterator[dict[str, Any] | BadRow]:
 
 def _csv_rows(path: Path, kind: str) -> Iterator[dict[str, Any] | BadRow]:
     delimiter = "\t" if kind == "tsv" else ","
+    if csv.field_size_limit() < MAX_CELL_CHARS:  # the csv module's default (128 KiB) is one page of a report
+        csv.field_size_limit(MAX_CELL_CHARS)
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
             # TSV: no quoting (an English sentence may start with a quote mark); CSV: standard quoting
@@ -90,6 +93,9 @@ def _csv_rows(path: Path, kind: str) -> Iterator[dict[str, Any] | BadRow]:
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text", hint="save the table as UTF-8") from None
     except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise InputError(f"{path}: a cell holds over {MAX_CELL_CHARS:,} characters",
+                             hint="split that report over several rows or files") from None
         raise InputError(f"{path}: cannot read as {kind.upper()} ({exc})") from None
 
 

@@ -22,6 +22,7 @@ from .flags import clean_text, flag_lines, qa_counts, qa_sentence, settings_note
 _ESCAPE = re.compile(r"([\\`*_\[\]<>#|~&!{}])")
 _LIST_START = re.compile(r"^(\d+)([.)])")
 _PLAIN_YAML = re.compile(r"^[a-z][a-z_]*$")
+_FRONT_MATTER_MARKUP = re.compile(r"[<>&\[\]`]")
 _YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
 
 # Sections at this outline level or deeper, without a summary of their own, are heading rows in the
@@ -113,6 +114,10 @@ def front_matter(doc: Document) -> str:
     if counts:
         front["qa"] = counts
     text = yaml.dump(front, Dumper=_FrontMatterDumper, allow_unicode=True, sort_keys=False, width=1_000_000)
+    # A Markdown renderer that does not know front matter shows it as text: markup characters (only ever
+    # inside double-quoted values here) become YAML escapes, the same string to a YAML reader, inert text
+    # to a Markdown one (a file named `x><img onerror=...>.txt` stays a name).
+    text = _FRONT_MATTER_MARKUP.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     return "---\n" + text.rstrip() + "\n---\n"
 
 
