@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import PipelineError
 
-STAGES = ("translate", "summarize", "segment", "batch", "pipeline", "memory")
+STAGES = ("translate", "summarize", "segment", "batch", "pipeline", "memory", "provincial")
 _FLAGS = {  # which options each benchmark script takes
     "translate": ("beams", "threads"),
     "summarize": ("beams", "threads"),
@@ -20,6 +20,7 @@ _FLAGS = {  # which options each benchmark script takes
     "pipeline": ("threads", "device"),
     "segment": (),
     "memory": (),
+    "provincial": (),
 }
 
 
