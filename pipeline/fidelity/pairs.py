@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 _ZH_COLUMNS = ("zh", "source", "src", "中文")
 _EN_COLUMNS = ("en", "target", "tgt", "reference", "英文")
 _ID_COLUMNS = ("id", "全局对齐序号")
+_PARAGRAPH_COLUMNS = ("paragraph", "年度文件内行号")  # rows of one paragraph (optional)
 _FORMATS = {".tsv": "tsv", ".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl"}
 
 
@@ -39,6 +40,7 @@ class Pair:
     id: str
     zh: str
     en: str
+    paragraph: str | None = None  # rows with the same value are sentences of one paragraph
 
 
 def _pick_column(columns: Iterable[str], wanted: tuple[str, ...]) -> str | None:
@@ -104,13 +106,15 @@ def load_pairs(path: str | Path) -> list[Pair]:
         raise InputError(f"{path} needs a Chinese and an English column; found {', '.join(columns)}",
                          hint="name them zh/en, source/target, or 中文/英文")
     id_column = _pick_column(columns, _ID_COLUMNS)
+    paragraph_column = _pick_column(columns, _PARAGRAPH_COLUMNS)
     pairs = []
     for number, row in enumerate(rows, start=1):
         zh, en = row.get(zh_column), row.get(en_column)
         if zh is None or en is None or not str(zh).strip():
             continue
         pair_id = str(row[id_column]) if id_column and row.get(id_column) is not None else str(number)
-        pairs.append(Pair(pair_id, str(zh).strip(), str(en).strip()))
+        paragraph = row.get(paragraph_column) if paragraph_column else None
+        pairs.append(Pair(pair_id, str(zh).strip(), str(en).strip(), None if paragraph is None else str(paragraph)))
     log.debug("read %d pairs from %s (columns %s, %s)", len(pairs), path, zh_column, en_column)
     return pairs
 
