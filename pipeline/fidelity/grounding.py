@@ -89,32 +89,34 @@ def content_stems(text: str) -> list[str]:
     return out
 
 
-def names_in(sentence: str) -> list[str]:
+def names_in(sentence: str, common: frozenset[str] | set[str] | None = None) -> list[str]:
     """Capitalised words and runs of them (``Belt and Road Initiative``, ``Guangdong``, ``WTO``) in ``sentence``.
 
-    A sentence's first word is a name only when a capitalised word follows it (a run); connectors (of, and,
-    for, the) may join capitalised words ("Ministry of Finance")."""
-    tokens = [(m.group(0), m.start()) for m in _TOKEN.finditer(sentence)]
+    Connectors (of, and, for, the) may join capitalised words ("Ministry of Finance"). A sentence's first word
+    is capitalised anyway: it counts as a name only when ``common`` (the words the sources write in lower
+    case) is given and lacks it ("Zhejiang built ..." yes, "Investment in Guangdong ..." no)."""
+    tokens = [m.group(0) for m in _TOKEN.finditer(sentence)]
     names: list[str] = []
     run: list[str] = []
     pending: list[str] = []  # connectors after a capitalised word, kept if another one follows
-    first_in_run = False
 
     def close() -> None:
         nonlocal run, pending
         words = run
-        if first_in_run and len(words) == 1:
-            words = []
         while words and words[0].lower() in _NOT_NAMES:
             words = words[1:]
         if any(w.lower() not in _NOT_NAMES and w.lower() not in _CONNECTORS for w in words):
             names.append(" ".join(words))
         run, pending = [], []
 
-    for k, (word, _) in enumerate(tokens):
+    for k, word in enumerate(tokens):
+        if k == 0 and word[0].isupper() and (common is None or word.lower() in common or word.lower() in _STOP):
+            continue  # an ordinary word capitalised because it opens the sentence
+        if word[0].isupper() and word.lower() in _NOT_NAMES:
+            if run:
+                close()
+            continue
         if word[0].isupper():
-            if not run:
-                first_in_run = k == 0
             run.extend(pending)
             pending = []
             run.append(word)
@@ -161,7 +163,9 @@ class SourceIndex:
     def __init__(self, segments: Iterable[Segment], glossary: Glossary | None = None):
         self.entries: list[_Entry] = []
         df: Counter[str] = Counter()
+        self.common: set[str] = set()  # words the sources write in lower case (no names)
         for seg in segments:
+            self.common.update(w for w in _TOKEN.findall(seg.en or "") if w[0].islower())
             stems = set(content_stems(seg.en or ""))
             if glossary is not None and seg.zh:
                 for entry in glossary.terms_in(seg.zh):
@@ -251,7 +255,7 @@ class SourceIndex:
             ids = []
         pool = set().union(*(self.entries[i].stems for i in chosen)) if chosen else set()
         where = ", ".join(ids or candidate_ids) or "no source"
-        for name in names_in(sentence):
+        for name in names_in(sentence, self.common):
             stems = [s for s in content_stems(name) if s not in _CONNECTORS]
             if stems and not all(s in pool for s in stems):
                 flags.append(Flag("name", "unsupported-name", f"{name} is not in its sources ({where})"))

@@ -60,11 +60,12 @@ def measure_grounding(pairs: Sequence[Pair], *, elsewhere: Sequence[Pair] | None
     by_id = {s.id: s for s in segments}
     index = SourceIndex(segments, glossary)
 
-    own_first = copied_unsupported = 0
+    own_first = copied_unsupported = copied_names = 0
     for p in usable:
         g = index.ground(p.en)
         own_first += bool(g.sources) and g.sources[0] == p.id
         copied_unsupported += not g.supported
+        copied_names += any(f.kind == "name" for f in g.flags)
 
     joined = both_top3 = joined_unsupported = 0
     for a, b in zip(pairs, pairs[1:]):
@@ -124,6 +125,7 @@ def measure_grounding(pairs: Sequence[Pair], *, elsewhere: Sequence[Pair] | None
         "sentences": len(usable),
         "copied_own_row_first": _rate(own_first, len(usable)),
         "copied_unsupported": _rate(copied_unsupported, len(usable)),
+        "copied_name_flagged": _rate(copied_names, len(usable)),
         "joined": joined,
         "joined_both_in_top3": _rate(both_top3, joined),
         "joined_unsupported": _rate(joined_unsupported, joined),
