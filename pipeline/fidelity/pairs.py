@@ -23,7 +23,7 @@ from .identifiers import extract_identifiers
 from .quantities_en import extract_en
 from .quantities_zh import extract_zh
 
-__all__ = ["Pair", "load_pairs", "pairs_from_run", "check_pairs", "has_figures"]
+__all__ = ["Pair", "load_pairs", "pairs_from_run", "check_pairs", "has_figures", "report_year_of_file"]
 
 log = logging.getLogger(__name__)
 
@@ -172,3 +172,19 @@ def check_pairs(
         "by_reason": dict(sorted(by_reason.items())),
     }
     return records, summary
+
+
+def report_year_of_file(path: str | Path) -> int | None:
+    """The year of the report a run JSON was made from (its date line or metadata); None for pair tables."""
+    path = Path(path)
+    if path.suffix.lower() != ".json" or not path.is_file():
+        return None
+    run = _is_run_json(path)
+    if run is None:
+        return None
+    from .checks import report_year_of
+
+    try:
+        return report_year_of(Document.from_dict(run))
+    except (KeyError, TypeError, AttributeError, ValueError):
+        return None
