@@ -154,3 +154,25 @@ def test_official_sentences_verify_against_their_own_report(tmp_path):
     firsts = {line["sources"][0] for line in lines if line["sources"]}
     assert {p.id for p in pairs} <= firsts
     assert all(line["supported"] for line in lines)
+
+
+# --------------------------------------------------------------------------------------------------
+# check --fail-on-flags and its Markdown report
+
+
+def test_check_fail_on_flags_and_markdown_report(tmp_path):
+    pairs = tmp_path / "p.tsv"
+    pairs.write_text("id\tzh\ten\nA\t出口增长5%。\tExports grew by 5 percent.\nB\t出口增长6%。\tExports grew by 7 percent.\n",
+                     encoding="utf-8")
+    report = tmp_path / "check.md"
+    res = run_main("check", str(pairs), "--fail-on-flags", "--report", str(report))
+    assert res.returncode == 1, res.stderr
+    md = report.read_text(encoding="utf-8")
+    assert md.startswith("# Fidelity check of p.tsv") and "**1 flagged** (value 1)" in md
+    assert "## B" in md and "> 出口增长6%。" in md and "Figure differs: 6% appears as 7 percent in English" in md
+    assert "## A" not in md  # clean pairs are counted, not listed
+    assert run_main("check", str(pairs)).returncode == 0  # without the option: the old exit code
+    clean = tmp_path / "clean.tsv"
+    clean.write_text("zh\ten\n出口增长5%。\tExports grew by 5 percent.\n", encoding="utf-8")
+    res = run_main("check", str(clean), "--fail-on-flags", "--report", str(report))
+    assert res.returncode == 0 and "Nothing flagged." in report.read_text(encoding="utf-8")

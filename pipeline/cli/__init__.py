@@ -112,8 +112,15 @@ def _add_pairs(sub) -> None:
     c.add_argument("--report-year", type=int, default=None,
                    help="the report's year, so that 今年/过去一年 match 'this year'/2024 (default: years are matched loosely)")
     c.add_argument("--measure", action="store_true",
-                   help="measure the checker on these (reference) pairs: false alarms, and detection of injected errors")
+                   help="measure the checker on these (reference) pairs: false alarms, detection of injected errors, "
+                        "and grounding (copied/joined sentences linked to their rows, sentences from elsewhere flagged)")
     c.add_argument("--seed", type=int, default=0, help="seed of the error injector for --measure (default: 0)")
+    c.add_argument("--elsewhere", default=None, metavar="PAIRS",
+                   help="--measure: pairs of another report, whose sentences must be flagged unsupported (default: "
+                        "each paragraph held out of this report)")
+    c.add_argument("--report", default=None, metavar="FILE.md",
+                   help="also write a readable Markdown report: the counts, then every flagged pair and its flags")
+    c.add_argument("--fail-on-flags", action="store_true", help="exit 1 when any pair is flagged (for CI)")
     _common_output_args(c)
     c.set_defaults(func=cmd_check)
 

@@ -23,7 +23,8 @@ from .identifiers import extract_identifiers
 from .quantities_en import extract_en
 from .quantities_zh import extract_zh
 
-__all__ = ["Pair", "load_pairs", "pairs_from_run", "check_pairs", "has_figures", "report_year_of_file"]
+__all__ = ["Pair", "load_pairs", "pairs_from_run", "check_pairs", "has_figures", "report_year_of_file",
+           "check_report_markdown"]
 
 log = logging.getLogger(__name__)
 
@@ -188,3 +189,28 @@ def report_year_of_file(path: str | Path) -> int | None:
         return report_year_of(Document.from_dict(run))
     except (KeyError, TypeError, AttributeError, ValueError):
         return None
+
+
+def check_report_markdown(records: list[dict], summary: dict, source: str) -> str:
+    """The ``check`` results as a readable Markdown report: the counts, then every flagged pair with its
+    Chinese, its English and what was found (clean pairs are counted, not listed)."""
+    from pipeline.document import Flag
+    from pipeline.render.flags import flag_line
+    from pipeline.render.markdown import escape_markdown
+
+    def text(value: str) -> str:
+        return escape_markdown(" ".join(str(value).split()))
+
+    reasons = ", ".join(f"{k} {v}" for k, v in summary["by_reason"].items())
+    lines = [f"# Fidelity check of {text(source)}", "",
+             f"{summary['pairs']} pairs, {summary['with_numbers']} with figures or identifiers; "
+             f"**{summary['flagged']} flagged**" + (f" ({reasons})" if reasons else "") + ".", ""]
+    for record in records:
+        if not record["flags"]:
+            continue
+        lines += [f"## {text(record['id'])}", "", f"> {text(record['zh'])}", ">", f"> {text(record['en'])}", ""]
+        lines += [f"- ⚠ {text(flag_line(Flag.from_dict(f)).text)}" for f in record["flags"]]
+        lines.append("")
+    if not summary["flagged"]:
+        lines += ["Nothing flagged.", ""]
+    return "\n".join(lines).rstrip() + "\n"
