@@ -27,7 +27,6 @@ def cmd_check(args) -> int:
     pairs = load_pairs(Path(args.pairs))
     if args.measure:
         from ..fidelity.evaluate import measure_checker
-
         from ..fidelity.measure_grounding import measure_grounding
 
         glossary = _glossary_for_check(args)
