@@ -51,7 +51,7 @@ __all__ = ["SUPPORT_THRESHOLD", "ANCHOR_THRESHOLD", "MAX_SOURCES", "MIN_GAIN", "
 SUPPORT_THRESHOLD = 0.6  # below: "unsupported", no source cited
 ANCHOR_THRESHOLD = 0.4  # and the first source alone must back this much (not scattered words from three places)
 MAX_SOURCES = 3  # at most this many sources per sentence
-MIN_GAIN = 0.15  # a further source must back at least this share more of the sentence's word weight
+MIN_GAIN = 0.1  # a further source must back at least this share more of the sentence's word weight
 FIGURE_WEIGHT = 2.0  # a figure weighs this many times the heaviest word
 
 _STEMMER = snowballstemmer.stemmer("english")
