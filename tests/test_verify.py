@@ -110,6 +110,7 @@ def test_ids_come_from_the_id_column(tmp_path):
     ("empty", "error: no English sentence in"),
     ("ragged", "error: cannot read"),
     ("missing-source", "error: pairs file not found"),
+    ("folder", "error: not a regular file"),
 ])
 def test_bad_input_is_one_line_and_exit_2(pair_file, tmp_path, case, message):
     text = tmp_path / "t.txt"
@@ -126,6 +127,8 @@ def test_bad_input_is_one_line_and_exit_2(pair_file, tmp_path, case, message):
         source.write_text("zh\ten\n一\ttwo\tthree\n", encoding="utf-8")
     elif case == "missing-source":
         source = tmp_path / "none.tsv"
+    elif case == "folder":
+        text = tmp_path
     res, _ = _verify(source, text, "--json")
     assert res.returncode == 2
     assert res.stderr.startswith(message) and res.stderr.count("\n") == 1 and "Traceback" not in res.stderr

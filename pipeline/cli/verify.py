@@ -18,6 +18,8 @@ def read_english(path: str) -> str:
         data = sys.stdin.buffer.read()
     else:
         p = Path(path)
+        if p.exists() and not p.is_file():
+            raise InputError(f"not a regular file: {path}", hint="give a UTF-8 text or Markdown file, or - for stdin")
         if not p.is_file():
             raise InputError(f"text file not found: {path}")
         data = p.read_bytes()

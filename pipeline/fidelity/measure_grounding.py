@@ -56,6 +56,7 @@ def measure_grounding(pairs: Sequence[Pair], *, elsewhere: Sequence[Pair] | None
     from .measure import inject_number_error
 
     usable = [p for p in pairs if len(p.en.split()) >= min_words]
+    usable_ids = {p.id for p in usable}
     segments = _segments(pairs)
     by_id = {s.id: s for s in segments}
     index = SourceIndex(segments, glossary)
@@ -69,7 +70,7 @@ def measure_grounding(pairs: Sequence[Pair], *, elsewhere: Sequence[Pair] | None
 
     joined = both_top3 = joined_unsupported = 0
     for a, b in zip(pairs, pairs[1:]):
-        if a not in usable or b not in usable or (a.paragraph or b.paragraph) and a.paragraph != b.paragraph:
+        if a.id not in usable_ids or b.id not in usable_ids or (a.paragraph or b.paragraph) and a.paragraph != b.paragraph:
             continue
         g = index.ground(f"{a.en} {b.en}")
         joined += 1
@@ -99,7 +100,7 @@ def measure_grounding(pairs: Sequence[Pair], *, elsewhere: Sequence[Pair] | None
             rest_by_id = {s.id: s for s in rest}
             rest_stems = [set(content_stems(s.en or "")) for s in rest]
             for p in members:
-                if p not in usable:
+                if p.id not in usable_ids:
                     continue
                 outside += 1
                 flagged, g = _flagged(rest_index, rest_by_id, p.en, report_year)
