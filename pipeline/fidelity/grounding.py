@@ -202,9 +202,8 @@ class SourceIndex:
         if total == 0 or not self.entries:
             return Grounding(sentence, [], 0.0, False,
                              [Flag("unsupported", "no-content", "nothing in this sentence to check against the sources")])
+        # only segments sharing a word are candidates: a figure alone links nothing (and costs no scan)
         candidates = {i for w in words for i in self._postings.get(w, ())}
-        if figures:
-            candidates |= {i for i, e in enumerate(self.entries) if any(e.figures.has_match(q) for q in figures)}
         covered: dict[int, frozenset[int]] = {}
         for i in candidates:
             e = self.entries[i]
