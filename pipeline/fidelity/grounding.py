@@ -17,10 +17,10 @@ that backs most of what is still unbacked, while it adds at least :data:`MIN_GAI
 weight, at most :data:`MAX_SOURCES`. A figure alone never adds a source, so a changed figure cannot find a
 chance home in another segment.
 
-Below :data:`SUPPORT_THRESHOLD`, or when its first source alone backs less than :data:`ANCHOR_THRESHOLD`
-of its words (generic words gathered from three unrelated places, or a figure that recurs in the report,
-back nothing), a sentence is ``unsupported``: it gets no
-source at all (never a fallback link) and a flag ``unsupported`` naming its best candidate. The thresholds
+Below :data:`SUPPORT_THRESHOLD`, or when no one of its sources backs :data:`ANCHOR_THRESHOLD` of its words
+(generic words gathered from three unrelated places, or a figure that recurs in the report, back nothing),
+a sentence is ``unsupported``: it gets no source at all (never a fallback link) and a flag ``unsupported``
+naming its best candidate. Only segments sharing a word with the sentence are candidates. The thresholds
 were set on the official pairs of the 2025 work report (README, Fidelity): every copied official sentence
 and every two joined sentences of a paragraph stay above them. Names (capitalised words and runs: places,
 organisations, programmes) that none of its sources has are flagged ``name``.
@@ -45,11 +45,11 @@ from .quantities import NAME_UNITS
 from .quantities_en import extract_en
 from .quantities_zh import extract_zh
 
-__all__ = ["SUPPORT_THRESHOLD", "ANCHOR_THRESHOLD", "MAX_SOURCES", "MIN_GAIN", "Grounding", "SourceIndex", "ground_sentence",
-           "content_stems", "names_in"]
+__all__ = ["SUPPORT_THRESHOLD", "ANCHOR_THRESHOLD", "MAX_SOURCES", "MIN_GAIN", "Grounding", "SourceIndex",
+           "ground_sentence", "content_stems", "names_in", "sentence_figures"]
 
 SUPPORT_THRESHOLD = 0.6  # below: "unsupported", no source cited
-ANCHOR_THRESHOLD = 0.4  # and the first source alone must back this much (not scattered words from three places)
+ANCHOR_THRESHOLD = 0.4  # and one source alone must back this share of its words (not words from three places)
 MAX_SOURCES = 3  # at most this many sources per sentence
 MIN_GAIN = 0.1  # a further source must back at least this share more of the sentence's word weight
 FIGURE_WEIGHT = 2.0  # a figure weighs this many times the heaviest word
