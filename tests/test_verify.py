@@ -179,3 +179,18 @@ def test_check_fail_on_flags_and_markdown_report(tmp_path):
     clean.write_text("zh\ten\n出口增长5%。\tExports grew by 5 percent.\n", encoding="utf-8")
     res = run_main("check", str(clean), "--fail-on-flags", "--report", str(report))
     assert res.returncode == 0 and "Nothing flagged." in report.read_text(encoding="utf-8")
+
+
+def test_check_measure_reports_the_grounding_figures(pair_file, tmp_path):
+    """`check --measure` also grounds each row's own English (copied) and two neighbours joined; with
+    --elsewhere, another report's sentences must come out unsupported."""
+    other = tmp_path / "other.tsv"
+    other.write_text("zh\ten\n旅游业繁荣。\tMountain tourism boomed thanks to new ski resorts and hotels.\n",
+                     encoding="utf-8")
+    res = run_main("check", str(pair_file), "--measure", "--elsewhere", str(other))
+    assert res.returncode == 0, res.stderr
+    grounding = json.loads(res.stdout)["grounding"]
+    assert grounding["sentences"] == 4 and grounding["copied_own_row_first"] == 1.0
+    assert grounding["copied_unsupported"] == 0.0 and grounding["joined"] == 3
+    assert grounding["elsewhere"] == 1 and grounding["elsewhere_flagged"] == 1.0
+    assert grounding["elsewhere_source"] == "elsewhere pairs"
