@@ -88,9 +88,12 @@ class SummarySentence:
     text: str
     sources: list[str] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
+    support: float | None = None  # share of the sentence its sources back (0..1); None: not measured (extractive)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"text": self.text, "sources": list(self.sources)}
+        if self.support is not None:
+            d["support"] = round(self.support, 3)
         if self.flags:
             d["flags"] = [f.to_dict() for f in self.flags]
         return d
@@ -101,6 +104,7 @@ class SummarySentence:
             text=d["text"],
             sources=list(d.get("sources", [])),
             flags=[Flag.from_dict(f) for f in d.get("flags", [])],
+            support=d.get("support"),
         )
 
 

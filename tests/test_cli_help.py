@@ -10,7 +10,7 @@ import pytest
 from .conftest import SAMPLE, TINY_CONFIG, run_main
 
 
-@pytest.mark.parametrize("command", ["run", "segment", "models", "check", "eval", "bench"])
+@pytest.mark.parametrize("command", ["run", "segment", "models", "check", "eval", "verify", "bench"])
 def test_every_command_has_help(command):
     res = run_main(command, "--help")
     assert res.returncode == 0 and "usage:" in res.stdout

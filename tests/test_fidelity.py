@@ -13,6 +13,7 @@ from pipeline.fidelity import (
     Glossary,
     GlossaryEntry,
     check_document,
+    check_numbers,
     check_pair,
     check_summary_sentence,
     load_glossary,
@@ -291,3 +292,47 @@ def test_headings_with_figures_are_checked_too():
     assert [f.reason for f in sec.title.flags] == ["magnitude"]
     assert qa["titles_checked"] == 2 and qa["titles_flagged"] == 1
     assert Section.from_dict(sec.to_dict()).title.flags == sec.title.flags
+
+
+# --------------------------------------------------------------------------------------------------
+# forms official translations use that are no errors (issue 23), and the errors next to them
+
+
+@pytest.mark.parametrize("zh, en", [
+    ("一是稳就业；二是稳外贸；三是稳投资；四是稳预期。",
+     "1) stabilizing employment; 2) stabilizing foreign trade; 3) stabilizing investment; and 4) stabilizing expectations."),
+    ("一是稳就业；二是稳外贸。", "(1) Stabilize employment; (2) stabilize foreign trade."),
+    ("一是稳就业；二是稳外贸。", "First, stabilize employment. Second, stabilize foreign trade."),
+    ("新增装机容量1.3亿千瓦。", "Newly installed capacity reached 130 gigawatts."),
+    ("新增光伏装机500万千瓦。", "Solar capacity increased by 5,000 megawatts."),
+    ("新增光伏装机5万千瓦。", "Solar capacity increased by 50,000 kW."),
+    ("建成二三级医院。", "We built Grade II and Grade III hospitals."),
+    ("三四线城市房价企稳。", "Home prices in third- and fourth-tier cities stabilized."),
+    ("港口二期工程开工。", "Construction of Phase II of the port began."),
+    ("粮食产量1.4万亿斤。", "Grain output reached 700 million metric tons."),
+    ("粮食产能提高1000亿斤。", "Grain production capacity rose by 50 million metric tons."),
+    ("建设高标准农田8000万亩。", "We built 5.33 million hectares of high-standard cropland."),
+    ("新建高速公路1200公里。", "We built 1,200 km of new expressways."),
+])
+def test_official_renderings_are_no_false_alarms(zh, en):
+    assert check_numbers(zh, en) == []
+
+
+@pytest.mark.parametrize("zh, en, reason", [
+    ("新增装机容量1.3亿千瓦。", "Newly installed capacity reached 130 megawatts.", "magnitude"),
+    ("新增光伏装机500万千瓦。", "Solar capacity increased by 500 megawatts.", "magnitude"),
+    ("粮食产量1.4万亿斤。", "Grain output reached 7 million metric tons.", "magnitude"),
+    ("建设高标准农田8000万亩。", "We built 800 hectares of cropland.", "value"),
+    ("新建高速公路1200公里。", "We built 12,000 km of new expressways.", "magnitude"),
+    ("一是稳就业；二是稳外贸，增长5%。", "1) stabilizing employment; 2) stabilizing foreign trade, up 6 percent.", "value"),
+])
+def test_the_errors_next_to_them_are_still_caught(zh, en, reason):
+    assert [f.reason for f in check_numbers(zh, en)] == [reason]
+
+
+def test_stable_and_stabilize_render_the_same_term():
+    from pipeline.fidelity.glossary import english_stems, rendering_present
+
+    assert rendering_present("stable prices", english_stems("Prices were stabilized."))
+    assert rendering_present("stabilize prices", english_stems("Prices stayed stable."))
+    assert not rendering_present("stable prices", english_stems("Prices rose."))

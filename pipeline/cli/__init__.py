@@ -125,8 +125,15 @@ def _add_pairs(sub) -> None:
     c.add_argument("--report-year", type=int, default=None,
                    help="the report's year, so that 今年/过去一年 match 'this year'/2024 (default: years are matched loosely)")
     c.add_argument("--measure", action="store_true",
-                   help="measure the checker on these (reference) pairs: false alarms, and detection of injected errors")
+                   help="measure the checker on these (reference) pairs: false alarms, detection of injected errors, "
+                        "and grounding (copied/joined sentences linked to their rows, sentences from elsewhere flagged)")
     c.add_argument("--seed", type=int, default=0, help="seed of the error injector for --measure (default: 0)")
+    c.add_argument("--elsewhere", default=None, metavar="PAIRS",
+                   help="--measure: pairs of another report, whose sentences must be flagged unsupported (default: "
+                        "each paragraph held out of this report)")
+    c.add_argument("--report", default=None, metavar="FILE.md",
+                   help="also write a readable Markdown report: the counts, then every flagged pair and its flags")
+    c.add_argument("--fail-on-flags", action="store_true", help="exit 1 when any pair is flagged (for CI)")
     _common_output_args(c)
     c.set_defaults(func=cmd_check)
 
@@ -142,6 +149,30 @@ def _add_pairs(sub) -> None:
     e.add_argument("--no-cache", action="store_true", help="do not read or write the translation cache")
     e.add_argument("--cache", default=None, help="translation cache file")
     e.set_defaults(func=cmd_eval)
+
+
+def _add_verify(sub) -> None:
+    from .verify import cmd_verify
+
+    v = sub.add_parser("verify", help="check English text about a report (summary, briefing, article) against it",
+                       description="Each English sentence of TEXT is linked to the report's sentences that back it "
+                                   "(or flagged unsupported) and its figures and names are checked against them. "
+                                   "Exit 0: nothing flagged; 1: something flagged; 2: bad input.")
+    v.add_argument("source", metavar="SOURCE",
+                   help="the report: a run JSON, or a zh/en pair file (TSV/CSV/JSONL; ids from its id column, "
+                        "else row numbers)")
+    v.add_argument("text", metavar="TEXT", help="UTF-8 English, plain or Markdown (- for standard input)")
+    v.add_argument("--json", action="store_true",
+                   help="one JSON object per sentence (sentence, sources, support, supported, flags)")
+    v.add_argument("--out", default=None, metavar="FILE", help="write the report (or JSON lines) here, not stdout")
+    v.add_argument("--html", default=None, metavar="FILE", help="also write the report as an HTML page")
+    v.add_argument("--glossary", action="append", default=None, metavar="TSV",
+                   help="glossary TSV (repeatable) instead of the shipped one: its renderings let the Chinese back words")
+    v.add_argument("--no-glossary", action="store_true", help="no glossary")
+    v.add_argument("--report-year", type=int, default=None,
+                   help="the report's year, for 'this year'/'last year' (default: a run JSON's date; else loose)")
+    _common_output_args(v)
+    v.set_defaults(func=cmd_verify)
 
 
 def _add_bench(sub) -> None:
@@ -168,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run(sub)
     _add_tools(sub)
     _add_pairs(sub)
+    _add_verify(sub)
     _add_bench(sub)
     return p
 

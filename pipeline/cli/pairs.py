@@ -31,9 +31,13 @@ def cmd_check(args) -> int:
         print(f"note: {args.pairs}: {len(skipped)} row(s) skipped, not pairs ({shown})", file=sys.stderr)
     if args.measure:
         from ..fidelity.evaluate import measure_checker
+        from ..fidelity.measure_grounding import measure_grounding
 
-        result = measure_checker(pairs, seed=args.seed, report_year=args.report_year,
-                                 glossary=_glossary_for_check(args))
+        glossary = _glossary_for_check(args)
+        result = measure_checker(pairs, seed=args.seed, report_year=args.report_year, glossary=glossary)
+        elsewhere = load_pairs(Path(args.elsewhere)) if args.elsewhere else None
+        result["grounding"] = measure_grounding(pairs, elsewhere=elsewhere, glossary=glossary,
+                                                report_year=args.report_year, seed=args.seed)
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
     rows, summary = check_pairs(pairs, _glossary_for_check(args), report_year=args.report_year)
@@ -43,8 +47,12 @@ def cmd_check(args) -> int:
         write_atomic(Path(args.out), lines)
     else:
         sys.stdout.write(lines)
+    if args.report:
+        from ..fidelity.pairs import check_report_markdown
+
+        write_atomic(Path(args.report), check_report_markdown(rows, summary, Path(args.pairs).name))
     print(json.dumps({"summary": summary}, ensure_ascii=False), file=sys.stderr)
-    return 0
+    return 1 if args.fail_on_flags and summary["flagged"] else 0
 
 
 def cmd_eval(args) -> int:

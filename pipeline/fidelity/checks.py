@@ -20,7 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from pipeline.document import Document, Flag, Segment
+from pipeline.document import Document, Flag, Segment, Summary
 
 from .glossary import Glossary, english_stems, rendering_present
 from .identifiers import check_identifiers, extract_identifiers
@@ -35,6 +35,7 @@ __all__ = [
     "check_pair",
     "check_document",
     "check_summary_sentence",
+    "check_summary",
     "relative_years_zh",
     "relative_years_en",
     "report_year_of",
@@ -280,21 +281,49 @@ def check_document(doc: Document, glossary: Glossary | None = None, report_year:
             titles_flagged += bool(title.flags)
     summary["titles_checked"] = sum(1 for t in titles if t.en)
     summary["titles_flagged"] = titles_flagged
-    _check_summaries(doc, report_year)
+    _check_summaries(doc, glossary, report_year)
     summary["glossary"] = glossary.source if glossary is not None else None
     summary["report_year"] = report_year
     return summary
 
 
-def _check_summaries(doc: Document, report_year: int | None) -> None:
-    """Re-check every summary sentence with the report's year, as segments are (number flags replaced)."""
-    index = doc.segment_index()
-    summaries = [sec.summary for sec in doc.walk_sections() if sec.summary] + ([doc.summary] if doc.summary else [])
-    for summ in summaries:
-        for sent in summ.sentences:
-            sources = [index[i] for i in sent.sources if i in index]
-            kept = [f for f in sent.flags if f.kind != "number"]
-            sent.flags = kept + check_summary_sentence(sent.text, sources, report_year)
+SUMMARY_FLAG_KINDS = frozenset({"number", "unsupported", "name"})
+
+
+def check_summary(summary: Summary, segments: list[Segment], glossary: Glossary | None = None,
+                  report_year: int | None = None) -> None:
+    """Check every sentence of ``summary`` against ``segments`` (what it summarizes), in place.
+
+    An abstractive sentence is grounded again (:mod:`.grounding`, with the glossary's renderings of the
+    sources' Chinese): its sources and support are replaced, below the threshold it loses its sources and is
+    flagged ``unsupported``, its names absent from its sources are flagged ``name``. Every sentence's figures
+    and identifiers are checked against its sources (:func:`check_summary_sentence`). Earlier flags of
+    these kinds are replaced (checking twice gives the same result); others (``degenerate``) are kept."""
+    from .grounding import SourceIndex
+
+    index_by_id = {s.id: s for s in segments}
+    grounding = SourceIndex(segments, glossary) if summary.method.startswith("abstractive") else None
+    for sent in summary.sentences:
+        kept = [f for f in sent.flags if f.kind not in SUMMARY_FLAG_KINDS]
+        new: list[Flag] = []
+        if grounding is not None:
+            g = grounding.ground(sent.text)
+            sent.sources, sent.support = g.sources, g.support
+            new += g.flags
+        sources = [index_by_id[i] for i in sent.sources if i in index_by_id]
+        if sources or grounding is None:
+            new += check_summary_sentence(sent.text, sources, report_year)
+        sent.flags = kept + new
+
+
+def _check_summaries(doc: Document, glossary: Glossary | None, report_year: int | None) -> None:
+    """Every summary of ``doc``: a section's against its own segments, the executive one against all."""
+    everything = list(doc.all_segments())
+    for sec in doc.walk_sections():
+        if sec.summary:
+            check_summary(sec.summary, list(sec.all_segments()), glossary, report_year)
+    if doc.summary:
+        check_summary(doc.summary, everything, glossary, report_year)
 
 
 def check_summary_sentence(
@@ -318,7 +347,8 @@ def check_summary_sentence(
     flags = []
     where = ", ".join(s.id for s in segments) or "no source segments"
     for q in extract_en(text_en):
-        if not q.must_match or support.has_match(q):
+        named = q.unit in NAME_UNITS and any(c.isdigit() for c in q.text)  # "the 14th Five-Year Plan"
+        if not (q.must_match or named) or support.has_match(q):
             continue
         if _excused_year(q, relative):
             continue

@@ -142,8 +142,13 @@ _WORD = re.compile(r"[A-Za-z0-9]+")
 _FUNCTION_WORDS = frozenset("a an the of and or to in on for with by at as its their our".split())
 
 
+# Stems Snowball leaves apart that official translations use for one another ("stable" / "stabilize").
+_STEM_ALIASES = {"stabl": "stabil"}
+
+
 def _stems(text: str) -> list[str]:
-    return _STEMMER.stemWords([w.lower() for w in _WORD.findall(text)])
+    stems = _STEMMER.stemWords([w.lower() for w in _WORD.findall(text)])
+    return [_STEM_ALIASES.get(s, s) for s in stems]
 
 
 @lru_cache(maxsize=4096)

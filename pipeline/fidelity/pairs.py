@@ -23,7 +23,8 @@ from .identifiers import extract_identifiers
 from .quantities_en import extract_en
 from .quantities_zh import extract_zh
 
-__all__ = ["Pair", "load_pairs", "pairs_from_run", "check_pairs", "has_figures"]
+__all__ = ["Pair", "load_pairs", "pairs_from_run", "check_pairs", "has_figures", "report_year_of_file",
+           "check_report_markdown"]
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 _ZH_COLUMNS = ("zh", "source", "src", "中文")
 _EN_COLUMNS = ("en", "target", "tgt", "reference", "英文")
 _ID_COLUMNS = ("id", "全局对齐序号")
+_PARAGRAPH_COLUMNS = ("paragraph", "年度文件内行号")  # rows of one paragraph (optional)
 _FORMATS = {".tsv": "tsv", ".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl"}
 
 
@@ -39,6 +41,7 @@ class Pair:
     id: str
     zh: str
     en: str
+    paragraph: str | None = None  # rows with the same value are sentences of one paragraph
 
 
 def _pick_column(columns: Iterable[str], wanted: tuple[str, ...]) -> str | None:
@@ -107,6 +110,7 @@ def load_pairs(path: str | Path, skipped: list[str] | None = None) -> list[Pair]
         raise InputError(f"{path} needs a Chinese and an English column; found {', '.join(columns)}",
                          hint="name them zh/en, source/target, or 中文/英文")
     id_column = _pick_column(columns, _ID_COLUMNS)
+    paragraph_column = _pick_column(columns, _PARAGRAPH_COLUMNS)
     pairs = []
     for number, row in enumerate(rows, start=1):
         zh, en = row.get(zh_column), row.get(en_column)
@@ -116,7 +120,8 @@ def load_pairs(path: str | Path, skipped: list[str] | None = None) -> list[Pair]
                 skipped.append(f"row {number}: {why}")
             continue
         pair_id = str(row[id_column]) if id_column and row.get(id_column) is not None else str(number)
-        pairs.append(Pair(pair_id, str(zh).strip(), str(en).strip()))
+        paragraph = row.get(paragraph_column) if paragraph_column else None
+        pairs.append(Pair(pair_id, str(zh).strip(), str(en).strip(), None if paragraph is None else str(paragraph)))
     log.debug("read %d pairs from %s (columns %s, %s)", len(pairs), path, zh_column, en_column)
     return pairs
 
@@ -174,3 +179,44 @@ def check_pairs(
         "by_reason": dict(sorted(by_reason.items())),
     }
     return records, summary
+
+
+def report_year_of_file(path: str | Path) -> int | None:
+    """The year of the report a run JSON was made from (its date line or metadata); None for pair tables."""
+    path = Path(path)
+    if path.suffix.lower() != ".json" or not path.is_file():
+        return None
+    run = _is_run_json(path)
+    if run is None:
+        return None
+    from .checks import report_year_of
+
+    try:
+        return report_year_of(Document.from_dict(run))
+    except (KeyError, TypeError, AttributeError, ValueError):
+        return None
+
+
+def check_report_markdown(records: list[dict], summary: dict, source: str) -> str:
+    """The ``check`` results as a readable Markdown report: the counts, then every flagged pair with its
+    Chinese, its English and what was found (clean pairs are counted, not listed)."""
+    from pipeline.document import Flag
+    from pipeline.render.flags import flag_line
+    from pipeline.render.markdown import escape_markdown
+
+    def text(value: str) -> str:
+        return escape_markdown(" ".join(str(value).split()))
+
+    reasons = ", ".join(f"{k} {v}" for k, v in summary["by_reason"].items())
+    lines = [f"# Fidelity check of {text(source)}", "",
+             f"{summary['pairs']} pairs, {summary['with_numbers']} with figures or identifiers; "
+             f"**{summary['flagged']} flagged**" + (f" ({reasons})" if reasons else "") + ".", ""]
+    for record in records:
+        if not record["flags"]:
+            continue
+        lines += [f"## {text(record['id'])}", "", f"> {text(record['zh'])}", ">", f"> {text(record['en'])}", ""]
+        lines += [f"- ⚠ {text(flag_line(Flag.from_dict(f)).text)}" for f in record["flags"]]
+        lines.append("")
+    if not summary["flagged"]:
+        lines += ["Nothing flagged.", ""]
+    return "\n".join(lines).rstrip() + "\n"

@@ -54,7 +54,10 @@ _EN_UNITS: dict[str, tuple[str, str | None, float]] = {
     r"cubic\s+meters|cubic\s+metres": ("number", "m3", 1),
     r"(?:metric\s+)?(?:tons|tonnes)": ("number", "kg", 1000), r"(?:kilograms|kg)": ("number", "kg", 1),
     r"jin": ("number", "kg", 0.5),
-    r"kilowatt[\s-]hours|kwh": ("number", "kwh", 1), r"kilowatts|kw": ("number", "kw", 1),
+    r"kilowatt[\s-]hours|kwh": ("number", "kwh", 1), r"kilowatts?|kw": ("number", "kw", 1),
+    # official English gives 亿千瓦 as gigawatts and 万千瓦 as megawatts (1.3亿千瓦 = 130 GW)
+    r"terawatt[\s-]hours|twh": ("number", "kwh", 1e9), r"gigawatt[\s-]hours|gwh": ("number", "kwh", 1e6),
+    r"gigawatts?|gw": ("number", "kw", 1e6), r"megawatts?|mw": ("number", "kw", 1e3),
     r"(?:kilometers|kilometres|km)": ("number", "m", 1000), r"(?:meters|metres)": ("number", "m", 1),
     r"kilovolts?|kv": ("number", "kv", 1), r"[\s-]*minutes?": ("number", "minute", 1),
     r"[\s-]*hours?": ("number", "hour", 1), r"[\s-]*days?": ("number", "day", 1),
@@ -104,6 +107,8 @@ _EN_TERM_RE = re.compile(
 )
 _EN_TERM_OK_SUFFIX = re.compile(r"^\d+(?:st|nd|rd|th|s)$", re.I)  # 1990s, 20th are not names
 _EN_LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}|[IVX]{1,5})\.\s")
+# Enumerators inside a sentence: "1) stabilizing employment; 2) ...", "(3) ..." render 一是/二是, （三）: no figures
+_EN_INLINE_MARKERS = re.compile(r"(?:(?<=^)|(?<=[\s;:,—]))(?:\(\d{1,2}\)|\d{1,2}\))(?=\s+[A-Za-z])")
 # "a"/"half" only count when followed by a magnitude or a unit ("a million people", "half a percent")
 _EN_WEAK_WORDS = {"a", "half", "half a"}
 
@@ -117,6 +122,7 @@ def _en_term_spans(text: str) -> list[tuple[int, int]]:
     marker = _EN_LIST_MARKER.match(text)
     if marker:
         spans.append(marker.span())
+    spans.extend(m.span() for m in _EN_INLINE_MARKERS.finditer(text))
     return spans
 
 

@@ -104,8 +104,10 @@ def _term_spans_zh(text: str) -> list[tuple[int, int]]:
 
 _ZH_LIST_MARKER = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|\d+[、.．](?!\d)|[一二三四五六七八九十]+是)")
 # Markers of numbered items inside a paragraph (。2、经济运行...), clock times and document codes.
+# Also two neighbouring grades or phases (二三级 "Grade II and Grade III", 三四线 "third- and fourth-tier"): no 23.
 _ZH_NOT_FIGURES = re.compile(
     r"(?:^|(?<=[\s。；;：:！？!?]))(?:\d{1,2}[、.．](?!\d)|[（(]\d{1,2}[）)])|\d{1,2}:\d{2}(?::\d{2})?|\d+(?:/[\d-]+)+"
+    r"|(?<![一二三四五六七八九十百千万])(?:一二|二三|三四|四五|五六)(?=级|期|类|线|档|等)"
 )
 _ZH_ISO_DATE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})(?!\d)")
 

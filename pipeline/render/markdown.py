@@ -138,7 +138,7 @@ def _summary_block(summary: Summary | None, known: set[str], heading: str | None
         return []
     method = f", {escape_markdown(summary.method)}" if summary.method else ""
     if heading:  # the executive summary: said once what a summary is
-        lines = [heading, "", f"*Machine-generated{method}; each sentence links to the source sentences it rests on.*", ""]
+        lines = [heading, "", f"*Machine-generated{method}; each sentence links to the source sentences that back it, or is flagged when none does.*", ""]
     else:
         lines = [f"**Summary**{f' *({escape_markdown(summary.method)})*' if summary.method else ''}:", ""]
     for sent in summary.sentences:

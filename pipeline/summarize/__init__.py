@@ -1,7 +1,8 @@
 """Summaries: section summaries (down to ``SummaryPolicy.depth``) and an executive summary built from the
 top-level ones, for one document or for a group of documents at once (all their inputs in the same
-length-sorted batches). Every summary sentence lists the segment ids it rests on and every figure in it is
-checked against those segments.
+length-sorted batches). Every summary sentence lists the segment ids it rests on (none when they do not back
+it: :mod:`pipeline.fidelity.grounding`); its checks (support, names, figures) are the fidelity stage's
+(:func:`pipeline.fidelity.check_document`, behind ``fidelity.enabled``).
 
 Rooms: ``linking`` (sentence splitting, source linking), ``extractive`` (TextRank), ``abstractive``
 (seq2seq with map-reduce, on the transformers or CTranslate2 backend).
@@ -16,7 +17,7 @@ from typing import Any
 from ..document import Document, Section, Segment, Summary, SummarySentence
 from .base import Summarizer, SummarizerStats, SummaryRequest
 from .extractive import ExtractiveSummarizer
-from .linking import best_sources, split_english_sentences
+from .linking import best_sources, link_sentences, split_english_sentences
 
 __all__ = [
     "ExtractiveSummarizer",
@@ -25,6 +26,7 @@ __all__ = [
     "SummaryPolicy",
     "SummaryRequest",
     "best_sources",
+    "link_sentences",
     "build_summarizer",
     "split_english_sentences",
     "summarize_document",
@@ -85,17 +87,6 @@ def _verbatim(segments: list[Segment]) -> Summary:
     return Summary(sentences=[SummarySentence(text=s.en or "", sources=[s.id]) for s in segments], method="verbatim")
 
 
-def _check_numbers(summary: Summary, index: dict[str, Segment], report_year: int | None) -> None:
-    """Figures of each summary sentence against its sources, with the same rules (report year
-    included) as the segments."""
-    from ..fidelity import check_summary_sentence
-
-    for sent in summary.sentences:
-        sources = [index[i] for i in sent.sources if i in index]
-        sent.flags = [f for f in sent.flags if f.kind != "number"] + check_summary_sentence(
-            sent.text, sources, report_year=report_year)
-
-
 def _section_requests(doc: Document, policy: SummaryPolicy) -> list[tuple[Section, SummaryRequest]]:
     """Requests for the sections to summarize; sections too short for a summary get a verbatim one."""
     out = []
@@ -112,17 +103,28 @@ def _section_requests(doc: Document, policy: SummaryPolicy) -> list[tuple[Sectio
     return out
 
 
+def _cited_segments(doc: Document, top: list[Summary]) -> list[Segment]:
+    """The segments the top-level summaries cite, once each, in document order."""
+    cited = {sid for summ in top for s in summ.sentences for sid in s.sources}
+    return [s for s in doc.all_segments() if s.id in cited]
+
+
 def _executive_request(doc: Document, summarizer: Summarizer, policy: SummaryPolicy) -> SummaryRequest | None:
-    """The executive summary's request: built on the top-level section summaries, never on a truncated
-    document; a document without sections is summarized whole (map-reduce keeps it within the model)."""
+    """The executive summary's request, never on a truncated document, always grounded on the document's
+    segments: an English summarizer reads the top-level section summaries (their sentences linked to the
+    real segments, not to the summaries); a Chinese one (``input: zh``) and the extractive one read the
+    segments those summaries cite, with their Chinese. A document without sections is summarized whole
+    (map-reduce keeps it within the model)."""
     top = [sec.summary for sec in doc.sections if sec.summary and sec.summary.sentences]
-    if top:
-        if summarizer.kind == "extractive":
-            index = doc.segment_index()
-            chosen = [index[s.sources[0]] for summ in top for s in summ.sentences if s.sources]
-            return SummaryRequest(segments=chosen, key="document")
-        pseudo = [Segment(id=",".join(s.sources), zh="", en=s.text) for summ in top for s in summ.sentences]
-        return SummaryRequest(segments=pseudo, key="document")
+    cited = _cited_segments(doc, top) if top else []
+    if summarizer.kind == "extractive" and cited:
+        return SummaryRequest(segments=cited, key="document")
+    if top and getattr(summarizer, "input_lang", "en") == "zh" and cited:
+        return SummaryRequest(segments=cited, key="document", ground_on=list(doc.all_segments()))
+    if top and summarizer.kind != "extractive" and getattr(summarizer, "input_lang", "en") != "zh":
+        read = [Segment(id=f"summary-{i}", zh="", en=s.text)
+                for i, s in enumerate(s for summ in top for s in summ.sentences)]
+        return SummaryRequest(segments=read, key="document", ground_on=list(doc.all_segments()))
     segments = list(doc.all_segments())
     if sum(len(s.zh) for s in segments) >= policy.min_chars:
         return SummaryRequest(segments=segments, key="document")
@@ -142,22 +144,7 @@ def summarize_documents(
     executive = [(doc, _executive_request(doc, summarizer, policy)) for doc in docs]
     executive = [(doc, req) for doc, req in executive if req is not None]
     for (doc, _), summary in zip(executive, summarizer.summarize([req for _, req in executive])):
-        for sent in summary.sentences:  # pseudo-segment ids ("s3,s7") back to the real segments
-            ids: list[str] = []
-            for pid in sent.sources:
-                ids.extend(x for x in pid.split(",") if x and x not in ids)
-            sent.sources = ids
         doc.summary = summary
-    from ..fidelity import report_year_of
-
-    for doc in docs:
-        index = doc.segment_index()
-        year = report_year_of(doc)
-        for sec in doc.walk_sections():
-            if sec.level <= policy.depth and sec.summary:
-                _check_numbers(sec.summary, index, year)
-        if doc.summary:
-            _check_numbers(doc.summary, index, year)
     return list(docs)
 
 

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from ..document import Segment, Summary, SummarySentence
 from ..translate.generation import generate, pick_device, set_torch_threads
 from .base import SummarizerStats, SummaryRequest
-from .linking import best_sources, split_english_sentences
+from .linking import link_sentences, split_english_sentences
 
 log = logging.getLogger(__name__)
 
@@ -222,9 +222,11 @@ class AbstractiveSummarizer:
             summaries = self.translate(summaries)
         method = "abstractive" + ("-zh" if self.input_lang == "zh" else "")
         out = []
-        for segments, text in zip(inputs, summaries):
-            sentences = [
-                SummarySentence(text=s, sources=best_sources(s, segments)) for s in split_english_sentences(text)
-            ]
+        for req, segments, text in zip(requests, inputs, summaries):
+            split = split_english_sentences(text)
+            # linked to what the model read, or to the real segments the request names (executive summary)
+            links = link_sentences(split, req.ground_on if req.ground_on is not None else segments)
+            sentences = [SummarySentence(text=s, sources=sources, support=support)
+                         for s, (sources, support) in zip(split, links)]
             out.append(Summary(sentences=sentences, method=method))
         return out

@@ -15,6 +15,7 @@ class SummaryRequest:
 
     segments: list[Segment]
     key: str  # section id, or "document"
+    ground_on: list[Segment] | None = None  # what its sentences are linked to, when not ``segments`` themselves
 
 
 @dataclass

@@ -1,42 +1,44 @@
-"""Which source segments an abstractive summary sentence rests on: English sentence splitting and a
-word + number overlap score."""
+"""English sentence splitting (pysbd: "U.S.", "No. 1", "Jan. 5" stay inside their sentence) and which source
+segments an English summary sentence rests on (:mod:`pipeline.fidelity.grounding`: no fallback link)."""
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from ..document import Segment
 
-_SENTENCE_END_EN = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
-_WORD = re.compile(r"[a-z]+|\d+(?:[.,]\d+)*")
-_STOP = set(
-    "the a an and or of to in on for with by at from as is are was were be been will we our this that "
-    "it its their has have had more than also all which who not into".split()
-)
+__all__ = ["split_english_sentences", "best_sources", "link_sentences"]
+
+
+@lru_cache(maxsize=1)
+def _segmenter():
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False)
 
 
 def split_english_sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END_EN.split(text.strip()) if s.strip()]
+    """The sentences of English ``text`` (rule-based, pysbd), stripped; blank lines always end a sentence."""
+    out: list[str] = []
+    for block in (text or "").replace("\r\n", "\n").split("\n\n"):
+        block = " ".join(block.split())
+        if block:
+            out.extend(s.strip() for s in _segmenter().segment(block) if s.strip())
+    return out
 
 
-def _content_words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.lower()) if w not in _STOP}
+def best_sources(sentence: str, segments: Sequence[Segment], k: int = 3) -> list[str]:
+    """The ids of the segments an English sentence rests on, best first; none when the segments do not back
+    it (support below :data:`pipeline.fidelity.grounding.SUPPORT_THRESHOLD`): never a fallback link."""
+    from ..fidelity.grounding import SourceIndex
+
+    return SourceIndex(segments).ground(sentence, max_sources=k).sources
 
 
-def best_sources(sentence: str, segments: Sequence[Segment], k: int = 2) -> list[str]:
-    """The ids of the segments an abstractive sentence most likely rests on (word + number overlap, numbers
-    counting double, normalised by segment length); the first segment when nothing overlaps."""
-    words = _content_words(sentence)
-    numbers = {w for w in words if w[0].isdigit()}
-    scored = []
-    for seg in segments:
-        other = _content_words(seg.en or "")
-        if not other:
-            continue
-        overlap = len(words & other) + 2 * len(numbers & other)
-        if overlap:
-            scored.append((overlap / math.sqrt(len(other)), seg.id))
-    scored.sort(key=lambda x: -x[0])
-    return [sid for _, sid in scored[:k]] or ([segments[0].id] if segments else [])
+def link_sentences(sentences: Sequence[str], segments: Sequence[Segment]) -> list[tuple[list[str], float]]:
+    """(sources, support) of each sentence against ``segments`` (one index for all of them)."""
+    from ..fidelity.grounding import SourceIndex
+
+    index = SourceIndex(segments)
+    return [(g.sources, g.support) for g in (index.ground(s) for s in sentences)]
