@@ -148,7 +148,8 @@ def test_front_matter_is_short_and_counts_only():
     doc = example_document()
     doc.qa["flagged_segments"] = [f"s{i}" for i in range(500)]
     front, _ = _split(render_markdown(doc))
-    assert set(front) == {"source", "issuer", "date", "translator", "summarizer", "config_hash", "qa"}
+    # "published": the page's 发布日期 (a table input's publish_date column, when it has one)
+    assert set(front) == {"source", "issuer", "date", "published", "translator", "summarizer", "config_hash", "qa"}
     assert front["translator"] == "Helsinki-NLP/opus-mt-zh-en@cf109095"
     assert front["summarizer"] == "sshleifer/distilbart-cnn-12-6@a4f8f3ea (abstractive)"
     assert front["config_hash"] == "9ff5f2009083"
