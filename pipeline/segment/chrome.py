@@ -24,8 +24,12 @@ _WIDGET_WORDS = (
 )
 
 
+MAX_CHROME_LINE_CHARS = 80  # a longer line is never chrome (and never tried against these patterns)
+
+
 def _widgets(extra: str) -> re.Pattern[str]:
-    return re.compile(rf"(?:\s*[【\[]?\s*(?:{_WIDGET_WORDS}|{extra})\s*[:：]?\s*[】\]]?\s*)+")
+    # Whitespace only after a token, so that a line has one way to match (no backtracking blow-up).
+    return re.compile(rf"\s*(?:(?:[【\[]\s*)?(?:{_WIDGET_WORDS}|{extra})\s*(?:[:：]\s*)?(?:[】\]]\s*)?)+")
 
 
 _WIDGET_LINE = _widgets(r"[【】\[\]×✕|｜]")
@@ -59,7 +63,7 @@ _COUNT_AFTER_WIDGET = re.compile(r"(?:阅读量|浏览量|浏览次数|访问量
 def is_chrome_line(line: str) -> bool:
     """Whether a whole line (or segment) is site chrome: a widget, a breadcrumb, a site field or a caption."""
     line = line.strip()
-    if not line:
+    if not line or len(line) > MAX_CHROME_LINE_CHARS:
         return False
     return bool(
         _WIDGET_LINE.fullmatch(line) or _BREADCRUMB.fullmatch(line) or _FIELD.fullmatch(line) or _CAPTION.fullmatch(line)
@@ -129,7 +133,7 @@ def _take_chrome_at(lines: list[str], index: int, meta: dict[str, str]) -> int:
     which knows when "时间：" is a meeting's time rather than the page's; a key alone with its value on
     the next line ("来源：" / "陕西省人民政府") is put back on one line for it (``lines`` is changed)."""
     line = lines[index].strip()
-    if not line:
+    if not line or len(line) > MAX_CHROME_LINE_CHARS:
         return 0
     field = _FIELD.fullmatch(line)
     if field:
@@ -159,7 +163,7 @@ def _take_chrome_at(lines: list[str], index: int, meta: dict[str, str]) -> int:
 def _is_footer_line(lines: list[str], index: int, meta: dict[str, str]) -> bool:
     """The page's footer under the text: widgets only ("相关报道：", "扫一扫在手机打开当前页", "【关闭窗口】")."""
     line = lines[index].strip()
-    return bool(_FOOTER_WIDGET_LINE.fullmatch(line))
+    return len(line) <= MAX_CHROME_LINE_CHARS and bool(_FOOTER_WIDGET_LINE.fullmatch(line))
 
 
 def _store(meta: dict[str, str], key: str, value: str) -> None:

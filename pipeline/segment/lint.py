@@ -115,6 +115,9 @@ def _lint_level(sections: list[Section], where: str, found: list[LintFinding], l
         kind = kinds[i][0]
         if kind == main:
             continue
+        following = next((number for k, number in kinds[i + 1 :] if k == main), None)
+        if main == "cn_shi" and following == 1:
+            continue  # text between two 一是 lists
         section = sections[i]
         what = f"{section.marker}{section.title.zh}".strip() or "(continued)"
         if not kind:

@@ -144,6 +144,9 @@ def _problems(headings: list[_Heading], *, top: bool = False, last: dict[str, in
                 found += 1
             expected = number + 1
         for i in range(numbered[0] + 1, numbered[-1]):
+            following = next((h for h in headings[i + 1 :] if h.kind == main), None)
+            if main == "cn_shi" and following is not None and following.number == 1:
+                continue  # text between two 一是 lists
             if headings[i].kind != main and headings[i].kind not in _UNNUMBERED_KINDS:
                 found += 1
     found += sum(1 for h in headings if len(h.marker) + len(h.title) > MAX_HEADING_CHARS)
@@ -207,6 +210,10 @@ def _unmarked_part_titles(paragraphs: list[str]) -> frozenset[int]:
     return frozenset(found) if len(found) >= 2 else frozenset()
 
 
+MAX_DEPTH = 8  # continuations nest lists at most this deep (each marker kind is on the stack once anyway)
+MAX_ITEM_PARAGRAPHS = 200  # how far "二是" is looked for after "一是" (keeps a huge document linear)
+
+
 def _spanning_items(paragraphs: list[str]) -> frozenset[int]:
     """The indexes of paragraphs opening a "一是" item whose text runs over the following paragraphs: the
     next item ("二是") opens a later paragraph, with text between and no numbered heading before it. The
@@ -218,7 +225,7 @@ def _spanning_items(paragraphs: list[str]) -> frozenset[int]:
         if number is None:
             continue
         spans = None
-        for later in range(index + 1, len(paragraphs)):
+        for later in range(index + 1, min(len(paragraphs), index + MAX_ITEM_PARAGRAPHS)):
             first = _MARKER.match(paragraphs[later])
             if first and _marker_identity(first)[0] in _HEADING_FAMILIES:
                 break
@@ -583,9 +590,15 @@ class _OutlineBuilder:
     def _open_heading(self, depth: int, kind: str, number: int, marker: str) -> _Heading:
         heading = _Heading(kind=kind, number=number, marker=marker)
         self._waiting_for_title = None
-        if self._continuation is not None and depth == len(self._open) and number == 1 and kind not in _HEADING_FAMILIES:
-            # A list right after the text that closed the last one ("今年要办好十方面民生实事：" / "1.…")
-            # is that text's list.
+        if (
+            self._continuation is not None
+            and depth == len(self._open) < MAX_DEPTH
+            and number == 1
+            and kind not in _HEADING_FAMILIES
+            and self._continued_kind() != kind
+        ):
+            # A new kind of list right after the text that closed the last one ("今年要办好十方面民生实事。"
+            # / "1.…"), is that text's list; the same kind again restarts beside the list it closed.
             self._open.append(self._continuation)
             depth += 1
         self._continuation = self._trailing = None
@@ -596,6 +609,11 @@ class _OutlineBuilder:
         self._last_depth[kind] = depth
         heading.spans = kind == "cn_shi" and self._index in self._spanning_items
         return heading
+
+    def _continued_kind(self) -> str:
+        """The kind of the heading just before the open continuation (the list it closed), or ""."""
+        siblings = self._open[-1].children if self._open else self.headings
+        return siblings[-2].kind if len(siblings) >= 2 and siblings[-1] is self._continuation else ""
 
     def _title_end(self, paragraph: str, start: int, later_candidates: list[re.Match[str]]) -> int:
         while start < len(paragraph) and paragraph[start].isspace():
@@ -642,21 +660,34 @@ def _fold_continuations(siblings: list[_Heading]) -> None:
             del siblings[index]
         else:
             index += 1
-    index = 1
-    while index < len(siblings) - 1:
-        heading = siblings[index]
-        before = [h.kind for h in siblings[:index] if h.kind]
-        after = [h.kind for h in siblings[index + 1 :] if h.kind]
-        if heading.kind or not before or not after or before[-1] != after[0] or before[-1] in ("part", "annex", "title"):
-            index += 1
+    # The kind of the nearest marked sibling after each position (one pass from the end).
+    next_kind: list[str] = [""] * (len(siblings) + 1)
+    next_number: list[int] = [0] * (len(siblings) + 1)
+    for index in range(len(siblings) - 1, -1, -1):
+        marked = bool(siblings[index].kind)
+        next_kind[index] = siblings[index].kind if marked else next_kind[index + 1]
+        next_number[index] = siblings[index].number if marked else next_number[index + 1]
+    kept: list[_Heading] = []
+    previous_kind = ""
+    for index, heading in enumerate(siblings):
+        if (
+            not heading.kind
+            and kept
+            and previous_kind
+            and previous_kind == next_kind[index + 1]
+            and previous_kind not in _UNNUMBERED_KINDS
+            and not (previous_kind == "cn_shi" and next_number[index + 1] == 1)  # text between two 一是 lists
+        ):
+            previous = kept[-1]
+            if previous.children:
+                previous.children.append(heading)
+            else:
+                previous.sentences.extend(heading.sentences)
+                previous.children.extend(heading.children)
             continue
-        previous = siblings[index - 1]
-        if previous.children:
-            previous.children.append(heading)
-        else:
-            previous.sentences.extend(heading.sentences)
-            previous.children.extend(heading.children)
-        del siblings[index]
+        kept.append(heading)
+        previous_kind = heading.kind or previous_kind
+    siblings[:] = kept
 
 
 class _SegmentMaker:
