@@ -252,3 +252,16 @@ def test_a_table_runs_with_its_metadata_columns(tiny_models, tmp_path):
     index = (out / "index.md").read_text(encoding="utf-8")
     assert "2026年某省政府工作报告" in index and "(https://example.org/a%7Cb.html)" in index
     assert "下载" not in (out / "某省.md").read_text(encoding="utf-8")
+
+
+# --- hostile shapes ------------------------------------------------------------------------------------
+
+
+def test_hostile_shapes_stay_bounded():
+    assert not is_chrome_line("大 " * 5000 + "x")  # a widget-like line: no backtracking blow-up, not chrome
+    # lists that keep restarting after their closing text never nest deeper and deeper
+    doc = segment("某市政府工作报告\n一、部分\n" + "".join(f"（{i}）事项。\n一是X。\n如下：\n1.甲。\n总之，好。\n" for i in range(1, 400)))
+    assert max(s.level for s in doc.walk_sections()) <= 5
+    doc = segment("某市政府工作报告\n一、部分\n" + "一是工作。\n推进工作。\n" * 2000)
+    assert max(s.level for s in doc.walk_sections()) <= 2
+    assert "".join(texts(doc)).count("推进工作") == 2000  # nothing dropped

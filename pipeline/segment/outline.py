@@ -10,6 +10,7 @@ restarted lists are handled here (see :class:`_OutlineBuilder`). Nothing is drop
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -218,21 +219,32 @@ def _spanning_items(paragraphs: list[str]) -> frozenset[int]:
     """The indexes of paragraphs opening a "一是" item whose text runs over the following paragraphs: the
     next item ("二是") opens a later paragraph, with text between and no numbered heading before it. The
     last item of such a list spans too. Other "一是" items are one paragraph each."""
+    numbers: list[int | None] = []
+    heading_at: list[bool] = []
+    for paragraph in paragraphs:
+        first = _MARKER.match(paragraph)
+        kind, number = _marker_identity(first) if first else ("", None)
+        numbers.append(number if kind == "cn_shi" else None)
+        heading_at.append(kind in _HEADING_FAMILIES)
+    # The index of the next numbered heading at or after each paragraph (one pass from the end).
+    next_heading = [len(paragraphs)] * (len(paragraphs) + 1)
+    for index in range(len(paragraphs) - 1, -1, -1):
+        next_heading[index] = index if heading_at[index] else next_heading[index + 1]
+    where: dict[int, list[int]] = {}  # each item number -> the paragraphs it opens, in order
+    for index, number in enumerate(numbers):
+        if number is not None:
+            where.setdefault(number, []).append(index)
     spanning: set[int] = set()
     previous_spanned: dict[int, bool] = {}
-    for index, paragraph in enumerate(paragraphs):
-        number = _shi_number(paragraph)
+    for index, number in enumerate(numbers):
         if number is None:
             continue
-        spans = None
-        for later in range(index + 1, min(len(paragraphs), index + MAX_ITEM_PARAGRAPHS)):
-            first = _MARKER.match(paragraphs[later])
-            if first and _marker_identity(first)[0] in _HEADING_FAMILIES:
-                break
-            if _shi_number(paragraphs[later]) == number + 1:
-                spans = later > index + 1
-                break
-        if spans is None:  # the list's last item spans as the items before it did
+        later = where.get(number + 1, [])
+        position = bisect.bisect_right(later, index)
+        following = later[position] if position < len(later) else None
+        if following is not None and following < next_heading[index + 1] and following - index < MAX_ITEM_PARAGRAPHS:
+            spans = following > index + 1
+        else:  # the list's last item spans as the items before it did
             spans = previous_spanned.get(number - 1, False)
         previous_spanned[number] = spans
         if spans:
