@@ -4,10 +4,12 @@ PDF text is a set of positioned characters, not paragraphs. The reader uses the 
 
 * drop running headers and footers: a line in the top or bottom band of a page that is a page number
   ("— 1 —", "-1-", "第1页 共5页", "3/12") or that repeats, digits aside, on several pages;
-* rejoin hard-wrapped lines: a line that reaches the right margin continues into the next one unless the
-  next one is indented (a paragraph start), in another font size, or the text between them is a heading;
-  a line that stops short of the margin (a heading, a paragraph's last line, a centred title) ends its
-  paragraph, also across a page break;
+* rejoin hard-wrapped lines, whatever their width: a line that does not end a sentence (``。！？；：…``)
+  continues into the next one unless the next one is indented (a paragraph start), in another font size,
+  after a paragraph gap, or starts with a heading marker or item number, or the line itself is a heading
+  (a marker, shorter than a full line), centred (a title line) or right-aligned (a signature); a line
+  that ends a sentence continues only if it reaches the right margin and no heading follows. A figure
+  cut by a line break ("增长6." | "2%") is always rejoined. The same holds across a page break;
 * keep reading order: pages in order, lines top to bottom as pdfium's text page gives them.
 
 A PDF without text (a scan) or with a password is refused with one line saying what to do.
@@ -45,7 +47,15 @@ _PAGE_NUMBER = re.compile(
     r"|第\s*\d{1,4}\s*页\s*[,，/／]?\s*共\s*\d{1,4}\s*页|共\s*\d{1,4}\s*页\s*[,，/／]?\s*第\s*\d{1,4}\s*页"
     r"|(?:[Pp]age\s*)?\d{1,4}\s*(?:/|of)\s*\d{1,4}"
 )
-_SENTENCE_END = "。！？；!?;：:"
+_SENTENCE_END = "。！？；!?;：:…"
+_CLOSING_MARKS = "”’」』）)】》"
+# A line ending in a figure's first part, and a line starting with the rest of it.
+_SPLIT_FIGURE = re.compile(r"[0-9０-９][.．]?$")
+_FIGURE_CONTINUES = re.compile(r"[0-9０-９%％‰]")
+# A line starting with a marker and shorter than this share of a full line (in characters) is a heading.
+HEADING_MAX_SHARE = 0.8
+# The characters on a full line: this quantile of the lines' lengths.
+FULL_LINE_QUANTILE = 0.9
 _HEADING_START = re.compile(
     r"(?:第[一二三四五六七八九十百零〇0-9]{1,4}[章节条篇编部]|[一二三四五六七八九十]{1,3}、"
     r"|[（(][一二三四五六七八九十]{1,3}[）)]|[0-9]{1,2}[.．、](?![0-9])|[壹贰叁肆伍陆柒捌玖拾貳參陸]{1,3}、)"
@@ -121,6 +131,8 @@ def _page_lines(document, index: int) -> list[_Line]:
                 continue
             if char == "\x00" or char == "\ufffe":
                 continue
+            if char == "\x02":  # pdfium's code for a hyphen printed at the end of a line: keep it
+                char = "-"
             box = textpage.get_charbox(i, loose=True)  # loose: the font's ascent and descent, one per line
             if boxes and not char.isspace() and abs(box[1] - boxes[-1][1]) > NEW_LINE_JUMP * max(sizes or [1]):
                 flush()  # a jump without a generated line break: a new line
@@ -202,13 +214,15 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
     left = _margin([line.x0 for line in lines], char_width, low=True)
     right = _margin([line.x1 for line in lines], char_width, low=False)
     pitch = _line_pitch(lines)
+    lengths = sorted(len(_visible(line.text)) for line in lines)
+    full_chars = lengths[int(FULL_LINE_QUANTILE * (len(lengths) - 1))]
     paragraphs: list[str] = []
     current = ""
     for line, following in zip(lines, lines[1:] + [None]):
         current = _glue(current, line.text)
         if (
             following is None
-            or not _continues(line, following, left, right, char_width)
+            or not _continues(line, following, left, right, char_width, full_chars)
             or (following.page == line.page and line.y - following.y > PARAGRAPH_GAP_RATIO * pitch)
         ):
             paragraphs.append(current)
@@ -233,17 +247,40 @@ def _margin(values: list[float], char_width: float, *, low: bool) -> float:
     return (min(candidates) if low else max(candidates)) * step
 
 
-def _continues(line: _Line, following: _Line, left: float, right: float, char_width: float) -> bool:
+def _continues(line: _Line, following: _Line, left: float, right: float, char_width: float, full_chars: int) -> bool:
+    """Whether ``line`` runs on into ``following`` (see the module docstring). The margin decides only
+    for a line that ends a sentence; any other line runs on unless it is a heading, a centred or
+    right-aligned line, or the next line starts a paragraph (indented, another font size, a heading or
+    numbered item); a figure cut by the line break is always rejoined."""
     if abs(line.size - following.size) > FONT_SIZE_TOLERANCE:
         return False
-    if line.x1 < right - FULL_LINE_SLACK_CHARS * char_width:
-        return False  # stopped short of the margin: a heading, a title line or a paragraph's end
     if line.x0 > left + 4 * char_width and line.x0 - left > right - line.x1 + 2 * char_width:
         return False  # a right-aligned line (a signature)
     if following.x0 > left + INDENT_CHARS * char_width:
         return False  # the next line is indented: a new paragraph
-    text = following.text.strip()
-    return not (_HEADING_START.match(text) and line.text.rstrip()[-1:] in _SENTENCE_END)
+    text, after = line.text.rstrip(), following.text.strip()
+    if TABLE_CELL_SEPARATOR in text or TABLE_CELL_SEPARATOR in after:
+        return False  # a table row is a line of its own
+    if _SPLIT_FIGURE.search(text) and _FIGURE_CONTINUES.match(after):
+        return True  # "增长6." | "2%", "3月1" | "0日起": never two halves of one figure
+    reaches_margin = line.x1 >= right - FULL_LINE_SLACK_CHARS * char_width
+    if _ends_sentence(text):
+        # the margin decides: a full line ending a sentence runs on, unless a heading follows
+        return reaches_margin and not _HEADING_START.match(after)
+    if not reaches_margin and line.x0 > left + 2 * char_width and abs((line.x0 - left) - (right - line.x1)) < 2 * char_width:
+        return False  # a centred line (a title line, the issuer, the date)
+    if _HEADING_START.match(text) and len(_visible(text)) < HEADING_MAX_SHARE * full_chars and not reaches_margin:
+        return False  # a heading of its own ("一、主要经济指标")
+    return reaches_margin or not _HEADING_START.match(after)
+
+
+def _ends_sentence(text: str) -> bool:
+    text = text.rstrip(_CLOSING_MARKS)
+    return text[-1:] in _SENTENCE_END and not (text[-1:] in ".．" and text[-2:-1].isdigit())
+
+
+def _visible(text: str) -> str:
+    return "".join(text.split())
 
 
 def _glue(before: str, after: str) -> str:
