@@ -36,7 +36,7 @@ class InputItem:
     name: str  # as the user named it, for messages
     stem: str  # suggested output name (relative, no suffix); the run makes it unique
     loader: Callable[[], Any] = field(repr=False)  # -> str, or a readers.ReadResult
-    read_as: dict[str, str] = field(default_factory=dict)  # how it was read: format, encoding (provenance)
+    read_as: dict[str, Any] = field(default_factory=dict)  # how it was read: format, encoding, OCR (provenance)
     _text: str | None = field(default=None, repr=False)
     fetch: Callable[[], Callable[[], Any]] | None = field(default=None, repr=False)  # -> a portable loader
 
@@ -50,7 +50,7 @@ class InputItem:
         if self._text is None:
             loaded = self.loader()
             if hasattr(loaded, "text"):
-                self.read_as = {"format": loaded.format, "encoding": loaded.encoding}
+                self.read_as = loaded.read_as()
                 loaded = loaded.text
             self._text = loaded
         return self._text

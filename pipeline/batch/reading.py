@@ -41,7 +41,7 @@ class Read:
     doc: Document | None = None
     error: BaseException | None = None
     seconds: float = 0.0
-    read_as: dict[str, str] | None = None  # how a file was read (format, encoding); None: the item's own
+    read_as: dict[str, Any] | None = None  # how a file was read (format, encoding, OCR); None: the item's own
 
 
 class Segmenter:
@@ -82,17 +82,26 @@ def read_and_segment(loader: Callable[[], Any], name: str, segmenter: Segmenter,
         return Read(error=err, seconds=time.perf_counter() - started)
     read_as = None
     if hasattr(loaded, "text"):  # a readers.ReadResult
-        read_as = {"format": loaded.format, "encoding": loaded.encoding}
+        read_as = loaded.read_as()
         loaded = loaded.text
     content_hash = hashlib.sha256(loaded.encode("utf-8")).hexdigest()
     read = Read(content_hash, read_as=read_as)
     if content_hash != done_hash:
         try:
             read.doc = segmenter(loaded, name)
+            flag_ocr_figures(read.doc, read_as)
         except Exception as err:
             read.error = err
     read.seconds = time.perf_counter() - started
     return read
+
+
+def flag_ocr_figures(doc: Document | None, read_as: dict[str, Any] | None) -> None:
+    """Figures OCR read with a low confidence, flagged on their segments for checking against the scan."""
+    if doc is not None and read_as and read_as.get("ocr"):
+        from ..readers.ocr import flag_uncertain_figures
+
+        flag_uncertain_figures(doc, read_as["ocr"])
 
 
 def read_locally(requests: Iterable[ReadRequest], segmenter: Segmenter) -> Iterator[tuple[ReadRequest, Read]]:
@@ -103,5 +112,6 @@ def read_locally(requests: Iterable[ReadRequest], segmenter: Segmenter) -> Itera
             continue
         item = req.item
         read = read_and_segment(item.load, item.name, segmenter, req.done_hash)
+        flag_ocr_figures(read.doc, item.read_as)  # the item read its file itself: its OCR record is here
         item.release()
         yield req, read

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from ..document import Bilingual, Document, Flag, Section, Segment, Summary
-from .flags import clean_text, flag_lines, qa_counts, qa_sentence, settings_note, short_marks
+from .flags import clean_text, flag_lines, ocr_note, qa_counts, qa_sentence, settings_note, short_marks
 
 _ESCAPE = re.compile(r"([\\`*_\[\]<>#|~&!{}])")
 _LIST_START = re.compile(r"^(\d+)([.)])")
@@ -102,6 +102,9 @@ def front_matter(doc: Document) -> str:
     counts = qa_counts(doc.qa or {})
     if counts:
         front["qa"] = counts
+    note = ocr_note(prov)
+    if note:
+        front["ocr"] = note
     text = yaml.dump(front, Dumper=_FrontMatterDumper, allow_unicode=True, sort_keys=False, width=1_000_000)
     return "---\n" + text.rstrip() + "\n---\n"
 
