@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.document import TableCell, encode_table
 from pipeline.errors import InputError
 from pipeline.readers import READABLE_SUFFIXES, read_document, read_document_text
 from pipeline.segment import format_outline, segment
@@ -279,7 +280,8 @@ def test_docx_recovers_automatic_numbering(tmp_path: Path):
     assert (result.format, result.encoding) == ("docx", "n/a")
     assert result.text.splitlines() == [
         "关于做好2024年春节期间安全生产工作的通知", "各乡镇人民政府，县政府各部门：",
-        "为切实做好春节期间安全生产工作，现将有关事项通知如下。", "指标 | 数值", "检查企业（家） | 312",
+        "为切实做好春节期间安全生产工作，现将有关事项通知如下。",
+        encode_table([[TableCell("指标", header=True), TableCell("数值", header=True)], [TableCell("检查企业（家）"), TableCell("312")]]),
         "一、总体要求", "坚持人民至上、生命至上，压实安全生产责任。", "二、重点任务", "（一）加强隐患排查",
         "全面排查燃气、消防等领域风险隐患。", "1.对发现的问题限期整改", "（二）强化值班值守", "三、保障措施",
         "各单位要加强组织领导。",

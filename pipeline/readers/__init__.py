@@ -89,7 +89,12 @@ def parse_document(data: bytes, path: Path, *, encoding: str | None = None) -> R
     if suffix == ".docx":
         raise InputError(f"{name}: is not a Word .docx file (no zip package)", hint="open it in Word and save it as .docx")
     text, used = decode_bytes_with_encoding(data, name, encoding)
-    return ReadResult(text, used, _FORMAT_BY_SUFFIX.get(suffix, "text"))
+    kind = _FORMAT_BY_SUFFIX.get(suffix, "text")
+    if kind == "html":  # data tables kept as tables (the text cleanup flattens the others)
+        from .blocks import html_tables
+
+        text = html_tables(text)
+    return ReadResult(text, used, kind)
 
 
 def read_document_text(path: Path) -> str:

@@ -141,7 +141,38 @@ def lines_to_text(pages: list[list[_Line]]) -> str:
     """Pages of lines -> one paragraph per line: running headers and page numbers dropped, lines joined
     by the layout rules (the same for text layers and OCR)."""
     lines = [line for page in _drop_running_lines(pages) for line in page]
-    return "\n".join(_paragraphs(lines))
+    return "\n".join(_tables(_paragraphs(lines)))
+
+
+def _tables(paragraphs: list[str]) -> list[str]:
+    """Two or more consecutive rows of cells (``a | b``, runs far apart on one baseline) with the same
+    number of cells become one table block."""
+    from pipeline.document import TableCell
+
+    from .blocks import table_line
+
+    out: list[str] = []
+    run: list[list[str]] = []
+
+    def flush() -> None:
+        if len(run) >= 2:
+            out.append(table_line([[TableCell(cell.strip()) for cell in row] for row in run]))
+        else:
+            out.extend(TABLE_CELL_SEPARATOR.join(row) for row in run)
+        run.clear()
+
+    for paragraph in paragraphs:
+        cells = paragraph.split(TABLE_CELL_SEPARATOR) if TABLE_CELL_SEPARATOR in paragraph else None
+        if cells is not None and (not run or len(cells) == len(run[0])):
+            run.append(cells)
+            continue
+        flush()
+        if cells is not None:
+            run.append(cells)
+        else:
+            out.append(paragraph)
+    flush()
+    return out
 
 
 def _ocr_pdf_page(document, index: int, name: str):
