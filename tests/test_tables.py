@@ -223,3 +223,19 @@ def test_layout_and_metadata_tables_are_not_table_blocks(html: str):
     from pipeline.readers.blocks import html_tables
 
     assert html_tables(html) == html
+
+
+def test_each_cell_is_number_checked_like_a_sentence_and_the_flag_names_it():
+    from pipeline.fidelity.checks import check_document
+
+    rows = [[TableCell("指标", "Indicator", header=True), TableCell("2023年", "2023", header=True)],
+            [TableCell("地区生产总值", "GDP"), TableCell("1234.5亿元", "12.345 billion yuan")],
+            [TableCell("增速", "Growth"), TableCell("6.1%", "6.1%")]]
+    table = Table(rows)
+    seg = Segment.of_table("s1", table)
+    seg.en = table.text("en")
+    doc = Document(source="t.html", preamble=[seg])
+    qa = check_document(doc)
+    assert qa["segments_checked"] == 1 and qa["segments_flagged"] == 1
+    [flag] = [f for f in seg.flags if f.kind == "number"]
+    assert flag.detail.startswith("row 2, column 2: ") and "1234.5亿元" in flag.detail
