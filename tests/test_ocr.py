@@ -150,3 +150,9 @@ def test_a_page_with_nothing_readable_is_refused_with_one_line(tmp_path):
     pdf.save()
     with pytest.raises(InputError, match=r"scan\.pdf: the PDF has no text layer, and OCR found no text on its 1 scanned page\(s\)$"):
         read_document(tmp_path / "scan.pdf")
+
+
+def test_a_broken_image_is_refused_with_one_line(tmp_path):
+    (tmp_path / "page.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+    with pytest.raises(InputError, match=r"page\.png: cannot read as an image \(\w+\)$"):
+        read_document(tmp_path / "page.png")

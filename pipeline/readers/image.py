@@ -25,9 +25,11 @@ def read_image(path: Path, data: bytes) -> PdfText:
 
     from .ocr import check_ocr, ocr_page
 
-    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
     try:
         image = Image.open(io.BytesIO(data))
+        if image.width * image.height > MAX_IMAGE_PIXELS:
+            raise InputError(f"{path}: the image is too large for a page ({image.width} × {image.height} pixels)",
+                             hint="scan the pages at 300 dpi")
         image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError, ValueError) as err:
         raise InputError(f"{path}: cannot read as an image ({type(err).__name__})",
