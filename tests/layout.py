@@ -13,9 +13,9 @@ PAGE = (595, 842)
 _MARKER = re.compile(r"[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|[0-9]+、")
 
 
-# A Song (Ming) or Kai TrueType CJK font to embed where a PDF is to be rendered into page images (pdfium has no CJK glyphs
+# A Song (Ming) TrueType CJK font to embed where a PDF is to be rendered into page images (pdfium has no CJK glyphs
 # of its own): the typeface of printed government documents. Sans fonts (WenQuanYi Zen Hei) OCR worse.
-FONT_FILES = ("/usr/share/fonts/truetype/arphic/uming.ttc", "/usr/share/fonts/truetype/arphic/ukai.ttc")
+FONT_FILES = ("/usr/share/fonts/truetype/arphic/uming.ttc",)
 
 
 def embedded_font() -> str | None:
