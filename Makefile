@@ -24,6 +24,9 @@ $(STAMP): pyproject.toml
 	  { echo "error: could not install $(TORCH) from the package index; check the network/proxy to PyPI and rerun"; exit 1; }
 	@$(PY) -m pip install --quiet -e ".[test,fast,ray]" || \
 	  { echo "error: could not install the project's dependencies from the package index; check the network/proxy to PyPI and rerun"; exit 1; }
+	@command -v tesseract >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-chi-sim >/dev/null; } ; } || \
+	  echo "note: no Tesseract: scanned PDFs and page images will be refused; install tesseract-ocr tesseract-ocr-chi-sim to read them"
 	@rm -f $(VENV)/.installed-* && touch $@
 
 run: setup

@@ -7,6 +7,7 @@ Stages return new or updated documents; they never read files or global state.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -28,6 +29,123 @@ class Flag:
 
 
 @dataclass
+class TableCell:
+    """One cell of a table: its text in both languages, whether it heads its column or row, and how many
+    grid columns and rows it spans (a merged cell is one cell with a span, never repeated)."""
+
+    zh: str
+    en: str | None = None
+    header: bool = False
+    colspan: int = 1
+    rowspan: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"zh": self.zh, "en": self.en}
+        if self.header:
+            d["header"] = True
+        if self.colspan > 1:
+            d["colspan"] = self.colspan
+        if self.rowspan > 1:
+            d["rowspan"] = self.rowspan
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "TableCell":
+        return cls(zh=d.get("zh", ""), en=d.get("en"), header=bool(d.get("header", False)),
+                   colspan=int(d.get("colspan", 1)), rowspan=int(d.get("rowspan", 1)))
+
+
+@dataclass
+class Table:
+    """A table kept as a table: rows of cells (header rows first where the source marks them)."""
+
+    rows: list[list[TableCell]] = field(default_factory=list)
+
+    def positions(self) -> Iterator[tuple[int, int, TableCell]]:
+        """``(row, column, cell)`` for every cell, the column counted on the grid (spans taken into
+        account), 0-based, in reading order."""
+        taken: dict[tuple[int, int], bool] = {}
+        for r, row in enumerate(self.rows):
+            c = 0
+            for cell in row:
+                while taken.get((r, c)):
+                    c += 1
+                yield r, c, cell
+                for dr in range(cell.rowspan):
+                    for dc in range(cell.colspan):
+                        taken[(r + dr, c + dc)] = True
+                c += cell.colspan
+
+    def cells(self) -> Iterator[TableCell]:
+        for row in self.rows:
+            yield from row
+
+    def text(self, lang: str = "zh") -> str:
+        """The table as lines of ``a | b | c`` (English cells fall back to their Chinese when missing)."""
+        return "\n".join(
+            TABLE_CELL_SEPARATOR.join((cell.en if lang == "en" and cell.en is not None else cell.zh) for cell in row)
+            for row in self.rows
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rows": [[cell.to_dict() for cell in row] for row in self.rows]}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Table":
+        return cls(rows=[[TableCell.from_dict(c) for c in row] for row in d.get("rows", [])])
+
+
+# How a reader hands a table to segmentation inside the text: one line, "⟦表格⟧" then rows separated by
+# " ⟦行⟧ " and cells by " | ⟦格⟧ " (the " | " keeps the line apart from its neighbours, as a table row
+# always was); a cell may start with attributes: ⟦h⟧ (a header cell), ⟦c2⟧ (spans two columns), ⟦r3⟧
+# (spans three rows). Segmentation makes such a line one segment with a :class:`Table`.
+TABLE_MARK = "⟦表格⟧"
+TABLE_ROW_MARK = "⟦行⟧"
+TABLE_COLUMN_MARK = "⟦格⟧"
+TABLE_CELL_SEPARATOR = " | "
+_TABLE_COLUMN_SPLIT = re.compile(r"\s*\|?\s*⟦格⟧")
+_TABLE_ATTRIBUTE = re.compile(r"⟦(h|c\d{1,3}|r\d{1,4})⟧")
+
+
+def encode_table(rows: list[list[TableCell]]) -> str:
+    """A table as the one line of text readers hand to segmentation (cells' own line breaks become spaces)."""
+
+    def cell_text(cell: TableCell) -> str:
+        attributes = ("⟦h⟧" if cell.header else "") + (f"⟦c{cell.colspan}⟧" if cell.colspan > 1 else "")
+        attributes += f"⟦r{cell.rowspan}⟧" if cell.rowspan > 1 else ""
+        return attributes + " ".join(cell.zh.split()).replace(TABLE_CELL_SEPARATOR, " ｜ ")
+
+    body = f" {TABLE_ROW_MARK} ".join(f" | {TABLE_COLUMN_MARK} ".join(cell_text(c) for c in row) for row in rows)
+    return TABLE_MARK + body
+
+
+def is_table_line(text: str) -> bool:
+    return text.lstrip().startswith(TABLE_MARK)
+
+
+def decode_table(text: str) -> Table:
+    """The :class:`Table` of a line made by :func:`encode_table`."""
+    rows = []
+    for row_text in text.strip()[len(TABLE_MARK) :].split(TABLE_ROW_MARK):
+        row = []
+        for cell_text in _TABLE_COLUMN_SPLIT.split(row_text):
+            cell, cell_text = TableCell(""), cell_text.strip()
+            while (match := _TABLE_ATTRIBUTE.match(cell_text)) is not None:
+                value = match.group(1)
+                if value == "h":
+                    cell.header = True
+                elif value[0] == "c":
+                    cell.colspan = max(1, int(value[1:]))
+                else:
+                    cell.rowspan = max(1, int(value[1:]))
+                cell_text = cell_text[match.end() :]
+            cell.zh = cell_text.strip()
+            row.append(cell)
+        rows.append(row)
+    return Table(rows)
+
+
+@dataclass
 class Segment:
     """One source sentence (the unit of alignment) and its translation.
 
@@ -41,6 +159,9 @@ class Segment:
     en: str | None = None
     pieces: list[str] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
+    # A table kept as a table: ``zh``/``en`` are its rows as text (``a | b``), its cells are translated
+    # one by one (see :func:`pipeline.translate.stage.texts_to_translate`).
+    table: Table | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"id": self.id, "zh": self.zh, "en": self.en}
@@ -48,6 +169,8 @@ class Segment:
             d["pieces"] = list(self.pieces)
         if self.flags:
             d["flags"] = [f.to_dict() for f in self.flags]
+        if self.table is not None:
+            d["table"] = self.table.to_dict()
         return d
 
     @classmethod
@@ -58,7 +181,12 @@ class Segment:
             en=d.get("en"),
             pieces=list(d.get("pieces", [])),
             flags=[Flag.from_dict(f) for f in d.get("flags", [])],
+            table=Table.from_dict(d["table"]) if d.get("table") else None,
         )
+
+    @classmethod
+    def of_table(cls, id: str, table: Table) -> "Segment":
+        return cls(id=id, zh=table.text("zh"), table=table)
 
 
 @dataclass

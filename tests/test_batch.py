@@ -68,7 +68,7 @@ def test_directory_run_writes_every_report_index_and_parquet(clean_run):
     index = (clean_run / "index.md").read_text(encoding="utf-8")
     assert "6 reports: 6 ok" in index and "(report-000.md)" in index
     table = pq.read_table(clean_run / "segments.parquet")
-    assert set(table.column_names) == {"doc_id", "segment_id", "section_path", "zh", "en", "flags"}
+    assert set(table.column_names) == {"doc_id", "segment_id", "section_path", "zh", "en", "flags", "table_row", "table_column"}
     docs = set(table.column("doc_id").to_pylist())
     assert docs == {f"report-{i:03d}" for i in range(6)}
     rows = table.to_pylist()

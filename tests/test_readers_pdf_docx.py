@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.document import TableCell, encode_table
 from pipeline.errors import InputError
 from pipeline.readers import READABLE_SUFFIXES, read_document, read_document_text
 from pipeline.segment import format_outline, segment
@@ -180,16 +181,14 @@ def test_pdf_block_paragraphs_split_at_the_gap_and_runs_on_one_baseline_join(tmp
     assert lines[3] == "指标 | 551.2亿元"  # cells far apart: a table row
 
 
-def test_scanned_pdf_is_refused_with_one_line(tmp_path: Path):
+def test_pdf_with_nothing_on_its_pages_is_refused_with_one_line(tmp_path: Path):
     from reportlab.pdfgen import canvas
 
-    pdf = canvas.Canvas(str(tmp_path / "scan.pdf"), pagesize=PAGE)
-    pdf.rect(50, 50, 400, 600, fill=1)  # an image-only page: shapes, no text
-    pdf.showPage()
+    pdf = canvas.Canvas(str(tmp_path / "blank.pdf"), pagesize=PAGE)
+    pdf.showPage()  # a blank page: no text layer, nothing to read by OCR (scans: tests/test_ocr.py)
     pdf.save()
-    with pytest.raises(InputError, match=r"scan\.pdf: the PDF has no text layer.*OCR is not supported$") as caught:
-        read_document(tmp_path / "scan.pdf")
-    assert "ocr" in caught.value.hint.lower()
+    with pytest.raises(InputError, match=r"blank\.pdf: the PDF has no text \(no text layer, nothing printed on its pages\)$"):
+        read_document(tmp_path / "blank.pdf")
 
 
 def test_encrypted_pdf_is_refused_with_one_line(tmp_path: Path):
@@ -281,7 +280,8 @@ def test_docx_recovers_automatic_numbering(tmp_path: Path):
     assert (result.format, result.encoding) == ("docx", "n/a")
     assert result.text.splitlines() == [
         "关于做好2024年春节期间安全生产工作的通知", "各乡镇人民政府，县政府各部门：",
-        "为切实做好春节期间安全生产工作，现将有关事项通知如下。", "指标 | 数值", "检查企业（家） | 312",
+        "为切实做好春节期间安全生产工作，现将有关事项通知如下。",
+        encode_table([[TableCell("指标", header=True), TableCell("数值", header=True)], [TableCell("检查企业（家）"), TableCell("312")]]),
         "一、总体要求", "坚持人民至上、生命至上，压实安全生产责任。", "二、重点任务", "（一）加强隐患排查",
         "全面排查燃气、消防等领域风险隐患。", "1.对发现的问题限期整改", "（二）强化值班值守", "三、保障措施",
         "各单位要加强组织领导。",

@@ -24,6 +24,8 @@ COLLECTION_FILES = ("index.md", "digest.md", "segments.parquet")
 DIGEST_HTML = "digest.html"
 HASHES_NAME = ".collection-sha256"  # the SHA-256 of each collection file as the last run wrote it
 _COLUMNS = ("doc_id", "segment_id", "section_path", "zh", "en", "flags")
+# A table segment gives one row per cell, with the cell's grid row and column (0-based); null elsewhere.
+_TABLE_COLUMNS = ("table_row", "table_column")
 PARQUET_ROWS = 8192  # segments per Parquet write
 
 
@@ -80,19 +82,29 @@ def _section_rows(doc_id: str, sections: list[dict], path: list[str]) -> Iterato
     for sec in sections:
         here = path + [sec["marker"] + sec["title"]["zh"]]
         for seg in sec.get("segments", []):
-            yield _segment_row(doc_id, here, seg)
+            yield from _segment_rows(doc_id, here, seg)
         yield from _section_rows(doc_id, sec.get("sections", []), here)
 
 
-def _segment_row(doc_id: str, path: list[str], seg: dict[str, Any]) -> dict[str, Any]:
-    return {
+def _segment_rows(doc_id: str, path: list[str], seg: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """A segment's row, or a table segment's cells, one row each, marked with their row and column."""
+    base = {
         "doc_id": doc_id,
         "segment_id": seg["id"],
         "section_path": " > ".join(path),
         "zh": seg["zh"],
         "en": seg.get("en"),
         "flags": json.dumps(seg.get("flags", []), ensure_ascii=False),
+        "table_row": None,
+        "table_column": None,
     }
+    if not seg.get("table"):
+        yield base
+        return
+    from ..document import Table
+
+    for row, column, cell in Table.from_dict(seg["table"]).positions():
+        yield {**base, "zh": cell.zh, "en": cell.en, "table_row": row, "table_column": column}
 
 
 def _without_segments(data: dict[str, Any]) -> dict[str, Any]:
@@ -140,13 +152,13 @@ def write_collection(out_dir: Path, manifest: Manifest, *, digest_html: bool = T
 
     from ..render.collection import render_collection
 
-    schema = pa.schema([(n, pa.string()) for n in _COLUMNS])
+    schema = pa.schema([(n, pa.string()) for n in _COLUMNS] + [(n, pa.int32()) for n in _TABLE_COLUMNS])
     parquet_path = out_dir / "segments.parquet"
     with atomic_target(parquet_path) as tmp:
         writer = pq.ParquetWriter(str(tmp), schema)
         try:
             def rows(stem: str, data: dict[str, Any]) -> None:
-                found = itertools.chain((_segment_row(stem, [], s) for s in data.get("preamble", [])),
+                found = itertools.chain((r for s in data.get("preamble", []) for r in _segment_rows(stem, [], s)),
                                         _section_rows(stem, data.get("sections", []), []))
                 while chunk := list(itertools.islice(found, PARQUET_ROWS)):  # memory bounded by the chunk
                     writer.write_table(pa.Table.from_pylist(chunk, schema=schema))

@@ -40,7 +40,7 @@ class InputItem:
     name: str  # as the user named it, for messages
     stem: str  # suggested output name (relative, no suffix); the run makes it unique
     loader: Callable[[], Any] = field(repr=False)  # -> str, or a readers.ReadResult
-    read_as: dict[str, str] = field(default_factory=dict)  # how it was read: format, encoding (provenance)
+    read_as: dict[str, Any] = field(default_factory=dict)  # how it was read: format, encoding, OCR (provenance)
     _text: str | None = field(default=None, repr=False)
     meta: dict[str, str] = field(default_factory=dict)  # a table row's metadata columns, once loaded
     fetch: Callable[[], Callable[[], Any]] | None = field(default=None, repr=False)  # -> a portable loader
@@ -56,7 +56,7 @@ class InputItem:
             loaded = self.loader()
             if hasattr(loaded, "text"):
                 self.meta = dict(getattr(loaded, "meta", {}))
-                self.read_as = {"format": loaded.format, "encoding": loaded.encoding, **self.meta}
+                self.read_as = loaded.read_as()
                 loaded = loaded.text
             self._text = loaded
         return self._text

@@ -42,7 +42,7 @@ class Read:
     doc: Document | None = None
     error: BaseException | None = None
     seconds: float = 0.0
-    read_as: dict[str, str] | None = None  # how a file was read (format, encoding); None: the item's own
+    read_as: dict[str, Any] | None = None  # how a file was read (format, encoding, OCR); None: the item's own
 
 
 class Segmenter:
@@ -86,13 +86,14 @@ def read_and_segment(loader: Callable[[], Any], name: str, segmenter: Segmenter,
     read_as = meta = None
     if hasattr(loaded, "text"):  # a readers.ReadResult
         meta = getattr(loaded, "meta", None) or None  # a table row's metadata columns
-        read_as = {"format": loaded.format, "encoding": loaded.encoding, **(meta or {})}
+        read_as = loaded.read_as()
         loaded = loaded.text
     content_hash = hashlib.sha256(loaded.encode("utf-8")).hexdigest()
     read = Read(content_hash, read_as=read_as)
     if content_hash != done_hash:
         try:
             read.doc = segmenter(loaded, name, meta) if meta else segmenter(loaded, name)
+            flag_ocr_figures(read.doc, read_as)
         except Exception as err:
             read.error = err
     read.seconds = time.perf_counter() - started
@@ -109,6 +110,14 @@ def _load_with_meta(item: InputItem) -> Any:
     return ReadResult(text, item.read_as.get("encoding", ""), item.read_as.get("format", ""), dict(item.meta))
 
 
+def flag_ocr_figures(doc: Document | None, read_as: dict[str, Any] | None) -> None:
+    """Figures OCR read with a low confidence, flagged on their segments for checking against the scan."""
+    if doc is not None and read_as and read_as.get("ocr"):
+        from ..readers.ocr import flag_uncertain_figures
+
+        flag_uncertain_figures(doc, read_as["ocr"])
+
+
 def read_locally(requests: Iterable[ReadRequest], segmenter: Segmenter) -> Iterator[tuple[ReadRequest, Read]]:
     """The local engine's ``read``: each input when it comes, in this process."""
     for req in requests:
@@ -117,5 +126,6 @@ def read_locally(requests: Iterable[ReadRequest], segmenter: Segmenter) -> Itera
             continue
         item = req.item
         read = read_and_segment(functools.partial(_load_with_meta, item), item.name, segmenter, req.done_hash)
+        flag_ocr_figures(read.doc, item.read_as)  # the item read its file itself: its OCR record is here
         item.release()
         yield req, read

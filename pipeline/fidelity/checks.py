@@ -267,7 +267,12 @@ def check_document(doc: Document, glossary: Glossary | None = None, report_year:
             continue
         checked.append(segment)
         kept = [f for f in segment.flags if f.kind not in {"number", "term"}]
-        new = check_pair(segment.zh, segment.en, glossary, report_year)
+        if segment.table is not None:  # a table: each cell checked like a sentence, the flag naming it
+            new = [Flag(f.kind, f.reason, f"row {r + 1}, column {c + 1}: {f.detail}")
+                   for r, c, cell in segment.table.positions() if cell.en
+                   for f in check_pair(cell.zh, cell.en, glossary, report_year)]
+        else:
+            new = check_pair(segment.zh, segment.en, glossary, report_year)
         segment.flags = kept + new
         if segment.flags:
             flagged.append(segment)

@@ -5,7 +5,7 @@ the paragraph's text. The reader recovers it from ``word/numbering.xml``: each n
 (``numId``) and level (``ilvl``), directly or through its style, pick a level definition whose number
 format (``decimal``, ``chineseCounting``, ``ideographTraditional``, ...) and text (``%1、``, ``（%1）``)
 give the marker; counters run per list, a level's counter restarts below a higher level's item.
-Bullets carry no marker. Table rows become lines with cells separated by `` | `` (kept as rows later).
+Bullets carry no marker. A table becomes one table block (rows, cells, header rows, merged cells as spans).
 """
 
 from __future__ import annotations
@@ -98,16 +98,36 @@ def _has_skipped_ancestor(node, stop) -> bool:
 
 
 def _table_rows(table) -> list[str]:
-    rows = []
-    for row in table.rows:
-        cells: list[str] = []
-        for cell in row.cells:
-            text = " ".join(" ".join(paragraph_text(p._p) for p in cell.paragraphs).split())
-            if not cells or cells[-1] != text:  # a merged cell repeats in every grid column it spans
-                cells.append(text)
-        if any(cells):
-            rows.append(" | ".join(cells))
-    return rows
+    """A Word table as the one line segmentation keeps as a table (:func:`pipeline.document.encode_table`):
+    merged cells once, with their column span (``gridSpan``) and row span (``vMerge``); rows marked to
+    repeat as a header (``tblHeader``) are header rows. Nested tables' text stays in their cell."""
+    from pipeline.document import TableCell
+
+    from .blocks import table_line
+
+    rows: list[list[TableCell]] = []
+    above: dict[int, TableCell] = {}  # the cell that a vertical merge continues, by grid column
+    for tr in table._tbl.iterchildren(_w("tr")):
+        tr_pr = tr.find(_w("trPr"))
+        header = tr_pr is not None and tr_pr.find(_w("tblHeader")) is not None
+        row: list[TableCell] = []
+        column = 0
+        for tc in tr.iterchildren(_w("tc")):
+            span = tc.grid_span
+            if tc.vMerge == "continue" and column in above:
+                above[column].rowspan += 1
+            else:
+                text = " ".join(" ".join(paragraph_text(p) for p in tc.iter(_w("p"))).split())
+                cell = TableCell(text, header=header, colspan=span)
+                row.append(cell)
+                for covered in range(column, column + span):
+                    above[covered] = cell
+            column += span
+        if row:
+            rows.append(row)
+    if not rows or not any(cell.zh for row in rows for cell in row):
+        return []
+    return [table_line(rows)]
 
 
 def _w(name: str) -> str:

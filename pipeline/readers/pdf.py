@@ -4,13 +4,17 @@ PDF text is a set of positioned characters, not paragraphs. The reader uses the 
 
 * drop running headers and footers: a line in the top or bottom band of a page that is a page number
   ("— 1 —", "-1-", "第1页 共5页", "3/12") or that repeats, digits aside, on several pages;
-* rejoin hard-wrapped lines: a line that reaches the right margin continues into the next one unless the
-  next one is indented (a paragraph start), in another font size, or the text between them is a heading;
-  a line that stops short of the margin (a heading, a paragraph's last line, a centred title) ends its
-  paragraph, also across a page break;
+* rejoin hard-wrapped lines, whatever their width: a line that does not end a sentence (``。！？；：…``)
+  continues into the next one unless the next one is indented (a paragraph start), in another font size,
+  after a paragraph gap, or starts with a heading marker or item number, or the line itself is a heading
+  (a marker, shorter than a full line), centred (a title line) or right-aligned (a signature); a line
+  that ends a sentence continues only if it reaches the right margin and no heading follows. A figure
+  cut by a line break ("增长6." | "2%") is always rejoined. The same holds across a page break;
 * keep reading order: pages in order, lines top to bottom as pdfium's text page gives them.
 
-A PDF without text (a scan) or with a password is refused with one line saying what to do.
+A page without a text layer (a scan, or text drawn as shapes) is rendered and read by OCR (:mod:`.ocr`):
+its lines, with their boxes, go through the same rules. A PDF with a password, or with nothing to read,
+is refused with one line saying what to do.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pipeline.errors import InputError
 
@@ -31,7 +36,10 @@ MAX_RUNNING_CHARS = 40
 FULL_LINE_SLACK_CHARS = 1.6
 # A line starting this many character widths right of the left margin starts a paragraph (首行缩进).
 INDENT_CHARS = 1.0
-MIN_TEXT_CHARS = 20  # fewer visible characters in the whole file: a scan, not a text PDF
+MIN_TEXT_CHARS = 20  # fewer visible characters in the whole file: nothing to read
+MIN_PAGE_TEXT_CHARS = 5  # fewer in a page's text layer: a scanned page, read by OCR if it shows anything
+OCR_SIZE_TOLERANCE = 0.4  # OCR line boxes vary with the glyphs a line holds: a size within 40% is the same
+OCR_TABLE_GAP_CHARS = 6  # OCR word boxes of figures are loose: only a wider gap separates table cells
 FONT_SIZE_TOLERANCE = 0.6
 NEW_LINE_JUMP = 0.8
 # Runs on one baseline further apart than this many characters are table cells, kept as "a | b".
@@ -45,7 +53,19 @@ _PAGE_NUMBER = re.compile(
     r"|第\s*\d{1,4}\s*页\s*[,，/／]?\s*共\s*\d{1,4}\s*页|共\s*\d{1,4}\s*页\s*[,，/／]?\s*第\s*\d{1,4}\s*页"
     r"|(?:[Pp]age\s*)?\d{1,4}\s*(?:/|of)\s*\d{1,4}"
 )
-_SENTENCE_END = "。！？；!?;：:"
+# A page number as OCR misreads it ("— 6 —" as "六", "_g_", "7一"): a few marks, digits or one character,
+# never two Chinese characters in a row nor sentence punctuation.
+_OCR_PAGE_NUMBER = re.compile(r"[^\u4e00-\u9fff。，；：！？,;:!?]{0,5}[\u4e00-\u9fff]?[^\u4e00-\u9fff。，；：！？,;:!?]{0,5}")
+_STRAY_MARKS = re.compile(r"[|_\-—~'`\".,:;*°·‘’“”]*")
+_SENTENCE_END = "。！？；!?;：:…"
+_CLOSING_MARKS = "”’」』）)】》"
+# A line ending in a figure's first part, and a line starting with the rest of it.
+_SPLIT_FIGURE = re.compile(r"[0-9０-９][.．]?$")
+_FIGURE_CONTINUES = re.compile(r"[0-9０-９%％‰]")
+# A line starting with a marker and shorter than this share of a full line (in characters) is a heading.
+HEADING_MAX_SHARE = 0.8
+# The characters on a full line: this quantile of the lines' lengths.
+FULL_LINE_QUANTILE = 0.9
 _HEADING_START = re.compile(
     r"(?:第[一二三四五六七八九十百零〇0-9]{1,4}[章节条篇编部]|[一二三四五六七八九十]{1,3}、"
     r"|[（(][一二三四五六七八九十]{1,3}[）)]|[0-9]{1,2}[.．、](?![0-9])|[壹贰叁肆伍陆柒捌玖拾貳參陸]{1,3}、)"
@@ -61,11 +81,26 @@ class _Line:
     size: float
     page: int
     page_height: float
+    ocr: bool = False  # read by OCR: its size is its box's height, known to within a few points
+
+
+@dataclass
+class PdfText:
+    """A PDF's (or a scanned image's) text, one paragraph per line, and how its OCR'd pages were read."""
+
+    text: str
+    ocr: dict[str, Any] | None = None  # None: every page had a text layer (see :func:`ocr_provenance`)
 
 
 def read_pdf(path: Path, data: bytes | None = None) -> str:
     """The text of a PDF file (or of its ``data`` when given), one paragraph per line; :class:`InputError`
     if there is none to read."""
+    return extract_pdf(path, data).text
+
+
+def extract_pdf(path: Path, data: bytes | None = None) -> PdfText:
+    """:func:`read_pdf` with the OCR record: a page without a text layer that shows something is
+    rendered at :data:`~.ocr.OCR_DPI` and read by Tesseract (:mod:`.ocr`)."""
     import pypdfium2 as pdfium
 
     try:
@@ -77,18 +112,119 @@ def read_pdf(path: Path, data: bytes | None = None) -> str:
                 hint="open it with the password, save an unencrypted copy and rerun",
             ) from None
         raise InputError(f"{path}: cannot read as PDF ({err})", hint="check that the file is a complete PDF") from None
+    pages: list[list[_Line]] = []
+    ocr_pages = []
     try:
-        pages = [_page_lines(document, index) for index in range(len(document))]
+        for index in range(len(document)):
+            lines = _page_lines(document, index)
+            if sum(len(_visible(line.text)) for line in lines) < MIN_PAGE_TEXT_CHARS:
+                scanned = _ocr_pdf_page(document, index, str(path))
+                if scanned is not None:
+                    ocr_pages.append(scanned[0])
+                    lines = scanned[1]
+            pages.append(lines)
     finally:
         document.close()
-    lines = [line for page in _drop_running_lines(pages) for line in page]
-    text = "\n".join(_paragraphs(lines))
-    if len("".join(text.split())) < MIN_TEXT_CHARS:
+    text = lines_to_text(pages)
+    if len(_visible(text)) < MIN_TEXT_CHARS:
+        if ocr_pages:
+            raise InputError(f"{path}: the PDF has no text layer, and OCR found no text on its {len(ocr_pages)} scanned page(s)",
+                             hint="check that the scan shows the report's text, upright and legible")
         raise InputError(
-            f"{path}: the PDF has no text layer (a scanned image?); OCR is not supported",
-            hint="run OCR first, e.g. ocrmypdf -l chi_sim in.pdf out.pdf, or use the original Word or text file",
+            f"{path}: the PDF has no text (no text layer, nothing printed on its pages)",
+            hint="check that it is the report, or use the original Word or text file",
         )
-    return text
+    return PdfText(text, ocr_provenance(ocr_pages) if ocr_pages else None)
+
+
+def lines_to_text(pages: list[list[_Line]]) -> str:
+    """Pages of lines -> one paragraph per line: running headers and page numbers dropped, lines joined
+    by the layout rules (the same for text layers and OCR)."""
+    lines = [line for page in _drop_running_lines(pages) for line in page]
+    return "\n".join(_tables(_paragraphs(lines)))
+
+
+def _tables(paragraphs: list[str]) -> list[str]:
+    """Two or more consecutive rows of cells (``a | b``, runs far apart on one baseline) with the same
+    number of cells become one table block."""
+    from pipeline.document import TableCell
+
+    from .blocks import table_line
+
+    out: list[str] = []
+    run: list[list[str]] = []
+
+    def flush() -> None:
+        if len(run) >= 2:
+            out.append(table_line([[TableCell(cell.strip()) for cell in row] for row in run]))
+        else:
+            out.extend(TABLE_CELL_SEPARATOR.join(row) for row in run)
+        run.clear()
+
+    for paragraph in paragraphs:
+        cells = paragraph.split(TABLE_CELL_SEPARATOR) if TABLE_CELL_SEPARATOR in paragraph else None
+        if cells is not None and (not run or len(cells) == len(run[0])):
+            run.append(cells)
+            continue
+        flush()
+        if cells is not None:
+            run.append(cells)
+        else:
+            out.append(paragraph)
+    flush()
+    return out
+
+
+def _ocr_pdf_page(document, index: int, name: str):
+    """``(OcrPage, lines in points)`` of a page without a text layer, or None when it shows nothing."""
+    from .ocr import OCR_DPI, check_ocr, ocr_page
+
+    page = document[index]
+    try:
+        height = page.get_height()
+        scale = OCR_DPI / 72
+        image = page.render(scale=scale, grayscale=True).to_pil()
+    finally:
+        page.close()
+    if image.convert("L").getextrema()[0] > 200:  # nothing darker than light grey: a blank page
+        return None
+    check_ocr(name)
+    scanned = ocr_page(image, index + 1, name, OCR_DPI)
+    return scanned, ocr_lines(scanned, index, height, scale)
+
+
+def ocr_lines(scanned, index: int, height: float, scale: float) -> list[_Line]:
+    """An OCR'd page's lines as the layout rules take them, in points (``scale``: pixels per point): the
+    baseline at the bottom of the line's box, the font size its height; heights within a third of the
+    page's usual one are that one (OCR boxes vary with the glyphs a line holds)."""
+    from .ocr import chinese_quotes, fix_marker_brackets, line_text
+
+    heights = sorted((line.bottom - line.top) / scale for line in scanned.lines)
+    usual = heights[len(heights) // 2] if heights else 0.0
+    sizes = []
+    for line in scanned.lines:
+        size = (line.bottom - line.top) / scale
+        sizes.append(usual if abs(size - usual) < OCR_SIZE_TOLERANCE * usual else size)
+    texts = fix_marker_brackets(chinese_quotes([line_text(line, size * scale, OCR_TABLE_GAP_CHARS * size * scale, TABLE_CELL_SEPARATOR)
+                            for line, size in zip(scanned.lines, sizes)]))
+    # a line of stray marks only ("|", "_", "'"): specks and rules OCR took for punctuation, not text
+    lines = [_Line(text, line.left / scale, line.right / scale, height - line.bottom / scale, size, index, height, True)
+             for line, size, text in zip(scanned.lines, sizes, texts) if not _STRAY_MARKS.fullmatch(_visible(text))]
+    return _merge_runs_on_one_baseline(lines)
+
+
+def ocr_provenance(pages) -> dict[str, Any]:
+    """What provenance records of OCR: the engine, languages, resolution, each OCR'd page's mean
+    confidence, and the figures read with a low confidence."""
+    from .ocr import OCR_DPI, OCR_LANGUAGES, tesseract_version
+
+    return {
+        "engine": f"tesseract {tesseract_version()}",
+        "languages": "+".join(OCR_LANGUAGES),
+        "dpi": OCR_DPI,
+        "pages": [{"page": page.number, "confidence": page.confidence} for page in pages],
+        "uncertain_figures": [figure for page in pages for figure in page.uncertain_figures()],
+    }
 
 
 def _page_lines(document, index: int) -> list[_Line]:
@@ -121,6 +257,8 @@ def _page_lines(document, index: int) -> list[_Line]:
                 continue
             if char == "\x00" or char == "\ufffe":
                 continue
+            if char == "\x02":  # pdfium's code for a hyphen printed at the end of a line: keep it
+                char = "-"
             box = textpage.get_charbox(i, loose=True)  # loose: the font's ascent and descent, one per line
             if boxes and not char.isspace() and abs(box[1] - boxes[-1][1]) > NEW_LINE_JUMP * max(sizes or [1]):
                 flush()  # a jump without a generated line break: a new line
@@ -158,7 +296,8 @@ def _merge_runs_on_one_baseline(lines: list[_Line]) -> list[_Line]:
         if last and abs(last.y - line.y) < 0.3 * max(last.size, 1) and line.x0 >= last.x1 - 0.5 * last.size:
             space = line.x0 - last.x1
             gap = TABLE_CELL_SEPARATOR if space > TABLE_GAP_CHARS * last.size else " " if space > 0.5 * last.size else ""
-            merged[-1] = _Line(last.text + gap + line.text, last.x0, line.x1, last.y, max(last.size, line.size), last.page, last.page_height)
+            merged[-1] = _Line(last.text + gap + line.text, last.x0, line.x1, last.y, max(last.size, line.size), last.page,
+                               last.page_height, last.ocr)
         else:
             merged.append(line)
     return merged
@@ -177,7 +316,8 @@ def _drop_running_lines(pages: list[list[_Line]]) -> list[list[_Line]]:
         return re.sub(r"\d+", "#", "".join(line.text.split())), round(line.y / 4)
 
     def candidates(page: list[_Line]) -> list[_Line]:
-        outer = page[:2] + page[-2:] if len(page) > 4 else page
+        # OCR gives a page's blocks in its own order (a page number may come first or between two blocks)
+        outer = page[:2] + page[-2:] if len(page) > 4 and not page[0].ocr else page
         return [line for line in outer if _in_margin_band(line) and len(line.text) <= MAX_RUNNING_CHARS]
 
     repeated = Counter(k for page in pages for k in {key(line) for line in candidates(page)})
@@ -187,7 +327,7 @@ def _drop_running_lines(pages: list[list[_Line]]) -> list[list[_Line]]:
         chrome = {
             id(line)
             for line in candidates(page)
-            if _PAGE_NUMBER.fullmatch(line.text.strip())
+            if _PAGE_NUMBER.fullmatch(line.text.strip()) or (line.ocr and _OCR_PAGE_NUMBER.fullmatch(_visible(line.text)))
             or (repeated[key(line)] >= min_pages and not re.search("[。！？；]", line.text))
         }
         kept.append([line for line in page if id(line) not in chrome])
@@ -202,13 +342,15 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
     left = _margin([line.x0 for line in lines], char_width, low=True)
     right = _margin([line.x1 for line in lines], char_width, low=False)
     pitch = _line_pitch(lines)
+    lengths = sorted(len(_visible(line.text)) for line in lines)
+    full_chars = lengths[int(FULL_LINE_QUANTILE * (len(lengths) - 1))]
     paragraphs: list[str] = []
     current = ""
     for line, following in zip(lines, lines[1:] + [None]):
         current = _glue(current, line.text)
         if (
             following is None
-            or not _continues(line, following, left, right, char_width)
+            or not _continues(line, following, left, right, char_width, full_chars)
             or (following.page == line.page and line.y - following.y > PARAGRAPH_GAP_RATIO * pitch)
         ):
             paragraphs.append(current)
@@ -233,17 +375,41 @@ def _margin(values: list[float], char_width: float, *, low: bool) -> float:
     return (min(candidates) if low else max(candidates)) * step
 
 
-def _continues(line: _Line, following: _Line, left: float, right: float, char_width: float) -> bool:
-    if abs(line.size - following.size) > FONT_SIZE_TOLERANCE:
+def _continues(line: _Line, following: _Line, left: float, right: float, char_width: float, full_chars: int) -> bool:
+    """Whether ``line`` runs on into ``following`` (see the module docstring). The margin decides only
+    for a line that ends a sentence; any other line runs on unless it is a heading, a centred or
+    right-aligned line, or the next line starts a paragraph (indented, another font size, a heading or
+    numbered item); a figure cut by the line break is always rejoined."""
+    tolerance = OCR_SIZE_TOLERANCE * line.size if line.ocr and following.ocr else FONT_SIZE_TOLERANCE
+    if abs(line.size - following.size) > tolerance:
         return False
-    if line.x1 < right - FULL_LINE_SLACK_CHARS * char_width:
-        return False  # stopped short of the margin: a heading, a title line or a paragraph's end
     if line.x0 > left + 4 * char_width and line.x0 - left > right - line.x1 + 2 * char_width:
         return False  # a right-aligned line (a signature)
     if following.x0 > left + INDENT_CHARS * char_width:
         return False  # the next line is indented: a new paragraph
-    text = following.text.strip()
-    return not (_HEADING_START.match(text) and line.text.rstrip()[-1:] in _SENTENCE_END)
+    text, after = line.text.rstrip(), following.text.strip()
+    if TABLE_CELL_SEPARATOR in text or TABLE_CELL_SEPARATOR in after:
+        return False  # a table row is a line of its own
+    if _SPLIT_FIGURE.search(text) and _FIGURE_CONTINUES.match(after):
+        return True  # "增长6." | "2%", "3月1" | "0日起": never two halves of one figure
+    reaches_margin = line.x1 >= right - FULL_LINE_SLACK_CHARS * char_width
+    if _ends_sentence(text):
+        # the margin decides: a full line ending a sentence runs on, unless a heading follows
+        return reaches_margin and not _HEADING_START.match(after)
+    if not reaches_margin and line.x0 > left + 2 * char_width and abs((line.x0 - left) - (right - line.x1)) < 2 * char_width:
+        return False  # a centred line (a title line, the issuer, the date)
+    if _HEADING_START.match(text) and len(_visible(text)) < HEADING_MAX_SHARE * full_chars and not reaches_margin:
+        return False  # a heading of its own ("一、主要经济指标")
+    return reaches_margin or not _HEADING_START.match(after)
+
+
+def _ends_sentence(text: str) -> bool:
+    text = text.rstrip(_CLOSING_MARKS)
+    return text[-1:] in _SENTENCE_END and not (text[-1:] in ".．" and text[-2:-1].isdigit())
+
+
+def _visible(text: str) -> str:
+    return "".join(text.split())
 
 
 def _glue(before: str, after: str) -> str:

@@ -17,7 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from ..document import Document, Section, Segment, Summary
-from .flags import FlagLine, clean_text, flag_lines, qa_sentence, settings_note
+from .flags import FlagLine, clean_text, flag_lines, ocr_note, qa_sentence, settings_note
 
 ALIGNMENTS = ("table", "interleaved")
 
@@ -152,6 +152,9 @@ def _provenance_lines(doc: Document) -> list[tuple[str, str]]:
     source = prov.get("source")
     if isinstance(source, dict) and source.get("sha256"):
         lines.append(("Source SHA-256", str(source["sha256"])))
+    note = ocr_note(prov)
+    if note:
+        lines.append(("Read by OCR", note.split(": ", 1)[1] if ": " in note else note))
     return lines
 
 

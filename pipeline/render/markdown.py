@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from ..document import Bilingual, Document, Flag, Section, Segment, Summary
-from .flags import clean_text, flag_lines, qa_counts, qa_sentence, settings_note, short_marks
+from .flags import clean_text, flag_lines, ocr_note, qa_counts, qa_sentence, settings_note, short_marks
 
 _ESCAPE = re.compile(r"([\\`*_\[\]<>#|~&!{}])")
 _LIST_START = re.compile(r"^(\d+)([.)])")
@@ -113,6 +113,9 @@ def front_matter(doc: Document) -> str:
     counts = qa_counts(doc.qa or {})
     if counts:
         front["qa"] = counts
+    note = ocr_note(prov)
+    if note:
+        front["ocr"] = note
     text = yaml.dump(front, Dumper=_FrontMatterDumper, allow_unicode=True, sort_keys=False, width=1_000_000)
     # A Markdown renderer that does not know front matter shows it as text: markup characters (only ever
     # inside double-quoted values here) become YAML escapes, the same string to a YAML reader, inert text
@@ -191,12 +194,41 @@ def _interleaved(run: list[Section | Segment]) -> list[str]:
 
 
 def _run_block(run: list[Section | Segment], alignment: str) -> list[str]:
-    """A run of sentences and folded sub-headings: one table (or interleaved pairs)."""
-    if not run:
-        return []
-    if alignment == "table" and any(isinstance(item, Segment) for item in run):
-        return _table(run)
-    return _interleaved(run)
+    """A run of sentences and folded sub-headings: one table (or interleaved pairs); a table segment
+    breaks the run and is shown as a table of its own."""
+    lines: list[str] = []
+    start = 0
+    for index, item in enumerate(run + [None]):
+        if item is None or (isinstance(item, Segment) and item.table is not None):
+            part = run[start:index]
+            if part:
+                table_run = alignment == "table" and any(isinstance(x, Segment) for x in part)
+                lines += _table(part) if table_run else _interleaved(part)
+            if item is not None:
+                lines += _data_table(item)
+            start = index + 1
+    return lines
+
+
+def _data_table(seg: Segment) -> list[str]:
+    """A table segment as a Markdown table: each cell's Chinese with its English under it; a merged cell
+    is written once, in its first grid cell (the cells it covers stay empty), the header row first."""
+    table = seg.table
+    assert table is not None
+    placed = list(table.positions())
+    width = max((c + cell.colspan for _, c, cell in placed), default=1)
+    height = max((r + cell.rowspan for r, _, cell in placed), default=1)
+    grid = [[""] * width for _ in range(height)]
+    for r, c, cell in placed:
+        en = cell.en if cell.en is not None else "(not translated)"
+        text = escape_markdown(cell.zh) + (f"<br>{escape_markdown(en)}" if en != cell.zh else "")
+        grid[r][c] = f"**{text}**" if cell.header and text else text
+    mark = _marks(seg.flags, f"flag-{seg.id}")
+    lines = [f"{anchor(seg.id)}`{escape_markdown(seg.id)}` *table, {height} × {width}*{mark}", ""]
+    lines.append("| " + " | ".join(grid[0]) + " |")
+    lines.append("|" + " --- |" * width)
+    lines += ["| " + " | ".join(row) + " |" for row in grid[1:]]
+    return lines + [""]
 
 
 def _items(sec: Section, top: bool) -> Iterator[Section | Segment | tuple[str, Section]]:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from pipeline.document import Bilingual, Document, Section, Segment
+from pipeline.document import Bilingual, Document, Section, Segment, decode_table, is_table_line
 
 from .cleanup import _HALF_WIDTH_FULL_STOP, _SENTENCE_END_INSIDE, CLOSING_MARKS
 from .markers import _MARKER, _marker_identity, _may_start_heading
@@ -343,6 +343,9 @@ class _OutlineBuilder:
 
     def add_paragraph(self, paragraph: str, next_paragraph: str = "", index: int = -1) -> None:
         self._index = index
+        if is_table_line(paragraph):  # a reader's table: one segment, never split into sentences
+            self._add_sentences([paragraph])
+            return
         if self._in_toc(paragraph):
             self._add_toc_entries(paragraph)
             return
@@ -648,7 +651,9 @@ class _OutlineBuilder:
         return end
 
     def _add_text(self, text: str) -> None:
-        sentences = split_sentences(text)
+        self._add_sentences(split_sentences(text))
+
+    def _add_sentences(self, sentences: list[str]) -> None:
         if self._waiting_for_title is not None and sentences:
             self._waiting_for_title = None
         if self._continuation is not None:
@@ -712,6 +717,8 @@ class _SegmentMaker:
 
     def __call__(self, sentence: str) -> Segment:
         self._made += 1
+        if is_table_line(sentence):
+            return Segment.of_table(f"s{self._made}", decode_table(sentence))
         pieces: list[str] = []
         if self._max_tokens is not None and self._count_tokens is not None:
             if self._count_tokens(sentence) > self._max_tokens:

@@ -6,6 +6,7 @@ Every engine goes through :class:`TranslationService`; the Ray engine only swaps
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from .base import GenerationSettings, Translator, find_degeneration
 if TYPE_CHECKING:
     from .cache import TranslationCache
 
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 ProgressCallback = Callable[[int], None]  # called with the number of newly finished texts
 
 
@@ -206,9 +208,20 @@ def texts_to_translate(doc: Document, translator: Translator) -> list[str]:
         if sec.title.zh:
             out.extend(split_for_translator(sec.title.zh, translator))
     for seg in doc.all_segments():
+        if seg.table is not None:  # a table: its cells, each a short text of its own (repeated ones once)
+            for cell in seg.table.cells():
+                if cell_needs_translation(cell.zh):
+                    out.extend(split_for_translator(cell.zh, translator))
+            continue
         for piece in seg.pieces or [seg.zh]:
             out.extend(split_for_translator(piece, translator))
     return out
+
+
+def cell_needs_translation(text: str) -> bool:
+    """A table cell goes to the translator when it holds Chinese; figures, units in Latin letters and
+    dashes are the same in English and stay as they are."""
+    return bool(_CJK.search(text))
 
 
 def _join_en(parts: list[str]) -> str:
@@ -235,6 +248,13 @@ def apply_translations(doc: Document, translator: Translator, done: dict[str, Tr
             sec.title.en, _ = english(sec.title.zh)
     for seg in doc.all_segments():
         parts, flags = [], []
+        if seg.table is not None:
+            for cell in seg.table.cells():
+                cell.en, fl = english(cell.zh) if cell_needs_translation(cell.zh) else (cell.zh, [])
+                flags.extend(fl)
+            seg.en = seg.table.text("en")
+            seg.flags = [f for f in seg.flags if f.kind != "degenerate"] + _dedupe_flags(flags)
+            continue
         for piece in seg.pieces or [seg.zh]:
             en, fl = english(piece)
             parts.append(en)
