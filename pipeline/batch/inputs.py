@@ -96,7 +96,7 @@ def _row_text(text: Any, name: str, meta: dict[str, str] | None = None) -> Any:
     if not isinstance(text, str) or not text.strip():
         raise InputError(f"{name}: empty text")
     decoded = decode_bytes(text.encode("utf-8"), name)  # the same checks as a file
-    return ReadResult(decoded, "utf-8", "table-row", dict(meta)) if meta else decoded
+    return ReadResult(decoded, "utf-8", "table-row", meta=dict(meta)) if meta else decoded
 
 
 def _row_meta(row: dict[str, Any], meta_columns: tuple[str, ...]) -> dict[str, str]:

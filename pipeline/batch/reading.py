@@ -107,7 +107,7 @@ def _load_with_meta(item: InputItem) -> Any:
     text = item.load()
     if not item.meta:
         return text
-    return ReadResult(text, item.read_as.get("encoding", ""), item.read_as.get("format", ""), dict(item.meta))
+    return ReadResult(text, item.read_as.get("encoding", ""), item.read_as.get("format", ""), meta=dict(item.meta))
 
 
 def flag_ocr_figures(doc: Document | None, read_as: dict[str, Any] | None) -> None:

@@ -70,13 +70,13 @@ def parse_document(data: bytes, path: Path, *, encoding: str | None = None) -> R
         except InputError as err:
             # Text a PDF yields as symbols: fonts without a Unicode map (common in scanned-then-typeset files)
             raise InputError(str(err), hint="if the PDF shows Chinese text, its fonts lack a Unicode map: run OCR on it") from None
-        return ReadResult(read.text, NOT_TEXT_ENCODING, "pdf", read.ocr)
+        return ReadResult(read.text, NOT_TEXT_ENCODING, "pdf", ocr=read.ocr)
     if is_image(data) or suffix in IMAGE_SUFFIXES:
         from .image import read_image
 
         read = read_image(path, data)
         check_text(read.text, name, NOT_TEXT_ENCODING)
-        return ReadResult(read.text, NOT_TEXT_ENCODING, "image", read.ocr)
+        return ReadResult(read.text, NOT_TEXT_ENCODING, "image", ocr=read.ocr)
     if data.startswith(_OLE_SIGNATURE) or suffix in (".doc", ".wps"):
         raise InputError(
             f"{name}: legacy Word .doc (or WPS) files are not supported",
