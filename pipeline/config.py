@@ -89,6 +89,13 @@ class OutputConfig:
     markdown: bool = True
     json: bool = True
     html: bool = True  # the self-contained HTML reader per document (and digest.html for the batch)
+    # For translation work (off by default): per report a bilingual Word file, TMX 1.4b and XLIFF 1.2;
+    # per batch segments.csv and segments.xlsx beside segments.parquet.
+    docx: bool = False
+    tmx: bool = False
+    xliff: bool = False
+    csv: bool = False
+    xlsx: bool = False
 
 
 @dataclass(frozen=True)

@@ -41,9 +41,19 @@ class Segment:
     en: str | None = None
     pieces: list[str] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
+    # Where ``en`` came from: "model", "tm" (a translation memory's exact or accepted fuzzy match) or
+    # "human" (a correction brought back with ``import-edits``); None before translation.
+    origin: str | None = None
+    # A translation memory's match offered for this sentence (see pipeline/translate/memory.py):
+    # {"kind": "exact"|"fuzzy", "score", "zh", "en", "source"}; None when the memory has none.
+    tm: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"id": self.id, "zh": self.zh, "en": self.en}
+        if self.origin:
+            d["origin"] = self.origin
+        if self.tm:
+            d["tm"] = dict(self.tm)
         if self.pieces:
             d["pieces"] = list(self.pieces)
         if self.flags:
@@ -58,6 +68,8 @@ class Segment:
             en=d.get("en"),
             pieces=list(d.get("pieces", [])),
             flags=[Flag.from_dict(f) for f in d.get("flags", [])],
+            origin=d.get("origin"),
+            tm=dict(d["tm"]) if d.get("tm") else None,
         )
 
 

@@ -91,17 +91,19 @@ def _entries(out_dir: Path, manifest: Manifest, rows: Callable[[str, dict[str, A
         yield ReportEntry(stem=stem, source=rec["input"], status=status, data=data, links=links, error=error)
 
 
-def write_collection(out_dir: Path, manifest: Manifest, *, digest_html: bool = True) -> None:
+def write_collection(out_dir: Path, manifest: Manifest, *, digest_html: bool = True,
+                     tables: tuple[str, ...] = ()) -> None:
     """Write ``index.md``, ``digest.md``, ``digest.html`` and ``segments.parquet`` (each atomically) in one
-    pass over the documents."""
+    pass over the documents; ``tables`` adds ``segments.csv`` and/or ``segments.xlsx`` ("csv", "xlsx")."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from ..render.collection import render_collection
+    from ..render.tables import SegmentTables
 
     schema = pa.schema([(n, pa.string()) for n in _COLUMNS])
     parquet_path = out_dir / "segments.parquet"
-    with atomic_target(parquet_path) as tmp:
+    with atomic_target(parquet_path) as tmp, SegmentTables(out_dir, tables, atomic_target) as extra:
         writer = pq.ParquetWriter(str(tmp), schema)
         try:
             def rows(stem: str, data: dict[str, Any]) -> None:
@@ -109,6 +111,7 @@ def write_collection(out_dir: Path, manifest: Manifest, *, digest_html: bool = T
                                         _section_rows(stem, data.get("sections", []), []))
                 while chunk := list(itertools.islice(found, PARQUET_ROWS)):  # memory bounded by the chunk
                     writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
+                extra.add(stem, data)
 
             files = render_collection(_entries(out_dir, manifest, rows), digest_html=digest_html)
         finally:

@@ -360,7 +360,8 @@ class BatchRun:
         self.events("collection-start", {})
         self.progress.stage("collection", str(self.out_dir))
         try:
-            write_collection(self.out_dir, self.manifest, digest_html=self.config.output.html)
+            write_collection(self.out_dir, self.manifest, digest_html=self.config.output.html,
+                             tables=tuple(k for k in ("csv", "xlsx") if getattr(self.config.output, k)))
         except OutputError as err:
             self.report.collection_error = error_line(err)
             self.progress.document_done(str(self.out_dir / "index.md"), False, self.report.collection_error)

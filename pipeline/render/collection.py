@@ -128,7 +128,7 @@ def iter_index(entries: Iterable[ReportEntry], *, digests: Iterable[str] = DIGES
     for n, entry in enumerate(entries, 1):
         report = _report(entry)
         counts["ok" if report.ok else "other"] += 1
-        files = " · ".join(_md_link(kind, report.href(kind)) for kind in ("html", "md", "json") if report.href(kind))
+        files = " · ".join(_md_link(kind, report.href(kind)) for kind in ("html", "md", "json", "docx", "xliff", "tmx") if report.href(kind))
         cells = [
             str(n),
             _md_link(report.name, report.href("html", "md", "json")) if report.ok else escape_markdown(report.name),

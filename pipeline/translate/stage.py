@@ -240,6 +240,7 @@ def apply_translations(doc: Document, translator: Translator, done: dict[str, Tr
             parts.append(en)
             flags.extend(fl)
         seg.en = _join_en(parts)
+        seg.origin = "model"
         seg.flags = [f for f in seg.flags if f.kind != "degenerate"] + _dedupe_flags(flags)
     return doc
 
