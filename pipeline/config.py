@@ -111,6 +111,15 @@ class FidelityConfig:
 
 
 @dataclass(frozen=True)
+class TMConfig:
+    """Translation memory (pipeline/translate/memory.py): trusted translations used before the model."""
+
+    files: tuple[str, ...] = ()  # TMX, TSV, CSV or JSONL files (zh/en columns); the first file wins a tie
+    fuzzy_threshold: float = field(default=0.9, metadata=_check(0.5, 1.0))  # similarity of a fuzzy match
+    use_fuzzy: bool = False  # false: fuzzy matches are offered (JSON, reader, XLIFF), the model translates
+
+
+@dataclass(frozen=True)
 class RayConfig:
     """``--engine ray``: read tasks, translator actors, summarizer actors and document tasks, sized here."""
 
@@ -132,6 +141,7 @@ class Config:
     output: OutputConfig = OutputConfig()
     cache: CacheConfig = CacheConfig()
     fidelity: FidelityConfig = FidelityConfig()
+    tm: TMConfig = TMConfig()
     ray: RayConfig = RayConfig()
     # Segments from several documents share translation batches (up to this many documents at once).
     batch_documents: int = field(default=16, metadata=_check(1, 100_000))

@@ -29,6 +29,7 @@ class Components:
     summarizer_info: dict[str, Any] = field(default_factory=dict)
     glossary_sha256: str | None = None
     glossary_sources: list[str] = field(default_factory=list)
+    memory: Any | None = None  # translate.memory.TranslationMemory of config.tm.files (None: no memory)
 
     def service(self, produce: Any = None):
         """The one way texts are translated in a run: this translator, settings, guard and cache;
@@ -38,18 +39,31 @@ class Components:
         return TranslationService(self.translator, self.settings, guard=self.config.translator.repetition_guard,
                                   cache=self.cache, produce=produce)
 
+    def recall(self, doc: Document):
+        """English from a person (``import-edits``, kept in the cache) or the translation memory, filled in
+        before the model (in place); returns the counts (translate.memory.RecallCounts)."""
+        from ..translate.memory import recall
+
+        human = None
+        if self.cache is not None:
+            human = self.cache.human_get_many(s.zh for s in doc.all_segments())
+        return recall(doc, self.memory, human, use_fuzzy=self.config.tm.use_fuzzy)
+
     def translator_signature(self) -> dict[str, Any]:
         return self.service().signature()
 
     def facts(self) -> dict[str, Any]:
         """Everything that shapes an output, as data: the run signature hashes it, provenance records it."""
-        return {
+        facts = {
             "config": self.config.hash(),
             "translator": self.translator_signature(),
             "summarizer": self.summarizer_info,
             "glossary": self.glossary_sha256,
             "version": __version__,
         }
+        if self.memory is not None:  # only then: runs without a memory keep their signature
+            facts["tm"] = self.memory.fingerprint
+        return facts
 
     def run_signature(self) -> str:
         """A document done under another signature is redone."""
@@ -66,6 +80,9 @@ class Components:
             "glossary_sha256": facts["glossary"],
             "glossary_sources": self.glossary_sources,
             "alignment": self.config.output.alignment,
+            **({"tm": {"files": list(self.config.tm.files), "sha256": facts["tm"], "entries": len(self.memory),
+                       "fuzzy_threshold": self.config.tm.fuzzy_threshold, "use_fuzzy": self.config.tm.use_fuzzy}}
+               if self.memory is not None else {}),
         }
 
     def close(self) -> None:
@@ -109,6 +126,15 @@ def load_glossary_files(config: Config) -> tuple[Any | None, str | None, list[st
     return glossary, glossary.sha256[:16], [str(g) for g in config.fidelity.glossaries]
 
 
+def load_tm(config: Config):
+    """The translation memory of ``config.tm.files`` (None when it lists none)."""
+    if not config.tm.files:
+        return None
+    from ..translate.memory import load_memory
+
+    return load_memory([config.resolve_path(f) for f in config.tm.files], config.tm.fuzzy_threshold)
+
+
 def open_cache(config: Config, out_dir: Path, *, use_cache: bool = True, cache_path: str | Path | None = None):
     """The translation cache: ``--cache``, else ``cache.path`` in the config, else under the output folder."""
     if not (use_cache and config.cache.enabled):
@@ -124,6 +150,7 @@ def load_components(
 ) -> Components:
     """Load everything a run needs; the cheap checks (glossaries, cache) come before the models."""
     glossary, glossary_hash, sources = load_glossary_files(config)
+    memory = load_tm(config)
     cache = open_cache(config, out_dir, use_cache=use_cache, cache_path=cache_path)
     try:
         translator = load_translator(config, glossary)
@@ -133,4 +160,4 @@ def load_components(
         if cache is not None:
             cache.close()
         raise
-    return Components(config, translator, settings, summarizer, glossary, cache, info, glossary_hash, sources)
+    return Components(config, translator, settings, summarizer, glossary, cache, info, glossary_hash, sources, memory)

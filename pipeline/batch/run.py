@@ -231,11 +231,13 @@ class BatchRun:
         if not group:
             return
         translator = self.components.translator
-        texts = list(dict.fromkeys(t for p in group for t in texts_to_translate(p.doc, translator)))
-        self.progress.add_total(len(texts))
-        self.progress.stage("translate", f"{len(texts)} sentences of {len(group)} document(s)")
         started = time.perf_counter()
         try:
+            for p in group:  # English from a person or the translation memory first: the model skips those
+                self.components.recall(p.doc)
+            texts = list(dict.fromkeys(t for p in group for t in texts_to_translate(p.doc, translator)))
+            self.progress.add_total(len(texts))
+            self.progress.stage("translate", f"{len(texts)} sentences of {len(group)} document(s)")
             done = self.translate(texts, progress=self.progress.advance, stats=self.report.translation)
         except sqlite3.DatabaseError as exc:  # every later document would fail alike: stop, say it once
             cache = getattr(self.components.cache, "path", "the translation cache")

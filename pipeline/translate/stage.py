@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..document import Document, Flag
 from .base import GenerationSettings, Translator, find_degeneration
+from .memory import recalled
 
 if TYPE_CHECKING:
     from .cache import TranslationCache
@@ -198,7 +199,8 @@ def split_for_translator(text: str, translator: Translator) -> list[str]:
 
 
 def texts_to_translate(doc: Document, translator: Translator) -> list[str]:
-    """Every string of ``doc`` that needs an English version, split to fit the translator, in order."""
+    """Every string of ``doc`` that needs an English version, split to fit the translator, in order
+    (segments whose English came from a translation memory or a person are left out)."""
     out: list[str] = []
     if doc.title.zh:
         out.extend(split_for_translator(doc.title.zh, translator))
@@ -206,6 +208,8 @@ def texts_to_translate(doc: Document, translator: Translator) -> list[str]:
         if sec.title.zh:
             out.extend(split_for_translator(sec.title.zh, translator))
     for seg in doc.all_segments():
+        if recalled(seg):
+            continue  # English from the translation memory or a person (pipeline/translate/memory.py)
         for piece in seg.pieces or [seg.zh]:
             out.extend(split_for_translator(piece, translator))
     return out
@@ -234,6 +238,8 @@ def apply_translations(doc: Document, translator: Translator, done: dict[str, Tr
         if sec.title.zh:
             sec.title.en, _ = english(sec.title.zh)
     for seg in doc.all_segments():
+        if recalled(seg):
+            continue
         parts, flags = [], []
         for piece in seg.pieces or [seg.zh]:
             en, fl = english(piece)
