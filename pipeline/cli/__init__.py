@@ -131,6 +131,27 @@ def _add_pairs(sub) -> None:
     e.set_defaults(func=cmd_eval)
 
 
+def _add_edits(sub) -> None:
+    from .edits import cmd_import_edits
+
+    i = sub.add_parser(
+        "import-edits", help="bring corrected sentences back from a translation tool (XLIFF or TMX)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Stores the corrected sentences of EDITED as human translations (a later run never "
+                    "replaces them), then redoes that report's summaries, checks and files.",
+        epilog="example:\n  python -m pipeline run report.txt --config tiny --set output.xliff=true --out out/\n"
+               "  (correct out/report.xliff in OmegaT, Trados or memoQ)\n"
+               "  python -m pipeline import-edits out/report.xliff --out out/")
+    i.add_argument("edited", metavar="EDITED", help="the XLIFF (1.2 or 2.x) or TMX file saved by the translation tool")
+    i.add_argument("--out", "-o", required=True, help="the output folder of the run that made the report")
+    i.add_argument("--report", default=None, metavar="STEM",
+                   help="the report's name in OUT (its .json without .json); default: found from EDITED")
+    i.add_argument("--cache", default=None, metavar="PATH", help="the run's translation cache, if it used --cache")
+    add_config_args(i, default=None)
+    _common_output_args(i)
+    i.set_defaults(func=cmd_import_edits)
+
+
 def _add_bench(sub) -> None:
     from .bench import STAGES, cmd_bench
 
@@ -155,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run(sub)
     _add_tools(sub)
     _add_pairs(sub)
+    _add_edits(sub)
     _add_bench(sub)
     return p
 
