@@ -37,6 +37,10 @@ class TranslatorConfig:
     revision: str | None = None  # hub revision (branch, tag or commit); pin it for reproducible output
     ct2_model: str | None = None  # CTranslate2 model folder (backend: ctranslate2)
     ct2_compute_type: Literal[CT2_COMPUTE_TYPES] = "int8"
+    # Multilingual models (NLLB-200: zho_Hans/eng_Latn; M2M100: zh/en): the model's language codes; the
+    # target one is the forced first token. null for Marian (one language pair). See translate/languages.py.
+    src_lang: str | None = None
+    tgt_lang: str | None = None
     num_beams: int = field(default=4, metadata=_check(1, 64))
     # Sentences longer than this many source tokens are split at clause boundaries (Marian's limit is 512).
     max_input_tokens: int = field(default=256, metadata=_check(8, 4096))

@@ -61,6 +61,8 @@ def folder_fingerprint(folder: Path) -> str:
 KNOWN_MODELS = {
     "opus-mt-zh-en": "Helsinki-NLP/opus-mt-zh-en",
     "distilbart-cnn-12-6": "sshleifer/distilbart-cnn-12-6",
+    "nllb-200-distilled-600M": "facebook/nllb-200-distilled-600M",
+    "m2m100_418M": "facebook/m2m100_418M",
 }
 
 
@@ -362,6 +364,69 @@ def build_bart(dest: Path, seed: int, shape: Seq2SeqShape = TINY_BART) -> None:
     tok.save_pretrained(dest)
 
 
+def _m2m100_model(dest: Path, seed: int, tok, vocab_size: int, shape: Seq2SeqShape) -> None:
+    """An M2M100ForConditionalGeneration (the architecture of M2M100 and NLLB-200) for ``tok``, in ``dest``."""
+    import torch
+    from transformers import GenerationConfig, M2M100Config, M2M100ForConditionalGeneration
+
+    config = M2M100Config(
+        vocab_size=vocab_size, d_model=shape.d_model, encoder_layers=shape.encoder_layers,
+        decoder_layers=shape.decoder_layers, encoder_attention_heads=shape.heads, decoder_attention_heads=shape.heads,
+        encoder_ffn_dim=shape.ffn, decoder_ffn_dim=shape.ffn, max_position_embeddings=1024,
+        pad_token_id=tok.pad_token_id, bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
+        decoder_start_token_id=tok.eos_token_id, scale_embedding=True,
+    )
+    torch.manual_seed(seed)
+    model = M2M100ForConditionalGeneration(config)
+    model.generation_config = GenerationConfig(  # as the hub models': decoding starts at </s>, then the language
+        decoder_start_token_id=tok.eos_token_id, bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
+        pad_token_id=tok.pad_token_id, num_beams=shape.num_beams, max_length=200,
+    )
+    model.save_pretrained(dest)
+    tok.save_pretrained(dest)
+
+
+def build_nllb(dest: Path, seed: int, shape: Seq2SeqShape = TINY_MARIAN) -> None:
+    """An NLLB-200-shaped model: ``NllbTokenizer`` (a SentencePiece-style BPE trained on the bundled zh and en
+    text, plus the 202 NLLB language codes) and an M2M100 architecture, random weights."""
+    from tokenizers import SentencePieceBPETokenizer
+    from transformers import NllbTokenizer
+
+    bpe = SentencePieceBPETokenizer()
+    bpe.train_from_iterator(_corpus_lines("zh") + _corpus_lines("en"), vocab_size=1500, min_frequency=1,
+                            special_tokens=["<s>", "<pad>", "</s>", "<unk>"], show_progress=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        bpe.save_model(tmp)
+        vocab = json.loads((Path(tmp) / "vocab.json").read_text(encoding="utf-8"))
+        lines = (Path(tmp) / "merges.txt").read_text(encoding="utf-8").splitlines()
+    merges = [tuple(line.split(" ")) for line in lines if line and not line.startswith("#")]
+    tok = NllbTokenizer(vocab=vocab, merges=merges, src_lang="zho_Hans", tgt_lang="eng_Latn")
+    tok.model_max_length = 1024
+    _m2m100_model(dest, seed, tok, len(tok), shape)
+
+
+def build_m2m100(dest: Path, seed: int, shape: Seq2SeqShape = TINY_MARIAN) -> None:
+    """An M2M100-shaped model: ``M2M100Tokenizer`` (one SentencePiece model trained on the bundled zh and en
+    text, the fairseq vocabulary, the 100 M2M100 language codes) and random weights."""
+    import sentencepiece as spm
+    from transformers import M2M100Tokenizer
+
+    with tempfile.TemporaryDirectory() as tmp:
+        t = Path(tmp)
+        _train_spm(_corpus_lines("zh") + _corpus_lines("en"), t / "spm", 1500, 0.9995)
+        sp = spm.SentencePieceProcessor(model_file=str(t / "spm.model"))
+        vocab = {"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3}
+        for i in range(sp.get_piece_size()):
+            vocab.setdefault(sp.id_to_piece(i), len(vocab))
+        (t / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+        tok = M2M100Tokenizer(vocab_file=str(t / "vocab.json"), spm_file=str(t / "spm.model"), src_lang="zh",
+                              tgt_lang="en")
+        tok.model_max_length = 1024
+        # the language codes follow the vocabulary, then the made-up words (as in the hub models' embeddings)
+        size = max([*tok.get_vocab().values(), *tok.lang_token_to_id.values()]) + 1 + tok.num_madeup_words
+        _m2m100_model(dest, seed, tok, size, shape)
+
+
 def build_once(dest: Path, build: Callable[[Path], None]) -> Path:
     """Build into a temporary folder beside ``dest`` and rename it (a half-built model is never left)."""
     dest = Path(dest)
@@ -384,6 +449,10 @@ def build_once(dest: Path, build: Callable[[Path], None]) -> Path:
 
 
 _BUILDERS = {TINY_TRANSLATOR: build_marian, TINY_SUMMARIZER: build_bart}
+# Built on request only (`models build-tiny --only nllb-zh-en`; the tests): the multilingual families.
+TINY_NLLB = "nllb-zh-en"
+TINY_M2M100 = "m2m100-zh-en"
+_EXTRA_BUILDERS = {TINY_NLLB: build_nllb, TINY_M2M100: build_m2m100}
 
 
 def build_tiny_models(
@@ -393,8 +462,8 @@ def build_tiny_models(
     dest_root = Path(dest_root)
     dest_root.mkdir(parents=True, exist_ok=True)
     built = []
-    for name, builder in _BUILDERS.items():
-        if only is not None and name not in only:
+    for name, builder in {**_BUILDERS, **_EXTRA_BUILDERS}.items():
+        if (name not in only) if only is not None else (name in _EXTRA_BUILDERS):
             continue
         dest = dest_root / name
         stamp = builder_stamp(name, seed)
