@@ -90,7 +90,8 @@ def missing_model_error(name: str, revision: str | None = None, role: str = "tra
         )
     rev = f" (revision {revision})" if revision else ""
     return ModelNotAvailableError(
-        f"model {name!r}{rev} ({role}) is not a local folder and not in the Hugging Face cache, and the hub is unreachable",
+        f"model {name!r}{rev} ({role}) not found locally (not a folder here, not in the Hugging Face cache; "
+        "a run never asks the hub)",
         hint=(
             f"on a connected machine run `python -m pipeline models download {name}` and copy models/ here, "
             f"or set --set {role}.model=<local folder>; for an offline trial use --config tiny"
@@ -123,6 +124,109 @@ def resolve_model(
         raise missing_model_error(name, revision, role) from None
     commit = Path(path).name  # snapshots/<commit>
     return ResolvedModel(name, path, commit)
+
+
+@dataclass(frozen=True)
+class NeededModel:
+    """A model a config needs: ``name`` (hub id or folder) for ``role``, and the CTranslate2 folder made from
+    it when the role's backend is ctranslate2."""
+
+    role: str
+    name: str
+    revision: str | None
+    ct2_model: str | None = None
+    ct2_compute_type: str = "int8"
+
+
+def needed_models(config) -> list[NeededModel]:
+    """Every model ``config`` loads (none for the identity translator or a non-abstractive summarizer)."""
+    out = []
+    tc, sc = config.translator, config.summarizer
+    if tc.backend != "identity":
+        out.append(NeededModel("translator", tc.model, tc.revision,
+                               tc.ct2_model if tc.backend == "ctranslate2" else None, tc.ct2_compute_type))
+    if sc.kind == "abstractive":
+        out.append(NeededModel("summarizer", sc.model, sc.revision,
+                               sc.ct2_model if sc.backend == "ctranslate2" else None, sc.ct2_compute_type))
+    return out
+
+
+def config_reference(config) -> str:
+    """How a command line names ``config``: a shipped config by its name, any other by its path."""
+    if config.source_path is None:
+        return "default"
+    path = Path(config.source_path)
+    shipped = Path(__file__).resolve().parent / "configs"
+    return path.stem if path.resolve().parent == shipped.resolve() or path.parent == Path("configs") else str(path)
+
+
+def missing_models(config) -> list[ModelNotAvailableError]:
+    """One error per model of ``config`` that is not here (nothing is downloaded or loaded)."""
+    errors = []
+    for need in needed_models(config):
+        try:
+            resolve_model(need.name, need.revision, root=config.root, role=need.role)
+        except ModelNotAvailableError as err:
+            errors.append(err)
+        if need.ct2_model and not (config.resolve_path(need.ct2_model) / "model.bin").exists():
+            errors.append(ModelNotAvailableError(
+                f"{need.role} CTranslate2 model folder {need.ct2_model!r} not found",
+                hint=f"`python -m pipeline models convert {need.name} --out {need.ct2_model}`"))
+    return errors
+
+
+def check_models_present(config) -> None:
+    """Stop before loading anything when models are missing, naming all of them at once (exit 4) and the
+    one command that fetches them."""
+    errors = missing_models(config)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        tiny = all("build-tiny" in (e.hint or "") for e in errors)
+        hubs = []
+        for need in needed_models(config):
+            hub = need.name if not looks_like_path(need.name) else KNOWN_MODELS.get(Path(need.name).name)
+            if hub and any(repr(need.name) in e.args[0] for e in errors):
+                hubs.append(f"`python -m pipeline models download {hub}`")
+        fetch = ("build them with `python -m pipeline models build-tiny`" if tiny else
+                 f"on a connected machine run `python -m pipeline models download --config {config_reference(config)}` "
+                 "(it downloads and converts all of them" + (f"; one by one: {', '.join(hubs)}" if hubs else "")
+                 + ") and copy models/ here")
+        raise ModelNotAvailableError(f"{len(errors)} models not found locally: " + "; ".join(e.args[0] for e in errors),
+                                     hint=fetch)
+
+
+def download_config_models(config, dest_root: Path, log_line: Callable[[str], None] = lambda line: None) -> list[Path]:
+    """Everything ``config`` needs, fetched: hub models into ``dest_root`` (or into the folder the config
+    names, for a known model such as ``models/opus-mt-zh-en``), tiny models built, CTranslate2 folders
+    converted. Models already here are left alone."""
+    done = []
+    for need in needed_models(config):
+        try:
+            path = Path(resolve_model(need.name, need.revision, root=config.root, role=need.role).path)
+        except ModelNotAvailableError:
+            folder = config.resolve_path(need.name)
+            if looks_like_path(need.name) and folder.parent.name == "tiny":
+                log_line(f"building the tiny {need.role} model under {folder.parent}")
+                build_tiny_models(folder.parent, only=(folder.name,))
+                path = folder
+            elif looks_like_path(need.name):
+                hub = KNOWN_MODELS.get(folder.name)
+                if hub is None:
+                    raise missing_model_error(need.name, need.revision, need.role) from None
+                log_line(f"downloading {hub} -> {folder}")
+                path = download_model(hub, need.revision, folder.parent)
+            else:
+                log_line(f"downloading {need.name} -> {dest_root}")
+                path = download_model(need.name, need.revision, dest_root)
+        done.append(path)
+        if need.ct2_model and not (config.resolve_path(need.ct2_model) / "model.bin").exists():
+            from .translate.ct2 import convert_to_ctranslate2
+
+            quantization = need.ct2_compute_type if need.ct2_compute_type != "auto" else "int8"
+            log_line(f"converting {path} -> {need.ct2_model} ({quantization})")
+            done.append(convert_to_ctranslate2(str(path), config.resolve_path(need.ct2_model), quantization=quantization))
+    return done
 
 
 def download_model(name: str, revision: str | None, dest_root: Path) -> Path:

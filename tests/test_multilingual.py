@@ -88,3 +88,45 @@ def test_ctranslate2_backend_matches_transformers(multilingual, family, tmp_path
     ref = TransformersTranslator(str(multilingual[family]), src_lang=src, tgt_lang=tgt)
     got, want = fast.translate_batch(texts, settings), ref.translate_batch(texts, settings)
     assert [g.text for g in got] == [w.text for w in want] and all(g.text for g in got)
+
+
+def test_a_run_names_every_missing_model_at_once(tmp_path):
+    res = run_main("run", str(SAMPLE), "--config", str(TINY_CONFIG), "--out", str(tmp_path / "o"), "-q",
+                   "--set", "translator.model=models/nope-translator", "--set", "summarizer.model=models/nope-summarizer",
+                   cwd=tmp_path)
+    assert res.returncode == 4 and res.stderr.count("\n") == 1, res.stderr
+    assert "2 models not found locally: model folder 'models/nope-translator' (translator) not found; " \
+           "model folder 'models/nope-summarizer' (summarizer) not found" in res.stderr
+    assert f"`python -m pipeline models download --config {TINY_CONFIG}`" in res.stderr
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())  # nothing loaded, nothing written
+
+
+def test_hub_models_not_here_are_not_found_locally_never_unreachable(tmp_path):
+    from .conftest import run_cli
+
+    res = run_cli("run", str(SAMPLE), "--config", "nllb", "--out", str(tmp_path / "o"), cwd=tmp_path,
+                  env={"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}, timeout=120)
+    assert res.returncode == 4 and res.stderr.count("\n") == 1, res.stderr
+    assert "2 models not found locally: model 'facebook/nllb-200-distilled-600M' (translator) not found locally" in res.stderr
+    assert "unreachable" not in res.stderr and "`python -m pipeline models download --config nllb`" in res.stderr
+    assert "`python -m pipeline models download facebook/nllb-200-distilled-600M`" in res.stderr
+    offline = run_cli("models", "download", "--config", "nllb", "--dir", str(tmp_path / "models"), cwd=tmp_path,
+                      env={"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}, timeout=120)
+    assert offline.returncode == 4 and "could not download 'facebook/nllb-200-distilled-600M'" in offline.stderr
+    assert offline.stderr.count("error:") == 1 and "Traceback" not in offline.stderr
+
+
+def test_models_download_with_a_config_fetches_everything_it_needs(tmp_path):
+    """With the tiny config, `models download --config` builds what is missing (no network needed), then
+    the config's models are all here."""
+    from .conftest import ROOT
+
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "configs" / "tiny.yaml").write_text((ROOT / "configs" / "tiny.yaml").read_text(encoding="utf-8"),
+                                                    encoding="utf-8")
+    res = run_main("models", "download", "--config", "configs/tiny.yaml", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "models" / "tiny" / "marian-zh-en" / "config.json").is_file()
+    assert (tmp_path / "models" / "tiny" / "bart-summarizer" / "config.json").is_file()
+    listing = run_main("models", "list", "--config", "configs/tiny.yaml", cwd=tmp_path)
+    assert listing.returncode == 0 and "MISSING" not in listing.stdout, listing.stdout

@@ -151,6 +151,9 @@ def load_components(
     """Load everything a run needs; the cheap checks (glossaries, cache) come before the models."""
     glossary, glossary_hash, sources = load_glossary_files(config)
     memory = load_tm(config)
+    from ..models import check_models_present
+
+    check_models_present(config)  # every missing model named at once, before anything loads
     cache = open_cache(config, out_dir, use_cache=use_cache, cache_path=cache_path)
     try:
         translator = load_translator(config, glossary)

@@ -84,8 +84,13 @@ def _add_tools(sub) -> None:
     bt.add_argument("--dir", default="models/tiny", help="where to build them (default: models/tiny)")
     bt.add_argument("--seed", type=int, default=0, help="weight seed (default: 0)")
     bt.add_argument("--force", action="store_true", help="rebuild even if present and current")
-    dl = msub.add_parser("download", help="download a hub model into models/ (needs network)")
-    dl.add_argument("name", help="hub id, e.g. Helsinki-NLP/opus-mt-zh-en")
+    dl = msub.add_parser("download", help="download a hub model, or every model a config needs (needs network)",
+                         formatter_class=argparse.RawDescriptionHelpFormatter,
+                         epilog="examples:\n  python -m pipeline models download Helsinki-NLP/opus-mt-zh-en\n"
+                                "  python -m pipeline models download --config fast   # download and convert all")
+    dl.add_argument("name", nargs="?", default=None,
+                    help="hub id, e.g. Helsinki-NLP/opus-mt-zh-en; without it: every model of --config")
+    add_config_args(dl, nested=True)
     dl.add_argument("--revision", default=None, help="hub commit or tag (default: main)")
     dl.add_argument("--dir", default="models", help="where to save it (default: models/)")
     cv = msub.add_parser("convert", help="convert a local model to CTranslate2 (needs .[fast])")

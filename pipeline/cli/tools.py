@@ -36,6 +36,14 @@ def cmd_models(args) -> int:
             print(p)
         return 0
     quiet_libraries()
+    if args.models_cmd == "download" and args.name is None:
+        from ..models import download_config_models
+
+        config = load_config_from_args(args)
+        for path in download_config_models(config, Path(args.dir), lambda line: print(line, file=sys.stderr)):
+            print(path)
+        print(f"every model of {config.source_path or 'the default config'} is here", file=sys.stderr)
+        return 0
     if args.models_cmd == "download":
         dest = download_model(args.name, args.revision, Path(args.dir))
         print(f"downloaded {args.name} -> {dest}; point the config at it: --set translator.model={dest}")
