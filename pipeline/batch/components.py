@@ -80,6 +80,7 @@ class Components:
             "glossary_sha256": facts["glossary"],
             "glossary_sources": self.glossary_sources,
             "alignment": self.config.output.alignment,
+            **({"tiny_models": True} if made_with_tiny_models(self.config) else {}),
             **({"tm": {"files": list(self.config.tm.files), "sha256": facts["tm"], "entries": len(self.memory),
                        "fuzzy_threshold": self.config.tm.fuzzy_threshold, "use_fuzzy": self.config.tm.use_fuzzy}}
                if self.memory is not None else {}),
@@ -124,6 +125,14 @@ def load_glossary_files(config: Config) -> tuple[Any | None, str | None, list[st
 
     glossary = load_glossaries([config.resolve_path(g) for g in config.fidelity.glossaries])
     return glossary, glossary.sha256[:16], [str(g) for g in config.fidelity.glossaries]
+
+
+def made_with_tiny_models(config: Config) -> bool:
+    """Whether a model of ``config`` is one of the tiny test models (its folder carries their build stamp)."""
+    from ..models import BUILDER_STAMP, looks_like_path, needed_models
+
+    return any(looks_like_path(n.name) and (config.resolve_path(n.name) / BUILDER_STAMP).is_file()
+               for n in needed_models(config))
 
 
 def load_tm(config: Config):

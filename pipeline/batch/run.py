@@ -259,6 +259,8 @@ class BatchRun:
             try:
                 apply_translations(p.doc, self.components.translator, done)
                 p.doc.provenance = self.components.provenance(p.doc, p.content_hash, p.item.read_as)
+                if self.limit:  # every output and the index say it is a partial preview
+                    p.doc.provenance["preview"] = {"first_segments": self.limit}
             except Exception as err:
                 self._fail(p.item.name, p.item.key, err, p.content_hash, p.seconds)
                 continue

@@ -109,7 +109,14 @@ def _status(report: _Report) -> str:
     if report.entry.status == "ok" and report.doc is None:
         return "output unreadable"
     status = clean_text(report.entry.status)
-    return f"{status}: {clean_text(report.entry.error)}" if report.entry.error else status
+    if report.entry.error:
+        return f"{status}: {clean_text(report.entry.error)}"
+    preview = (report.doc.provenance or {}).get("preview") if report.doc is not None else None
+    if isinstance(preview, dict) and preview.get("first_segments"):
+        return f"{status}, partial preview (first {preview['first_segments']} segments)"
+    if report.doc is not None and (report.doc.provenance or {}).get("tiny_models"):
+        return f"{status}, tiny test models (gibberish)"
+    return status
 
 
 # --------------------------------------------------------------------------------------------------------

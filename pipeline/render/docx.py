@@ -14,7 +14,7 @@ import zipfile
 
 from ..document import Bilingual, Document, Section, Segment, Summary
 from .exchange import TOOL, origin_of, xml_text
-from .flags import flag_lines, qa_sentence
+from .flags import flag_lines, notices, qa_sentence
 
 INITIALS = "ZR"
 _ORIGIN_NOTE = {"tm": "English from the translation memory", "human": "English corrected by a person"}
@@ -99,8 +99,8 @@ def render_docx(doc: Document, banner: str | None = None) -> bytes:
     document = WordDocument()
     document.core_properties.title = xml_text(doc.title.en or doc.title.zh)[:255]
     document.core_properties.author = TOOL
-    if banner:
-        document.add_paragraph().add_run(xml_text(banner)).bold = True
+    for line in ([banner] if banner else []) + notices(doc.provenance):
+        document.add_paragraph().add_run(xml_text(line)).bold = True
     _heading(document, doc.title.zh or doc.source, doc.title, 0)
     byline = " · ".join(xml_text(str(x)) for x in (doc.issuer, doc.date or doc.meta.get("发布日期")) if x)
     if byline:

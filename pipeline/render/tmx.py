@@ -12,6 +12,7 @@ from lxml import etree
 
 from ..document import Document
 from .exchange import SOURCE_LANG, TARGET_LANG, TOOL, TOOL_VERSION, iter_units, origin_of, translator_ref, xml_text
+from .flags import notices
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 DOCTYPE = '<!DOCTYPE tmx SYSTEM "tmx14.dtd">'
@@ -28,6 +29,8 @@ def render_tmx(doc: Document) -> bytes:
         "creationtool": TOOL, "creationtoolversion": TOOL_VERSION, "segtype": "sentence",
         "o-tmf": f"{TOOL} JSON", "adminlang": "en", "srclang": SOURCE_LANG, "datatype": "plaintext",
     })
+    for notice in notices(doc.provenance):
+        etree.SubElement(header, "note").text = xml_text(notice)
     _prop(header, "x-report", doc.source)
     if doc.title.zh:
         _prop(header, "x-title", doc.title.zh)

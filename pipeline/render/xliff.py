@@ -18,7 +18,7 @@ from lxml import etree
 
 from ..document import Document, Section, Segment
 from .exchange import SOURCE_LANG, TARGET_LANG, TOOL, TOOL_VERSION, xml_text
-from .flags import clean_text, flag_lines
+from .flags import clean_text, flag_lines, notices
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -83,6 +83,8 @@ def render_xliff(doc: Document) -> bytes:
                               "target-language": TARGET_LANG, "datatype": "plaintext", "tool-id": TOOL})
     header = _el(file, "header")
     _el(header, "tool", {"tool-id": TOOL, "tool-name": TOOL, "tool-version": TOOL_VERSION})
+    for notice in notices(doc.provenance):
+        _el(header, "note", {"from": TOOL, "priority": "1"}, notice)
     if doc.title.zh:
         _el(header, "note", {"from": TOOL}, f"{clean_text(doc.title.zh)} · {clean_text(doc.title.en or '')}".strip(" ·"))
     body = _el(file, "body")
