@@ -195,7 +195,7 @@ def _add_edits(sub) -> None:
         "import-edits", help="bring corrected sentences back from a translation tool (XLIFF or TMX)",
         description="Stores the corrected sentences of EDITED as human translations (a later run never "
                     "replaces them), then redoes that report's summaries, checks and files.",
-        epilog="example:\n  python -m pipeline run report.txt --config tiny --set output.xliff=true --out out/\n"
+        epilog="examples:\n  python -m pipeline run report.txt --config tiny --set output.xliff=true --out out/\n"
                "  (correct out/report.xliff in OmegaT, Trados or memoQ)\n"
                "  python -m pipeline import-edits out/report.xliff --out out/")
     i.add_argument("edited", metavar="EDITED", help="the XLIFF (1.2 or 2.x) or TMX file saved by the translation tool")
