@@ -115,3 +115,16 @@ def test_a_whole_run_on_real_model_folders_has_no_notice(tmp_path):
     assert res.returncode == 0, res.stderr
     md = (tmp_path / "o" / f"{SAMPLE.stem}.md").read_text(encoding="utf-8")
     assert "gibberish" not in md and "Partial preview" in md
+
+
+@pytest.mark.usefixtures("tiny_models")
+def test_a_failed_table_row_is_named_by_its_id_in_the_index(tmp_path):
+    table = tmp_path / "rows.jsonl"
+    rows = [{"id": "good-row", "text": "一、总体情况\n经济运行总体平稳。财政收入12亿元。"},
+            {"id": "english-row", "text": "This row is English only, so it is refused as not Chinese."}]
+    table.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    res = run_main("run", str(table), "--config", str(TINY_CONFIG), "--out", str(tmp_path / "o"), "-q",
+                   "--set", "summarizer.kind=none")
+    assert res.returncode == 1, res.stderr
+    failed = [line for line in (tmp_path / "o" / "index.md").read_text(encoding="utf-8").splitlines() if "| failed: " in line]
+    assert len(failed) == 1 and "| english-row |" in failed[0] and "| rows |" not in failed[0]

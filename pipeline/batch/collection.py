@@ -66,6 +66,12 @@ def _without_segments(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _name_of(input_name: str) -> str:
+    """A failed input's name in the index: a table row by its id (``rows.jsonl#a7`` -> ``a7``), a file by its stem."""
+    name = Path(input_name).name
+    return name.rsplit("#", 1)[1] or name if "#" in name else Path(input_name).stem
+
+
 def _entries(out_dir: Path, manifest: Manifest, rows: Callable[[str, dict[str, Any]], None]):
     """One :class:`ReportEntry` per input (its last good outputs, else its last failure), loading one JSON
     file at a time; ``rows(stem, data)`` receives each finished document (for the Parquet file)."""
@@ -77,7 +83,7 @@ def _entries(out_dir: Path, manifest: Manifest, rows: Callable[[str, dict[str, A
         rec = manifest.last_ok.get(key, last)
         links = {Path(o).suffix[1:]: Path(os.path.relpath(manifest.output_path(o), out_dir)).as_posix()
                  for o in rec.get("outputs", [])}
-        stem = rec.get("stem") or Path(rec["input"]).stem
+        stem = rec.get("stem") or _name_of(rec["input"])
         data, status, error = None, rec.get("status", "failed"), rec.get("error") or ""
         if status == "ok" and "json" in links:
             try:
