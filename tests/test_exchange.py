@@ -191,3 +191,21 @@ def test_characters_xml_cannot_carry_are_dropped_not_fatal():
     assert etree.fromstring(render_xliff(doc)).findtext(".//x:target", namespaces=XLIFF_NS) == "Control."
     cells = docx.Document(io.BytesIO(render_docx(doc))).tables[0].rows[1].cells
     assert [c.text for c in cells] == ["控制字符。", "Control."]
+
+
+@pytest.mark.ray
+@pytest.mark.slow
+def test_ray_engine_writes_the_same_exchange_files(tiny_models, tmp_path):
+    """The Word file (bytes) and the XML formats come back from Ray document tasks as the local engine writes them."""
+    pytest.importorskip("ray", reason="Ray not installed (pip install -e '.[ray]')")
+    from .conftest import run_cli
+
+    args = ["--config", str(TINY_CONFIG), "-q", "--no-cache", "--limit", "8", "--set", "summarizer.kind=none", *ALL_FORMATS]
+    local = run_main("run", str(SAMPLE), "--out", str(tmp_path / "local"), *args)
+    assert local.returncode == 0, local.stderr
+    ray = run_cli("run", str(SAMPLE), "--out", str(tmp_path / "ray"), "--engine", "ray", *args, timeout=600)
+    assert ray.returncode == 0, ray.stderr[-3000:]
+    for suffix in ("docx", "tmx", "xliff", "json"):
+        name = f"{SAMPLE.stem}.{suffix}"
+        assert (tmp_path / "ray" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
+    assert (tmp_path / "ray" / "segments.csv").read_bytes() == (tmp_path / "local" / "segments.csv").read_bytes()
