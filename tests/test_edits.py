@@ -139,12 +139,19 @@ def test_a_later_run_never_overwrites_a_human_translation(round_trip, tmp_path):
     res = run_main("run", str(SAMPLE), "--config", str(TINY_CONFIG), "--out", str(again), "-q", *FORMATS)
     assert res.returncode == 0, res.stderr
     assert (again / f"{STEM}.json").read_bytes() == json_bytes  # done: nothing redone
-    res = run_main("run", str(SAMPLE), "--config", str(TINY_CONFIG), "--out", str(again), "-q", "--force", *FORMATS)
+    res = run_main("run", str(SAMPLE), "--config", str(TINY_CONFIG), "--out", str(again), "--force", *FORMATS)
     assert res.returncode == 0, res.stderr
     forced = {s["id"]: s for s in all_segments(load(again))}
     for sid, en in corrections.items():
         assert (forced[sid]["en"], forced[sid]["origin"]) == (en, "human")
     assert [(s["en"], s["origin"]) for s in all_segments(after)] == [(s["en"], s["origin"]) for s in forced.values()]
+    assert f"{len(corrections)} human" in res.stderr
+    # --no-cache: no model translation is read from the cache, but a person's correction still is
+    res = run_main("run", str(SAMPLE), "--config", str(TINY_CONFIG), "--out", str(again), "-q", "--force", "--no-cache",
+                   *FORMATS)
+    assert res.returncode == 0, res.stderr
+    uncached = {s["id"]: s for s in all_segments(load(again))}
+    assert all((uncached[sid]["en"], uncached[sid]["origin"]) == (en, "human") for sid, en in corrections.items())
 
 
 def test_tmx_without_ids_is_matched_by_its_chinese(exported, tmp_path):

@@ -94,6 +94,9 @@ def test_tiny_models_and_previews_are_said_on_every_output(tmp_path):
     paragraphs = [p.text for p in docx.Document(str(tmp_path / f"{stem}.docx")).paragraphs[:3]]
     assert any("gibberish" in p for p in paragraphs) and any("Partial preview" in p for p in paragraphs)
     assert "partial preview (first 5 segments)" in (tmp_path / "index.md").read_text(encoding="utf-8")
+    for digest in ("digest.md", "digest.html"):
+        text = (tmp_path / digest).read_text(encoding="utf-8")
+        assert "gibberish" in text and "Partial preview" in text, digest
     html = (tmp_path / f"{stem}.html").read_text(encoding="utf-8")
     assert html.index('class="notice"') < html.index("<h1>")  # above the title: seen first
 

@@ -98,15 +98,16 @@ def gwr_report(tmp_path_factory):
 
 
 def _run(report: Path, out: Path, *extra: str) -> dict:
-    res = run_main("run", str(report), "--config", str(TINY_CONFIG), "--out", str(out), "-q",
+    res = run_main("run", str(report), "--config", str(TINY_CONFIG), "--out", str(out),
                    "--set", f"tm.files=[{GWR_CSV}]", *extra)
     assert res.returncode == 0, res.stderr
+    assert "segments from the translation memory (" in res.stderr  # the run's summary counts the hits
     return json.loads((out / f"{report.stem}.json").read_text(encoding="utf-8"))
 
 
 def test_official_pairs_as_memory_exact_used_fuzzy_offered(tiny_models, gwr_report, tmp_path):
     report, rows, long_row, sentences = gwr_report
-    data = _run(report, tmp_path / "out", "--set", "output.xliff=true")
+    data = _run(report, tmp_path / "out", "--set", "output.xliff=true", "--set", "output.csv=true")
     segs = {s["zh"]: s for s in all_segments(data)}
     assert list(segs) == sentences  # one segment per sentence, as written
     first, variant, fuzzy, unknown = (segs[s] for s in sentences)

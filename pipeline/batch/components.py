@@ -30,6 +30,7 @@ class Components:
     glossary_sha256: str | None = None
     glossary_sources: list[str] = field(default_factory=list)
     memory: Any | None = None  # translate.memory.TranslationMemory of config.tm.files (None: no memory)
+    human: Any | None = None  # where import-edits keeps human translations: the cache (read even with --no-cache)
 
     def service(self, produce: Any = None):
         """The one way texts are translated in a run: this translator, settings, guard and cache;
@@ -44,9 +45,8 @@ class Components:
         before the model (in place); returns the counts (translate.memory.RecallCounts)."""
         from ..translate.memory import recall
 
-        human = None
-        if self.cache is not None:
-            human = self.cache.human_get_many(s.zh for s in doc.all_segments())
+        store = self.human if self.human is not None else self.cache
+        human = store.human_get_many(s.zh for s in doc.all_segments()) if store is not None else None
         return recall(doc, self.memory, human, use_fuzzy=self.config.tm.use_fuzzy)
 
     def translator_signature(self) -> dict[str, Any]:
@@ -89,6 +89,8 @@ class Components:
     def close(self) -> None:
         if self.cache is not None:
             self.cache.close()
+        if self.human is not None and self.human is not self.cache:
+            self.human.close()
 
 
 def load_translator(config: Config, glossary: Any | None = None):
@@ -154,6 +156,15 @@ def open_cache(config: Config, out_dir: Path, *, use_cache: bool = True, cache_p
     return TranslationCache(path or default_cache_path(out_dir))
 
 
+def open_human_store(config: Config, out_dir: Path, cache_path: str | Path | None = None):
+    """The translation cache file, opened for its human translations only, when the cache is off for this
+    run (``--no-cache``) but the file exists: a later run never overwrites a person's correction."""
+    from ..translate.cache import TranslationCache
+
+    path = Path(cache_path or (config.resolve_path(config.cache.path) if config.cache.path else default_cache_path(out_dir)))
+    return TranslationCache(path) if path.is_file() else None
+
+
 def load_components(
     config: Config, out_dir: Path, *, use_cache: bool = True, cache_path: str | Path | None = None
 ) -> Components:
@@ -164,12 +175,14 @@ def load_components(
 
     check_models_present(config)  # every missing model named at once, before anything loads
     cache = open_cache(config, out_dir, use_cache=use_cache, cache_path=cache_path)
+    human = cache if cache is not None else open_human_store(config, out_dir, cache_path)
     try:
         translator = load_translator(config, glossary)
         settings = generation_settings(config)
         summarizer, info = load_summarizer(config, translator, settings)
     except BaseException:
-        if cache is not None:
-            cache.close()
+        for store in {id(s): s for s in (cache, human) if s is not None}.values():
+            store.close()
         raise
-    return Components(config, translator, settings, summarizer, glossary, cache, info, glossary_hash, sources, memory)
+    return Components(config, translator, settings, summarizer, glossary, cache, info, glossary_hash, sources, memory,
+                      human)

@@ -234,7 +234,7 @@ class BatchRun:
         started = time.perf_counter()
         try:
             for p in group:  # English from a person or the translation memory first: the model skips those
-                self.components.recall(p.doc)
+                self.report.translation.add_recall(self.components.recall(p.doc))
             texts = list(dict.fromkeys(t for p in group for t in texts_to_translate(p.doc, translator)))
             self.progress.add_total(len(texts))
             self.progress.stage("translate", f"{len(texts)} sentences of {len(group)} document(s)")

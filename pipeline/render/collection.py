@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..document import Document, Section, Summary
-from .flags import clean_text, flag_lines, qa_sentence
+from .flags import clean_text, flag_lines, notices, qa_sentence
 from .html import asset, environment
 from .markdown import escape_markdown
 
@@ -179,6 +179,7 @@ def _digest_entry_md(report: _Report) -> str:
         facts.append(_md_link("Markdown", report.href("md")))
     if facts:
         lines += [" · ".join(facts), ""]
+    lines += [f"> **Note:** {escape_markdown(notice)}\n" for notice in notices(doc.provenance)]
     if doc.qa:
         lines += [f"**Checks:** {escape_markdown(qa_sentence(doc.qa))}", ""]
     if doc.summary and doc.summary.sentences:
@@ -238,6 +239,7 @@ def _digest_view(report: _Report, n: int) -> dict[str, Any]:
         "reader": reader,
         "markdown": report.href("md"),
         "checks": qa_sentence(doc.qa) if doc.qa else "",
+        "notices": notices(doc.provenance),
         "flagged": int(doc.qa.get("segments_flagged", 0) or 0) if doc.qa else 0,
         "method": doc.summary.method if doc.summary else "",
         "executive": _sentence_views(doc.summary, reader) if doc.summary else [],

@@ -35,6 +35,15 @@ class TranslationStats:
     retried: int = 0  # degenerate outputs retried with stricter settings
     flagged: int = 0  # still degenerate after the retry
     seconds: float = 0.0
+    human: int = 0  # segments whose English is a person's (import-edits), not translated
+    memory: int = 0  # segments whose English came from the translation memory, not translated
+    offered: int = 0  # fuzzy memory matches offered beside the model's English
+
+    def add_recall(self, counts: Any) -> None:
+        """Count what :func:`pipeline.translate.memory.recall` filled in or offered for a document."""
+        self.human += counts.human
+        self.memory += counts.exact + counts.fuzzy_used
+        self.offered += counts.fuzzy_offered
 
 
 # Turns texts missing from the cache (shortest first) into results, chunk by chunk.
