@@ -200,3 +200,22 @@ def test_bad_edited_files_are_one_line_errors(exported, tmp_path):
                    "--config", str(TINY_CONFIG))  # not the run's config: the outputs would differ
     assert res.returncode == 3 and "not the config that made" in res.stderr
     assert (out / f"{STEM}.json").read_bytes() == json_bytes
+
+
+def test_xliff_2_from_a_tool_is_read_too_and_entities_are_not_expanded(exported, tmp_path):
+    """XLIFF 2.0 (units with segments; what some tools export) works the same; an external entity in an
+    edited file is never fetched or expanded."""
+    out = tmp_path / "out"
+    shutil.copytree(exported, out)
+    seg = all_segments(load(out))[1]
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET", encoding="utf-8")
+    edited = tmp_path / "edited.xlf"
+    edited.write_text(f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file://{secret}">]>'
+                      '<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="zh-CN" trgLang="en">'
+                      f'<file id="f1" original="{SAMPLE.name}"><unit id="{seg["id"]}"><segment><source>{seg["zh"]}</source>'
+                      '<target>Version two &amp; more.&e;</target></segment></unit></file></xliff>', encoding="utf-8")
+    res = run_main("import-edits", str(edited), "--out", str(out), "--config", str(TINY_CONFIG), *FORMATS)
+    assert res.returncode == 0, res.stderr  # the report found by the file it names (its input's name)
+    fixed = next(s for s in all_segments(load(out)) if s["id"] == seg["id"])
+    assert fixed["origin"] == "human" and fixed["en"].startswith("Version two & more.") and "SECRET" not in fixed["en"]
