@@ -219,3 +219,22 @@ def test_xliff_2_from_a_tool_is_read_too_and_entities_are_not_expanded(exported,
     assert res.returncode == 0, res.stderr  # the report found by the file it names (its input's name)
     fixed = next(s for s in all_segments(load(out)) if s["id"] == seg["id"])
     assert fixed["origin"] == "human" and fixed["en"].startswith("Version two & more.") and "SECRET" not in fixed["en"]
+
+
+def test_without_config_the_reports_own_config_file_is_used(exported, tmp_path):
+    """A run made with a config file and no --set: import-edits finds that file in the report's provenance."""
+    out = tmp_path / "out"
+    res = run_main("run", str(SAMPLE), "--config", str(TINY_CONFIG), "--out", str(out), "-q", "--limit", "6",
+                   "--set", "summarizer.kind=none")
+    assert res.returncode == 0, res.stderr
+    seg = all_segments(load(out))[2]
+    edited = tmp_path / f"{STEM}.tmx"
+    edited.write_text('<tmx version="1.4"><header creationtool="t" creationtoolversion="1" segtype="sentence" '
+                      'o-tmf="t" adminlang="en" srclang="zh-CN" datatype="plaintext"/><body><tu><tuv xml:lang="zh-CN">'
+                      f'<seg>{seg["zh"]}</seg></tuv><tuv xml:lang="en"><seg>Mine.</seg></tuv></tu></body></tmx>',
+                      encoding="utf-8")
+    res = run_main("import-edits", str(edited), "--out", str(out))
+    assert res.returncode == 3 and "not the config that made the report" in res.stderr  # the --set is missing
+    res = run_main("import-edits", str(edited), "--out", str(out), "--set", "summarizer.kind=none")
+    assert res.returncode == 0, res.stderr
+    assert next(s for s in all_segments(load(out)) if s["id"] == seg["id"])["en"] == "Mine."

@@ -11,10 +11,13 @@ from .common import load_config_from_args, quiet_libraries
 
 
 def _config_of_report(args, out_dir: Path) -> None:
-    """Without --config: the config the report was made with (its provenance names the file)."""
+    """Without --config: the config the report was made with (its provenance names the file). The report is
+    --report's, else the one named like the edited file, else the folder's first (a batch shares one config;
+    the config's hash is checked against the report's before anything is written)."""
     if args.config is not None:
         return
-    for json_path in sorted(out_dir.glob("*.json"))[:1] if not args.report else [out_dir / f"{args.report}.json"]:
+    named = out_dir / f"{args.report or Path(args.edited).stem}.json"
+    for json_path in [named] + sorted(out_dir.glob("*.json"))[:1]:
         try:
             source = json.loads(json_path.read_text(encoding="utf-8"))["provenance"]["config"]["file"]
         except (OSError, ValueError, KeyError, TypeError):
