@@ -149,3 +149,20 @@ def test_a_missing_memory_file_is_a_config_error(tiny_models, tmp_path):
                    "--set", f"tm.files=[{tmp_path / 'nope.csv'}]")
     assert res.returncode == 3 and res.stderr.count("\n") == 1
     assert "nope.csv: translation memory file not found" in res.stderr
+
+
+def test_a_changed_memory_redoes_the_reports(tiny_models, tmp_path):
+    src = tmp_path / "r.txt"
+    src.write_text("各位代表：\n一、工作回顾\n经济运行总体平稳。就业保持稳定。\n", encoding="utf-8")
+    memory = tmp_path / "tm.tsv"
+    memory.write_text("zh\ten\n就业保持稳定。\tEmployment remained stable.\n", encoding="utf-8")
+    args = ["run", str(src), "--config", str(TINY_CONFIG), "--out", str(tmp_path / "o"), "--set", f"tm.files=[{memory}]",
+            "--set", "summarizer.kind=none"]
+    assert run_main(*args).returncode == 0
+    assert "0 written, 1 already done" in run_main(*args).stderr  # same memory: nothing to redo
+    memory.write_text("zh\ten\n就业保持稳定。\tEmployment held steady.\n", encoding="utf-8")
+    res = run_main(*args)
+    assert res.returncode == 0 and "1 written" in res.stderr
+    data = json.loads((tmp_path / "o" / "r.json").read_text(encoding="utf-8"))
+    seg = next(s for s in all_segments(data) if s["zh"] == "就业保持稳定。")
+    assert (seg["en"], seg["origin"], seg["tm"]["source"]) == ("Employment held steady.", "tm", "tm.tsv#1")

@@ -17,6 +17,7 @@ Memory files: TMX (any version; ``tuv`` languages zh* and en*), TSV/CSV/JSONL wi
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import re
 import unicodedata
@@ -94,7 +95,7 @@ class TranslationMemory:
     def __len__(self) -> int:
         return len(self.entries)
 
-    @property
+    @functools.cached_property
     def fingerprint(self) -> str:
         """A short hash of the entries and the threshold (part of the run signature)."""
         h = hashlib.sha256(f"{self.threshold}".encode())
