@@ -80,9 +80,12 @@ class Bilingual:
     zh: str
     en: str | None = None
     flags: list[Flag] = field(default_factory=list)
+    origin: str | None = None  # as Segment.origin: "model", "tm" or "human"
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"zh": self.zh, "en": self.en}
+        if self.origin:
+            d["origin"] = self.origin
         if self.flags:
             d["flags"] = [f.to_dict() for f in self.flags]
         return d
@@ -90,7 +93,8 @@ class Bilingual:
     @classmethod
     def from_dict(cls, d: dict[str, Any] | None) -> "Bilingual":
         d = d or {}
-        return cls(zh=d.get("zh", ""), en=d.get("en"), flags=[Flag.from_dict(f) for f in d.get("flags", [])])
+        return cls(zh=d.get("zh", ""), en=d.get("en"), flags=[Flag.from_dict(f) for f in d.get("flags", [])],
+                   origin=d.get("origin"))
 
 
 @dataclass

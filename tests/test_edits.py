@@ -238,3 +238,22 @@ def test_without_config_the_reports_own_config_file_is_used(exported, tmp_path):
     res = run_main("import-edits", str(edited), "--out", str(out), "--set", "summarizer.kind=none")
     assert res.returncode == 0, res.stderr
     assert next(s for s in all_segments(load(out)) if s["id"] == seg["id"])["en"] == "Mine."
+
+
+def test_a_corrected_heading_is_kept_like_a_sentence(exported, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(exported, out)
+    before = load(out)
+    edited = tmp_path / "corrected.xliff"
+    edit_xliff(out / f"{STEM}.xliff", edited, {"sec-2-title": "Work for the second half of the year"})
+    res = run_main("import-edits", str(edited), "--out", str(out), "--report", STEM, "--config", str(TINY_CONFIG),
+                   *FORMATS)
+    assert res.returncode == 0 and "1 sentence(s) corrected" in res.stderr, res.stderr
+    after = load(out)
+    assert (after["sections"][1]["title"]["en"], after["sections"][1]["title"]["origin"]) == (
+        "Work for the second half of the year", "human")
+    assert [(s["en"], s["origin"]) for s in all_segments(after)] == [(s["en"], s["origin"]) for s in all_segments(before)]
+    assert "Work for the second half of the year" in (out / f"{STEM}.md").read_text(encoding="utf-8")
+    res = run_main("run", str(SAMPLE), "--config", str(TINY_CONFIG), "--out", str(out), "-q", "--force", *FORMATS)
+    assert res.returncode == 0, res.stderr
+    assert load(out)["sections"][1]["title"] == after["sections"][1]["title"]

@@ -19,6 +19,18 @@ ALL_FORMATS = ["--set", "output.docx=true", "--set", "output.tmx=true", "--set",
                "--set", "output.csv=true", "--set", "output.xlsx=true"]
 
 
+def headings(data: dict) -> list[tuple[str, dict]]:
+    """(unit id, title) of the report's title and every heading, in document order."""
+    out = [("title", data["title"])] if data["title"]["zh"] else []
+    stack = list(reversed(data["sections"]))
+    while stack:
+        sec = stack.pop()
+        if sec["title"]["zh"]:
+            out.append((f"{sec['id']}-title", sec["title"]))
+        stack.extend(reversed(sec["sections"]))
+    return out
+
+
 def all_segments(data: dict) -> list[dict]:
     out = list(data["preamble"])
     stack = list(reversed(data["sections"]))
@@ -58,9 +70,13 @@ def test_tmx_is_valid_tmx_14b_with_one_unit_per_segment(exchange_run, report):
     dtd = etree.DTD(str(DATA / "tmx14.dtd"))
     assert dtd.validate(tree), dtd.error_log.filter_from_errors()
     segments = all_segments(report)
-    units = tree.findall("body/tu")
+    everything = tree.findall("body/tu")
+    units = [u for u in everything if u.find("prop[@type='x-kind']") is None]
     assert [u.get("tuid") for u in units] == [s["id"] for s in segments]
     lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    titles = [(u.get("tuid"), u.findtext("tuv[1]/seg"), u.findtext("tuv[2]/seg"), u.findtext("prop[@type='x-origin']"))
+              for u in everything if u.findtext("prop[@type='x-kind']") == "heading"]
+    assert titles == [(uid, t["zh"], t["en"], "model") for uid, t in headings(report)] and len(titles) > 5
     for unit, seg in zip(units, segments):
         tuvs = {t.get(lang): t.findtext("seg") for t in unit.findall("tuv")}
         assert tuvs == {"zh-CN": seg["zh"], "en": seg["en"]}
@@ -76,8 +92,12 @@ def test_xliff_is_valid_xliff_12_with_flags_as_notes(exchange_run, report):
     schema = etree.XMLSchema(etree.parse(str(DATA / "xliff-core-1.2-subset.xsd")))
     assert schema.validate(tree), schema.error_log.filter_from_errors()
     segments = all_segments(report)
-    units = tree.findall(".//x:trans-unit", XLIFF_NS)
+    everything = tree.findall(".//x:trans-unit", XLIFF_NS)
+    units = [u for u in everything if u.get("resname") != "heading"]
     assert [u.get("id") for u in units] == [s["id"] for s in segments]
+    titles = [(u.get("id"), u.findtext("x:source", namespaces=XLIFF_NS), u.findtext("x:target", namespaces=XLIFF_NS))
+              for u in everything if u.get("resname") == "heading"]
+    assert titles == [(uid, t["zh"], t["en"]) for uid, t in headings(report)]
     for unit, seg in zip(units, segments):
         assert unit.findtext("x:source", namespaces=XLIFF_NS) == seg["zh"]
         target = unit.find("x:target", XLIFF_NS)
@@ -86,7 +106,7 @@ def test_xliff_is_valid_xliff_12_with_flags_as_notes(exchange_run, report):
         assert len(unit.findall("x:note", XLIFF_NS)) == len(seg.get("flags", []))
     assert sum(len(s.get("flags", [])) for s in segments) > 0  # the tiny models' output is flagged: notes exist
     top = [g.get("id") for g in tree.findall("x:file/x:body/x:group", XLIFF_NS)]
-    assert top == [s["id"] for s in report["sections"] if all_segments({"preamble": [], "sections": [s]})]
+    assert top == [s["id"] for s in report["sections"]]
 
 
 def test_translate_toolkit_reads_the_tmx_and_the_xliff(exchange_run, report):
@@ -96,10 +116,11 @@ def test_translate_toolkit_reads_the_tmx_and_the_xliff(exchange_run, report):
     segments = all_segments(report)
     with open(exchange_run / f"{SAMPLE.stem}.tmx", "rb") as f:
         tm = tmx.tmxfile(f, sourcelanguage="zh-CN", targetlanguage="en")
-    assert [(u.source, u.target) for u in tm.units] == [(s["zh"], s["en"]) for s in segments]
+    expected = [(t["zh"], t["en"]) for _, t in headings(report)] + [(s["zh"], s["en"]) for s in segments]
+    assert sorted((u.source, u.target) for u in tm.units) == sorted(expected)
     with open(exchange_run / f"{SAMPLE.stem}.xliff", "rb") as f:
         xl = xliff.xlifffile(f)
-    units = [u for u in xl.units if not u.isheader()]
+    units = [u for u in xl.units if not u.isheader() and not u.getid().endswith("title")]
     assert [(u.getid().rsplit("\x04", 1)[-1], u.source, u.target) for u in units] == [(s["id"], s["zh"], s["en"]) for s in segments]
     assert not any(u.isapproved() for u in units)
 
@@ -163,10 +184,13 @@ def test_hostile_text_stays_text_in_every_format(tiny_models, tmp_path):
     stem = next(out.glob("*.json")).stem
     data = json.loads((out / f"{stem}.json").read_text(encoding="utf-8"))
     zh = [s["zh"] for s in all_segments(data)]
-    tmx_units = etree.parse(str(out / f"{stem}.tmx")).findall("body/tu/tuv[1]/seg")
-    assert [u.text for u in tmx_units] == zh
+    tmx = etree.parse(str(out / f"{stem}.tmx"))
+    assert [u.findtext("tuv[1]/seg") for u in tmx.findall("body/tu") if u.find("prop[@type='x-kind']") is None] == zh
+    assert [u.findtext("tuv[1]/seg") for u in tmx.findall("body/tu") if u.find("prop[@type='x-kind']") is not None] \
+        == [t["zh"] for _, t in headings(data)]
     xliff = etree.parse(str(out / f"{stem}.xliff"))
-    assert [s.text for s in xliff.findall(".//x:source", XLIFF_NS)] == zh
+    assert [u.findtext("x:source", namespaces=XLIFF_NS) for u in xliff.findall(".//x:trans-unit", XLIFF_NS)
+            if u.get("resname") != "heading"] == zh
     cells = [c.text for t in docx.Document(str(out / f"{stem}.docx")).tables for r in t.rows for c in r.cells[:1]]
     assert [c for c in cells if c != "中文"] == zh
     sheet = openpyxl.load_workbook(out / "segments.xlsx")["segments"]

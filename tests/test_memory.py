@@ -93,8 +93,11 @@ def gwr_report(tmp_path_factory):
     long_row = max(rows[2:], key=lambda r: len(r["中文"]))
     fuzzy_variant = long_row["中文"][:-3] + "乙" + long_row["中文"][-2:]  # one character changed
     sentences = [rows[0]["中文"], exact_variant, fuzzy_variant, "这是记忆库中没有的句子。"]
-    (folder / "gwr-sample.txt").write_text("政府工作报告（摘录）\n" + "\n".join(sentences) + "\n", encoding="utf-8")
-    return folder / "gwr-sample.txt", rows, long_row, sentences
+    with open(GWR_CSV, encoding="utf-8-sig", newline="") as f:
+        heading = next(r for r in csv.DictReader(f) if r["中文"].startswith("一、"))  # 一、2024年工作回顾
+    text = "政府工作报告（摘录）\n" + "\n".join(sentences[:2]) + f"\n{heading['中文']}\n" + "\n".join(sentences[2:])
+    (folder / "gwr-sample.txt").write_text(text + "\n", encoding="utf-8")
+    return folder / "gwr-sample.txt", rows, long_row, sentences, heading
 
 
 def _run(report: Path, out: Path, *extra: str) -> dict:
@@ -106,7 +109,7 @@ def _run(report: Path, out: Path, *extra: str) -> dict:
 
 
 def test_official_pairs_as_memory_exact_used_fuzzy_offered(tiny_models, gwr_report, tmp_path):
-    report, rows, long_row, sentences = gwr_report
+    report, rows, long_row, sentences, heading = gwr_report
     data = _run(report, tmp_path / "out", "--set", "output.xliff=true", "--set", "output.csv=true")
     segs = {s["zh"]: s for s in all_segments(data)}
     assert list(segs) == sentences  # one segment per sentence, as written
@@ -116,6 +119,11 @@ def test_official_pairs_as_memory_exact_used_fuzzy_offered(tiny_models, gwr_repo
     assert fuzzy["origin"] == "model" and fuzzy["en"] != long_row["英文"]
     assert fuzzy["tm"]["kind"] == "fuzzy" and fuzzy["tm"]["en"] == long_row["英文"] and fuzzy["tm"]["score"] >= 0.9
     assert unknown["origin"] == "model" and "tm" not in unknown
+    # a heading matches with its marker, as official pairs keep it ("一、" + "2024年工作回顾")
+    section = data["sections"][0]
+    assert section["marker"] + section["title"]["zh"] == heading["中文"]
+    assert (section["title"]["en"], section["title"]["origin"]) == (heading["英文"], "tm")
+    assert data["title"]["origin"] == "model"
     assert data["provenance"]["tm"]["entries"] > 300 and data["provenance"]["tm"]["use_fuzzy"] is False
     html = (tmp_path / "out" / f"{report.stem}.html").read_text(encoding="utf-8")
     assert "Translation memory, " in html and ">TM</span>" in html
@@ -131,7 +139,7 @@ def test_official_pairs_as_memory_exact_used_fuzzy_offered(tiny_models, gwr_repo
 
 
 def test_fuzzy_matches_used_when_the_config_says_so(tiny_models, gwr_report, tmp_path):
-    report, rows, long_row, sentences = gwr_report
+    report, rows, long_row, sentences, heading = gwr_report
     data = _run(report, tmp_path / "out", "--set", "tm.use_fuzzy=true")
     fuzzy = next(s for s in all_segments(data) if s["zh"] == sentences[2])
     assert (fuzzy["en"], fuzzy["origin"], fuzzy["tm"]["kind"]) == (long_row["英文"], "tm", "fuzzy")

@@ -46,7 +46,8 @@ class Components:
         from ..translate.memory import recall
 
         store = self.human if self.human is not None else self.cache
-        human = store.human_get_many(s.zh for s in doc.all_segments()) if store is not None else None
+        texts = [doc.title.zh] + [sec.title.zh for sec in doc.walk_sections()] + [s.zh for s in doc.all_segments()]
+        human = store.human_get_many(texts) if store is not None else None
         return recall(doc, self.memory, human, use_fuzzy=self.config.tm.use_fuzzy)
 
     def translator_signature(self) -> dict[str, Any]:

@@ -82,13 +82,13 @@ def import_edits(edited_path: Path, out_dir: Path, components: Components, *, st
                               hint="give the run's --config and --set options")
         outcome = apply_edits(doc, edited.units)
         rel = json_path.relative_to(out_dir).as_posix()
-        result = ImportReport(rel, [s.id for s in outcome.changed], outcome.unchanged, len(outcome.unmatched))
+        result = ImportReport(rel, [uid for uid, _ in outcome.changed], outcome.unchanged, len(outcome.unmatched))
         if not outcome.changed and not outcome.unchanged:
             raise InputError(f"{edited_path}: none of its {len(edited.units)} units matches a sentence of {rel}",
                              hint="is it the file exported from this report? name the report with --report STEM")
         if not outcome.changed:
             return result
-        components.cache.human_put_many((s.zh, s.en, doc.source, s.id) for s in outcome.changed)
+        components.cache.human_put_many((item.zh, item.en, doc.source, uid) for uid, item in outcome.changed)
         doc.summary = None
         for sec in doc.walk_sections():
             sec.summary = None

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .. import __version__
-from ..document import Document, Section, Segment
+from ..document import Bilingual, Document, Section, Segment
 from .flags import clean_text, flag_lines
 
 TOOL = "zh-report-pipeline"
@@ -31,11 +31,14 @@ def xml_text(text: str | None) -> str:
 
 @dataclass
 class Unit:
-    """One segment with where it sits: its section (None in the preamble) and the section path."""
+    """One segment, or a title or heading (``heading``), with where it sits: its section (None for the
+    report's title and the preamble) and the section path."""
 
-    segment: Segment
+    id: str
+    segment: Segment | Bilingual
     section: Section | None
     path: list[Section]
+    heading: bool = False
 
     @property
     def path_zh(self) -> str:
@@ -50,22 +53,32 @@ class Unit:
         return [line.text for line in flag_lines(self.segment.flags)]
 
 
-def iter_units(doc: Document) -> Iterator[Unit]:
-    """Every segment of ``doc`` in document order (preamble first), with its section path."""
+def title_id(sec: Section | None) -> str:
+    """The unit id of a heading (``sec-2-title``) or of the report's title (``title``, for None)."""
+    return f"{sec.id}-title" if sec is not None else "title"
+
+
+def iter_units(doc: Document, *, headings: bool = True) -> Iterator[Unit]:
+    """Every unit of ``doc`` in document order: its title, the preamble, then each section's heading and its
+    segments (``headings=False``: the segments only)."""
+    if headings and doc.title.zh:
+        yield Unit(title_id(None), doc.title, None, [], heading=True)
     for seg in doc.preamble:
-        yield Unit(seg, None, [])
+        yield Unit(seg.id, seg, None, [])
 
     def walk(sections: list[Section], path: list[Section]) -> Iterator[Unit]:
         for sec in sections:
             here = path + [sec]
+            if headings and sec.title.zh:
+                yield Unit(title_id(sec), sec.title, sec, here, heading=True)
             for seg in sec.segments:
-                yield Unit(seg, sec, here)
+                yield Unit(seg.id, seg, sec, here)
             yield from walk(sec.sections, here)
 
     yield from walk(doc.sections, [])
 
 
-def origin_of(seg: Segment) -> str:
+def origin_of(seg: Segment | Bilingual) -> str:
     """Where a segment's English came from: "model", "tm" or "human" (older JSON without it: "model")."""
     return seg.origin or ("model" if seg.en else "none")
 

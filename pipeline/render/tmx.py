@@ -1,7 +1,8 @@
 """A document as TMX 1.4b (a pure function, no I/O): one translation unit per segment.
 
-Each ``<tu>`` has ``tuid`` = the segment id and its provenance as properties (``x-origin``: model, tm or
-human; ``x-section``; ``x-translator``; ``x-flags``), then the Chinese and the English ``<tuv>``. The
+Each ``<tu>`` has ``tuid`` = the segment id (``title`` and ``sec-N-title`` for the title and headings, with
+``x-kind: heading``) and its provenance as properties (``x-origin``: model, tm or human; ``x-section``;
+``x-translator``; ``x-flag``), then the Chinese and the English ``<tuv>``. The
 header names the report (``x-report``: its input's name) so that ``import-edits`` finds it again. No
 timestamps: a rerun gives the same bytes. Validated in the tests against the TMX 1.4b DTD.
 """
@@ -38,14 +39,17 @@ def render_tmx(doc: Document) -> bytes:
     translator = translator_ref(doc)
     for unit in iter_units(doc):
         seg = unit.segment
-        tu = etree.SubElement(body, "tu", tuid=xml_text(seg.id))
+        tu = etree.SubElement(body, "tu", tuid=xml_text(unit.id))
         _prop(tu, "x-origin", origin_of(seg))
+        if unit.heading:
+            _prop(tu, "x-kind", "heading")
         if unit.path:
             _prop(tu, "x-section", unit.path_zh)
         if translator and origin_of(seg) == "model":
             _prop(tu, "x-translator", translator)
-        if seg.origin == "tm" and seg.tm:
-            _prop(tu, "x-tm-source", str(seg.tm.get("source", "")))
+        tm = getattr(seg, "tm", None)
+        if seg.origin == "tm" and tm:
+            _prop(tu, "x-tm-source", str(tm.get("source", "")))
         for text in unit.flag_texts:
             _prop(tu, "x-flag", text)
         for lang, text in ((SOURCE_LANG, seg.zh), (TARGET_LANG, seg.en)):

@@ -5,8 +5,9 @@ Why 1.2 and not 2.x: 1.2 is the version all three import and export natively tod
 only through the Okapi plug-in), and its ``state``/``state-qualifier`` and ``alt-trans`` carry exactly what
 a reviewer needs: machine translation to review, memory matches offered beside it.
 
-One ``<file>`` per report (``original`` = the input's name), a ``<group>`` per section (``resname`` = its
-Chinese heading, a note with both languages), one ``<trans-unit id=SEGMENT_ID>`` per segment: ``<source>``,
+One ``<file>`` per report (``original`` = the input's name), the title as ``<trans-unit id="title"
+resname="heading">``, a ``<group>`` per section (``resname`` = its Chinese heading, a note with both
+languages) starting with its heading (``id="sec-N-title"``), one ``<trans-unit id=SEGMENT_ID>`` per segment: ``<source>``,
 ``<target>`` with its state (model: needs-review-translation/mt-suggestion; memory: translated/exact-match
 or needs-review-translation/fuzzy-match; human: final, approved), a memory's fuzzy offer as ``<alt-trans>``
 and every flag as a ``<note>``. Validated in the tests against the XLIFF 1.2 schema (the elements used).
@@ -16,8 +17,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ..document import Document, Section, Segment
-from .exchange import SOURCE_LANG, TARGET_LANG, TOOL, TOOL_VERSION, xml_text
+from ..document import Bilingual, Document, Section, Segment
+from .exchange import SOURCE_LANG, TARGET_LANG, TOOL, TOOL_VERSION, title_id, xml_text
 from .flags import clean_text, flag_lines, notices
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
@@ -36,15 +37,18 @@ def _el(parent: etree._Element, tag: str, attrs: dict[str, str] | None = None, t
     return el
 
 
-def target_state(seg: Segment) -> tuple[str, str | None]:
+def target_state(seg: Segment | Bilingual) -> tuple[str, str | None]:
     if seg.origin == "tm":
-        exact = (seg.tm or {}).get("kind") == "exact"
+        exact = (getattr(seg, "tm", None) or {"kind": "exact"}).get("kind") == "exact"
         return ("translated", "exact-match") if exact else ("needs-review-translation", "fuzzy-match")
     return _STATES.get(seg.origin or "model", _STATES["model"])
 
 
-def _unit(parent: etree._Element, seg: Segment) -> None:
-    tu = _el(parent, "trans-unit", {"id": xml_text(seg.id), "approved": "yes" if seg.origin == "human" else "no"})
+def _unit(parent: etree._Element, seg: Segment | Bilingual, unit_id: str, heading: bool = False) -> None:
+    attrs = {"id": xml_text(unit_id), "approved": "yes" if seg.origin == "human" else "no"}
+    if heading:
+        attrs["resname"] = "heading"
+    tu = _el(parent, "trans-unit", attrs)
     _el(tu, "source", {XML_LANG: SOURCE_LANG}, seg.zh)
     if seg.en is not None:
         state, qualifier = target_state(seg)
@@ -52,27 +56,30 @@ def _unit(parent: etree._Element, seg: Segment) -> None:
         if qualifier:
             attrs["state-qualifier"] = qualifier
         _el(tu, "target", attrs, seg.en)
-    if seg.tm and seg.origin != "tm":  # a memory match offered, not used: the reviewer sees it beside the MT
-        alt = _el(tu, "alt-trans", {"match-quality": f"{round(100 * float(seg.tm.get('score', 0)))}%",
-                                    "origin": xml_text(str(seg.tm.get("source", "translation memory")))})
-        _el(alt, "source", {XML_LANG: SOURCE_LANG}, str(seg.tm.get("zh", "")))
-        _el(alt, "target", {XML_LANG: TARGET_LANG}, str(seg.tm.get("en", "")))
+    tm = getattr(seg, "tm", None)
+    if tm and seg.origin != "tm":  # a memory match offered, not used: the reviewer sees it beside the MT
+        alt = _el(tu, "alt-trans", {"match-quality": f"{round(100 * float(tm.get('score', 0)))}%",
+                                    "origin": xml_text(str(tm.get("source", "translation memory")))})
+        _el(alt, "source", {XML_LANG: SOURCE_LANG}, str(tm.get("zh", "")))
+        _el(alt, "target", {XML_LANG: TARGET_LANG}, str(tm.get("en", "")))
     for line in flag_lines(seg.flags):
         _el(tu, "note", {"from": TOOL, "annotates": "target", "priority": "2"}, line.text)
 
 
 def _has_units(sec: Section) -> bool:
-    return bool(sec.segments) or any(_has_units(s) for s in sec.sections)
+    return bool(sec.title.zh or sec.segments) or any(_has_units(s) for s in sec.sections)
 
 
 def _group(parent: etree._Element, sec: Section) -> None:
-    if not _has_units(sec):  # an XLIFF group holds at least one unit; a bare heading has no sentence to translate
+    if not _has_units(sec):  # an XLIFF group holds at least one unit
         return
     heading_zh = clean_text(sec.marker + sec.title.zh)
     group = _el(parent, "group", {"id": xml_text(sec.id), "resname": xml_text(heading_zh)})
     _el(group, "note", {"from": TOOL}, f"{heading_zh} · {clean_text(sec.title.en or '')}".strip(" ·"))
+    if sec.title.zh:
+        _unit(group, sec.title, title_id(sec), heading=True)
     for seg in sec.segments:
-        _unit(group, seg)
+        _unit(group, seg, seg.id)
     for child in sec.sections:
         _group(group, child)
 
@@ -88,8 +95,10 @@ def render_xliff(doc: Document) -> bytes:
     if doc.title.zh:
         _el(header, "note", {"from": TOOL}, f"{clean_text(doc.title.zh)} · {clean_text(doc.title.en or '')}".strip(" ·"))
     body = _el(file, "body")
+    if doc.title.zh:
+        _unit(body, doc.title, title_id(None), heading=True)
     for seg in doc.preamble:
-        _unit(body, seg)
+        _unit(body, seg, seg.id)
     for sec in doc.sections:
         _group(body, sec)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

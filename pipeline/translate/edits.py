@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..document import Document, Segment
+from ..document import Bilingual, Document, Segment
 from ..errors import InputError
 from .memory import normalize
 
@@ -106,18 +106,23 @@ def _tmx(path: Path, root) -> EditedFile:
 
 @dataclass
 class EditOutcome:
-    changed: list[Segment] = field(default_factory=list)  # segments whose English is now a person's
+    changed: list[tuple[str, Segment | Bilingual]] = field(default_factory=list)  # (unit id, segment or title)
     unchanged: int = 0  # units matched with the same English (or none)
     unmatched: list[EditedUnit] = field(default_factory=list)  # units that match no segment of the report
 
 
 def apply_edits(doc: Document, units: list[EditedUnit]) -> EditOutcome:
     """Write the corrections of ``units`` into ``doc`` (in place): English, ``origin: human``, the flags of
-    the old English dropped (the checks are redone on the new one)."""
-    by_id = {s.id: s for s in doc.all_segments()}
-    by_zh: dict[str, list[Segment]] = {}
-    for seg in doc.all_segments():
-        by_zh.setdefault(normalize(seg.zh), []).append(seg)
+    the old English dropped (the checks are redone on the new one). Units are segments, or the title and
+    headings (ids ``title``, ``sec-N-title``, as the XLIFF and TMX outputs name them)."""
+    from ..render.exchange import iter_units
+
+    items = {u.id: u.segment for u in iter_units(doc)}
+    by_id = items
+    by_zh: dict[str, list[Segment | Bilingual]] = {}
+    for item in items.values():
+        by_zh.setdefault(normalize(item.zh), []).append(item)
+    ids = {id(item): uid for uid, item in items.items()}
     outcome = EditOutcome()
     for unit in units:
         key = normalize(unit.zh)
@@ -131,6 +136,8 @@ def apply_edits(doc: Document, units: list[EditedUnit]) -> EditOutcome:
         if not unit.en or " ".join(unit.en.split()) == " ".join((seg.en or "").split()):
             outcome.unchanged += 1
             continue
-        seg.en, seg.origin, seg.tm, seg.flags = unit.en, "human", None, []
-        outcome.changed.append(seg)
+        seg.en, seg.origin, seg.flags = unit.en, "human", []
+        if isinstance(seg, Segment):
+            seg.tm = None
+        outcome.changed.append((ids[id(seg)], seg))
     return outcome

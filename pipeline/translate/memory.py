@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..document import Document, Segment
+from ..document import Bilingual, Document, Segment
 from ..errors import ConfigError, InputError
 
 # Chinese punctuation NFKC leaves alone, mapped to the ASCII a half-width text would use.
@@ -188,6 +188,8 @@ def recall(doc: Document, memory: TranslationMemory | None, human: Mapping[str, 
     the model: human translations first, then exact memory matches, then (``use_fuzzy``) fuzzy ones; a
     fuzzy match not used is attached as an offer (``seg.tm``). Segments filled here are not translated."""
     counts = RecallCounts()
+    for title, marker in [(doc.title, "")] + [(sec.title, sec.marker) for sec in doc.walk_sections()]:
+        _recall_title(title, marker, memory, human, counts)
     for seg in doc.all_segments():
         seg.tm = None
         if seg.origin in ("tm", "human"):
@@ -211,6 +213,29 @@ def recall(doc: Document, memory: TranslationMemory | None, human: Mapping[str, 
     return counts
 
 
-def recalled(seg: Segment) -> bool:
-    """Whether ``seg``'s English comes from the memory or a person (the model leaves it alone)."""
+def _recall_title(title: Bilingual, marker: str, memory: TranslationMemory | None, human: Mapping[str, str] | None,
+                  counts: RecallCounts) -> None:
+    """A title or heading: a person's English, else an exact memory match (of the heading alone, or with its
+    marker: official pairs often keep "一、" with the heading); fuzzy matches are not offered for headings."""
+    if title.origin in ("tm", "human"):
+        title.origin, title.en = None, None
+    if not title.zh:
+        return
+    if human and title.zh in human:
+        title.en, title.origin = human[title.zh], "human"
+        counts.human += 1
+        return
+    if memory is None or not len(memory):
+        return
+    for key in (title.zh, marker + title.zh) if marker else (title.zh,):
+        match = memory.lookup(key)
+        if match is not None and match.kind == "exact":
+            title.en, title.origin = match.entry.en, "tm"
+            counts.exact += 1
+            return
+
+
+def recalled(seg: Segment | Bilingual) -> bool:
+    """Whether the English of ``seg`` (a segment or a title) comes from the memory or a person (the model
+    leaves it alone)."""
     return seg.origin in ("tm", "human") and seg.en is not None

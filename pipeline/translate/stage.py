@@ -211,10 +211,10 @@ def texts_to_translate(doc: Document, translator: Translator) -> list[str]:
     """Every string of ``doc`` that needs an English version, split to fit the translator, in order
     (segments whose English came from a translation memory or a person are left out)."""
     out: list[str] = []
-    if doc.title.zh:
+    if doc.title.zh and not recalled(doc.title):
         out.extend(split_for_translator(doc.title.zh, translator))
     for sec in doc.walk_sections():
-        if sec.title.zh:
+        if sec.title.zh and not recalled(sec.title):
             out.extend(split_for_translator(sec.title.zh, translator))
     for seg in doc.all_segments():
         if recalled(seg):
@@ -241,11 +241,10 @@ def apply_translations(doc: Document, translator: Translator, done: dict[str, Tr
             flags.extend(t.flags)
         return _join_en(parts), flags
 
-    if doc.title.zh:
-        doc.title.en, _ = english(doc.title.zh)
-    for sec in doc.walk_sections():
-        if sec.title.zh:
-            sec.title.en, _ = english(sec.title.zh)
+    for title in [doc.title] + [sec.title for sec in doc.walk_sections()]:
+        if title.zh and not recalled(title):
+            title.en, _ = english(title.zh)
+            title.origin = "model"
     for seg in doc.all_segments():
         if recalled(seg):
             continue
