@@ -104,7 +104,7 @@ def _run(report: Path, out: Path, *extra: str) -> dict:
     res = run_main("run", str(report), "--config", str(TINY_CONFIG), "--out", str(out),
                    "--set", f"tm.files=[{GWR_CSV}]", *extra)
     assert res.returncode == 0, res.stderr
-    assert "segments from the translation memory (" in res.stderr  # the run's summary counts the hits
+    assert "sentences and headings from the translation memory (" in res.stderr  # the run's summary counts the hits
     return json.loads((out / f"{report.stem}.json").read_text(encoding="utf-8"))
 
 

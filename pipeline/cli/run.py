@@ -92,7 +92,7 @@ def _summarize(report, out_dir: Path, quiet: bool) -> int:
         t = report.translation
         extra = f"; {t.translated} sentences translated, {t.cached} from cache" if t else ""
         if t and (t.memory or t.offered or t.human):
-            extra += (f"; {t.memory} segments from the translation memory ({t.offered} fuzzy matches offered), "
+            extra += (f"; {t.memory} sentences and headings from the translation memory ({t.offered} fuzzy matches offered), "
                       f"{t.human} human")
         print(f"{done} written, {skipped} already done, {len(failed)} failed -> {out_dir}{extra}", file=sys.stderr)
         if done or skipped:
