@@ -168,9 +168,11 @@ def missing_models(config) -> list[ModelNotAvailableError]:
             resolve_model(need.name, need.revision, root=config.root, role=need.role)
         except ModelNotAvailableError as err:
             errors.append(err)
-        if need.ct2_model and not (config.resolve_path(need.ct2_model) / "model.bin").exists():
+        folder = config.resolve_path(need.ct2_model) if need.ct2_model else None
+        if folder is not None and not (folder / "model.bin").exists():
+            what = "is not a CTranslate2 model folder (no model.bin)" if folder.exists() else "not found"
             errors.append(ModelNotAvailableError(
-                f"{need.role} CTranslate2 model folder {need.ct2_model!r} not found",
+                f"{need.role} CTranslate2 model folder {need.ct2_model!r} {what}",
                 hint=f"`python -m pipeline models convert {need.name} --out {need.ct2_model}`"))
     return errors
 
