@@ -64,7 +64,8 @@ def render_output(doc: Document, name: str, config: Config) -> str | bytes:
 
 def iter_outputs(doc: Document, config: Config) -> Iterator[str | bytes | Iterator[str]]:
     """The document's output files, in :func:`output_names` order, each rendered when asked: Markdown and
-    HTML as text, JSON as the encoder's pieces (:func:`~pipeline.batch.outputs.write_atomic` takes both),
+    HTML as text, JSON as the encoder's pieces, Word/TMX/XLIFF as bytes (:func:`~pipeline.batch.outputs.write_atomic`
+    takes all three),
     so that a large document's outputs are never all in memory at once."""
     from ..render import iter_json
 
