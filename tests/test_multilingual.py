@@ -130,3 +130,12 @@ def test_models_download_with_a_config_fetches_everything_it_needs(tmp_path):
     assert (tmp_path / "models" / "tiny" / "bart-summarizer" / "config.json").is_file()
     listing = run_main("models", "list", "--config", "configs/tiny.yaml", cwd=tmp_path)
     assert listing.returncode == 0 and "MISSING" not in listing.stdout, listing.stdout
+
+
+def test_build_tiny_only_builds_the_named_family(tmp_path):
+    res = run_main("models", "build-tiny", "--dir", str(tmp_path), "--only", "m2m100-zh-en")
+    assert res.returncode == 0, res.stderr
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith(".")] == ["m2m100-zh-en"]
+    assert res.stdout.strip() == str(tmp_path / "m2m100-zh-en")
+    bad = run_main("models", "build-tiny", "--only", "gpt")
+    assert bad.returncode == 64 and "invalid choice" in bad.stderr

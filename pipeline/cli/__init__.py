@@ -120,6 +120,9 @@ def _add_tools(sub) -> None:
     bt.add_argument("--dir", default="models/tiny", help="where to build them (default: models/tiny)")
     bt.add_argument("--seed", type=int, default=0, help="weight seed (default: 0)")
     bt.add_argument("--force", action="store_true", help="rebuild even if present and current")
+    bt.add_argument("--only", action="append", default=None, metavar="NAME",
+                    choices=("marian-zh-en", "bart-summarizer", "nllb-zh-en", "m2m100-zh-en"),
+                    help="build only this model (repeatable); nllb-zh-en and m2m100-zh-en are built only when named")
     dl = msub.add_parser("download", help="download a hub model, or every model a config needs (needs network)",
                          epilog="examples:\n  python -m pipeline models download Helsinki-NLP/opus-mt-zh-en\n"
                                 "  python -m pipeline models download --config fast   # download and convert all")

@@ -28,11 +28,12 @@ def cmd_models(args) -> int:
     from ..models import build_tiny_models, download_model, resolve_model, tiny_models_current
 
     if args.models_cmd == "build-tiny":
-        if args.force or not tiny_models_current(Path(args.dir), seed=args.seed):
+        only = tuple(args.only) if args.only else None
+        if args.force or only or not tiny_models_current(Path(args.dir), seed=args.seed):
             quiet_libraries()
             print(f"building the tiny offline models under {args.dir} (seconds; random weights, gibberish output)",
                   file=sys.stderr)
-        for p in build_tiny_models(Path(args.dir), seed=args.seed, force=args.force):
+        for p in build_tiny_models(Path(args.dir), seed=args.seed, force=args.force, only=only):
             print(p)
         return 0
     quiet_libraries()
