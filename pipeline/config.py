@@ -37,6 +37,10 @@ class TranslatorConfig:
     revision: str | None = None  # hub revision (branch, tag or commit); pin it for reproducible output
     ct2_model: str | None = None  # CTranslate2 model folder (backend: ctranslate2)
     ct2_compute_type: Literal[CT2_COMPUTE_TYPES] = "int8"
+    # Multilingual models (NLLB-200: zho_Hans/eng_Latn; M2M100: zh/en): the model's language codes; the
+    # target one is the forced first token. null for Marian (one language pair). See translate/languages.py.
+    src_lang: str | None = None
+    tgt_lang: str | None = None
     num_beams: int = field(default=4, metadata=_check(1, 64))
     # Sentences longer than this many source tokens are split at clause boundaries (Marian's limit is 512).
     max_input_tokens: int = field(default=256, metadata=_check(8, 4096))
@@ -89,6 +93,13 @@ class OutputConfig:
     markdown: bool = True
     json: bool = True
     html: bool = True  # the self-contained HTML reader per document (and digest.html for the batch)
+    # For translation work (off by default): per report a bilingual Word file, TMX 1.4b and XLIFF 1.2;
+    # per batch segments.csv and segments.xlsx beside segments.parquet.
+    docx: bool = False
+    tmx: bool = False
+    xliff: bool = False
+    csv: bool = False
+    xlsx: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,6 +112,15 @@ class CacheConfig:
 class FidelityConfig:
     enabled: bool = True
     glossaries: tuple[str, ...] = ("configs/glossary/gov-report.tsv",)
+
+
+@dataclass(frozen=True)
+class TMConfig:
+    """Translation memory (pipeline/translate/memory.py): trusted translations used before the model."""
+
+    files: tuple[str, ...] = ()  # TMX, TSV, CSV or JSONL files (zh/en columns); the first file wins a tie
+    fuzzy_threshold: float = field(default=0.9, metadata=_check(0.5, 1.0))  # similarity of a fuzzy match
+    use_fuzzy: bool = False  # false: fuzzy matches are offered (JSON, reader, XLIFF), the model translates
 
 
 @dataclass(frozen=True)
@@ -125,6 +145,7 @@ class Config:
     output: OutputConfig = OutputConfig()
     cache: CacheConfig = CacheConfig()
     fidelity: FidelityConfig = FidelityConfig()
+    tm: TMConfig = TMConfig()
     ray: RayConfig = RayConfig()
     # Segments from several documents share translation batches (up to this many documents at once).
     batch_documents: int = field(default=16, metadata=_check(1, 100_000))

@@ -162,9 +162,19 @@ class Segment:
     # A table kept as a table: ``zh``/``en`` are its rows as text (``a | b``), its cells are translated
     # one by one (see :func:`pipeline.translate.stage.texts_to_translate`).
     table: Table | None = None
+    # Where ``en`` came from: "model", "tm" (a translation memory's exact or accepted fuzzy match) or
+    # "human" (a correction brought back with ``import-edits``); None before translation.
+    origin: str | None = None
+    # A translation memory's match offered for this sentence (see pipeline/translate/memory.py):
+    # {"kind": "exact"|"fuzzy", "score", "zh", "en", "source"}; None when the memory has none.
+    tm: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"id": self.id, "zh": self.zh, "en": self.en}
+        if self.origin:
+            d["origin"] = self.origin
+        if self.tm:
+            d["tm"] = dict(self.tm)
         if self.pieces:
             d["pieces"] = list(self.pieces)
         if self.flags:
@@ -182,6 +192,8 @@ class Segment:
             pieces=list(d.get("pieces", [])),
             flags=[Flag.from_dict(f) for f in d.get("flags", [])],
             table=Table.from_dict(d["table"]) if d.get("table") else None,
+            origin=d.get("origin"),
+            tm=dict(d["tm"]) if d.get("tm") else None,
         )
 
     @classmethod
@@ -196,9 +208,12 @@ class Bilingual:
     zh: str
     en: str | None = None
     flags: list[Flag] = field(default_factory=list)
+    origin: str | None = None  # as Segment.origin: "model", "tm" or "human"
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"zh": self.zh, "en": self.en}
+        if self.origin:
+            d["origin"] = self.origin
         if self.flags:
             d["flags"] = [f.to_dict() for f in self.flags]
         return d
@@ -206,7 +221,8 @@ class Bilingual:
     @classmethod
     def from_dict(cls, d: dict[str, Any] | None) -> "Bilingual":
         d = d or {}
-        return cls(zh=d.get("zh", ""), en=d.get("en"), flags=[Flag.from_dict(f) for f in d.get("flags", [])])
+        return cls(zh=d.get("zh", ""), en=d.get("en"), flags=[Flag.from_dict(f) for f in d.get("flags", [])],
+                   origin=d.get("origin"))
 
 
 @dataclass

@@ -30,7 +30,7 @@ class ConfigError(PipelineError):
 
 
 class ModelNotAvailableError(PipelineError):
-    """A model is neither a local folder nor in the Hugging Face cache, and the hub is unreachable."""
+    """A model is neither a local folder nor in the Hugging Face cache (a run never downloads)."""
 
     exit_code = 4
 

@@ -61,6 +61,8 @@ def folder_fingerprint(folder: Path) -> str:
 KNOWN_MODELS = {
     "opus-mt-zh-en": "Helsinki-NLP/opus-mt-zh-en",
     "distilbart-cnn-12-6": "sshleifer/distilbart-cnn-12-6",
+    "nllb-200-distilled-600M": "facebook/nllb-200-distilled-600M",
+    "m2m100_418M": "facebook/m2m100_418M",
 }
 
 
@@ -88,7 +90,8 @@ def missing_model_error(name: str, revision: str | None = None, role: str = "tra
         )
     rev = f" (revision {revision})" if revision else ""
     return ModelNotAvailableError(
-        f"model {name!r}{rev} ({role}) is not a local folder and not in the Hugging Face cache, and the hub is unreachable",
+        f"model {name!r}{rev} ({role}) not found locally (not a folder here, not in the Hugging Face cache; "
+        "a run never asks the hub)",
         hint=(
             f"on a connected machine run `python -m pipeline models download {name}` and copy models/ here, "
             f"or set --set {role}.model=<local folder>; for an offline trial use --config tiny"
@@ -121,6 +124,111 @@ def resolve_model(
         raise missing_model_error(name, revision, role) from None
     commit = Path(path).name  # snapshots/<commit>
     return ResolvedModel(name, path, commit)
+
+
+@dataclass(frozen=True)
+class NeededModel:
+    """A model a config needs: ``name`` (hub id or folder) for ``role``, and the CTranslate2 folder made from
+    it when the role's backend is ctranslate2."""
+
+    role: str
+    name: str
+    revision: str | None
+    ct2_model: str | None = None
+    ct2_compute_type: str = "int8"
+
+
+def needed_models(config) -> list[NeededModel]:
+    """Every model ``config`` loads (none for the identity translator or a non-abstractive summarizer)."""
+    out = []
+    tc, sc = config.translator, config.summarizer
+    if tc.backend != "identity":
+        out.append(NeededModel("translator", tc.model, tc.revision,
+                               tc.ct2_model if tc.backend == "ctranslate2" else None, tc.ct2_compute_type))
+    if sc.kind == "abstractive":
+        out.append(NeededModel("summarizer", sc.model, sc.revision,
+                               sc.ct2_model if sc.backend == "ctranslate2" else None, sc.ct2_compute_type))
+    return out
+
+
+def config_reference(config) -> str:
+    """How a command line names ``config``: a shipped config by its name, any other by its path."""
+    if config.source_path is None:
+        return "default"
+    path = Path(config.source_path)
+    shipped = Path(__file__).resolve().parent / "configs"
+    return path.stem if path.resolve().parent == shipped.resolve() or path.parent == Path("configs") else str(path)
+
+
+def missing_models(config) -> list[ModelNotAvailableError]:
+    """One error per model of ``config`` that is not here (nothing is downloaded or loaded)."""
+    errors = []
+    for need in needed_models(config):
+        try:
+            resolve_model(need.name, need.revision, root=config.root, role=need.role)
+        except ModelNotAvailableError as err:
+            errors.append(err)
+        folder = config.resolve_path(need.ct2_model) if need.ct2_model else None
+        if folder is not None and not (folder / "model.bin").exists():
+            what = "is not a CTranslate2 model folder (no model.bin)" if folder.exists() else "not found"
+            errors.append(ModelNotAvailableError(
+                f"{need.role} CTranslate2 model folder {need.ct2_model!r} {what}",
+                hint=f"`python -m pipeline models convert {need.name} --out {need.ct2_model}`"))
+    return errors
+
+
+def check_models_present(config) -> None:
+    """Stop before loading anything when models are missing, naming all of them at once (exit 4) and the
+    one command that fetches them."""
+    errors = missing_models(config)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        tiny = all("build-tiny" in (e.hint or "") for e in errors)
+        hubs = []
+        for need in needed_models(config):
+            hub = need.name if not looks_like_path(need.name) else KNOWN_MODELS.get(Path(need.name).name)
+            if hub and any(repr(need.name) in e.args[0] for e in errors):
+                hubs.append(f"`python -m pipeline models download {hub}`")
+        fetch = ("build them with `python -m pipeline models build-tiny`" if tiny else
+                 f"on a connected machine run `python -m pipeline models download --config {config_reference(config)}` "
+                 "(it downloads and converts all of them" + (f"; one by one: {', '.join(hubs)}" if hubs else "")
+                 + ") and copy models/ here")
+        raise ModelNotAvailableError(f"{len(errors)} models not found locally: " + "; ".join(e.args[0] for e in errors),
+                                     hint=fetch)
+
+
+def download_config_models(config, dest_root: Path, log_line: Callable[[str], None] = lambda line: None) -> list[Path]:
+    """Everything ``config`` needs, fetched: hub models into ``dest_root`` (or into the folder the config
+    names, for a known model such as ``models/opus-mt-zh-en``), tiny models built, CTranslate2 folders
+    converted. Models already here are left alone."""
+    done = []
+    for need in needed_models(config):
+        try:
+            path = Path(resolve_model(need.name, need.revision, root=config.root, role=need.role).path)
+        except ModelNotAvailableError:
+            folder = config.resolve_path(need.name)
+            if looks_like_path(need.name) and folder.parent.name == "tiny":
+                log_line(f"building the tiny {need.role} model under {folder.parent}")
+                build_tiny_models(folder.parent, only=(folder.name,))
+                path = folder
+            elif looks_like_path(need.name):
+                hub = KNOWN_MODELS.get(folder.name)
+                if hub is None:
+                    raise missing_model_error(need.name, need.revision, need.role) from None
+                log_line(f"downloading {hub} -> {folder}")
+                path = download_model(hub, need.revision, folder.parent)
+            else:
+                log_line(f"downloading {need.name} -> {dest_root}")
+                path = download_model(need.name, need.revision, dest_root)
+        done.append(path)
+        if need.ct2_model and not (config.resolve_path(need.ct2_model) / "model.bin").exists():
+            from .translate.ct2 import convert_to_ctranslate2
+
+            quantization = need.ct2_compute_type if need.ct2_compute_type != "auto" else "int8"
+            log_line(f"converting {path} -> {need.ct2_model} ({quantization})")
+            done.append(convert_to_ctranslate2(str(path), config.resolve_path(need.ct2_model), quantization=quantization))
+    return done
 
 
 def download_model(name: str, revision: str | None, dest_root: Path) -> Path:
@@ -362,6 +470,69 @@ def build_bart(dest: Path, seed: int, shape: Seq2SeqShape = TINY_BART) -> None:
     tok.save_pretrained(dest)
 
 
+def _m2m100_model(dest: Path, seed: int, tok, vocab_size: int, shape: Seq2SeqShape) -> None:
+    """An M2M100ForConditionalGeneration (the architecture of M2M100 and NLLB-200) for ``tok``, in ``dest``."""
+    import torch
+    from transformers import GenerationConfig, M2M100Config, M2M100ForConditionalGeneration
+
+    config = M2M100Config(
+        vocab_size=vocab_size, d_model=shape.d_model, encoder_layers=shape.encoder_layers,
+        decoder_layers=shape.decoder_layers, encoder_attention_heads=shape.heads, decoder_attention_heads=shape.heads,
+        encoder_ffn_dim=shape.ffn, decoder_ffn_dim=shape.ffn, max_position_embeddings=1024,
+        pad_token_id=tok.pad_token_id, bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
+        decoder_start_token_id=tok.eos_token_id, scale_embedding=True,
+    )
+    torch.manual_seed(seed)
+    model = M2M100ForConditionalGeneration(config)
+    model.generation_config = GenerationConfig(  # as the hub models': decoding starts at </s>, then the language
+        decoder_start_token_id=tok.eos_token_id, bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
+        pad_token_id=tok.pad_token_id, num_beams=shape.num_beams, max_length=200,
+    )
+    model.save_pretrained(dest)
+    tok.save_pretrained(dest)
+
+
+def build_nllb(dest: Path, seed: int, shape: Seq2SeqShape = TINY_MARIAN) -> None:
+    """An NLLB-200-shaped model: ``NllbTokenizer`` (a SentencePiece-style BPE trained on the bundled zh and en
+    text, plus the 202 NLLB language codes) and an M2M100 architecture, random weights."""
+    from tokenizers import SentencePieceBPETokenizer
+    from transformers import NllbTokenizer
+
+    bpe = SentencePieceBPETokenizer()
+    bpe.train_from_iterator(_corpus_lines("zh") + _corpus_lines("en"), vocab_size=1500, min_frequency=1,
+                            special_tokens=["<s>", "<pad>", "</s>", "<unk>"], show_progress=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        bpe.save_model(tmp)
+        vocab = json.loads((Path(tmp) / "vocab.json").read_text(encoding="utf-8"))
+        lines = (Path(tmp) / "merges.txt").read_text(encoding="utf-8").splitlines()
+    merges = [tuple(line.split(" ")) for line in lines if line and not line.startswith("#")]
+    tok = NllbTokenizer(vocab=vocab, merges=merges, src_lang="zho_Hans", tgt_lang="eng_Latn")
+    tok.model_max_length = 1024
+    _m2m100_model(dest, seed, tok, len(tok), shape)
+
+
+def build_m2m100(dest: Path, seed: int, shape: Seq2SeqShape = TINY_MARIAN) -> None:
+    """An M2M100-shaped model: ``M2M100Tokenizer`` (one SentencePiece model trained on the bundled zh and en
+    text, the fairseq vocabulary, the 100 M2M100 language codes) and random weights."""
+    import sentencepiece as spm
+    from transformers import M2M100Tokenizer
+
+    with tempfile.TemporaryDirectory() as tmp:
+        t = Path(tmp)
+        _train_spm(_corpus_lines("zh") + _corpus_lines("en"), t / "spm", 1500, 0.9995)
+        sp = spm.SentencePieceProcessor(model_file=str(t / "spm.model"))
+        vocab = {"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3}
+        for i in range(sp.get_piece_size()):
+            vocab.setdefault(sp.id_to_piece(i), len(vocab))
+        (t / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+        tok = M2M100Tokenizer(vocab_file=str(t / "vocab.json"), spm_file=str(t / "spm.model"), src_lang="zh",
+                              tgt_lang="en")
+        tok.model_max_length = 1024
+        # the language codes follow the vocabulary, then the made-up words (as in the hub models' embeddings)
+        size = max([*tok.get_vocab().values(), *tok.lang_token_to_id.values()]) + 1 + tok.num_madeup_words
+        _m2m100_model(dest, seed, tok, size, shape)
+
+
 def build_once(dest: Path, build: Callable[[Path], None]) -> Path:
     """Build into a temporary folder beside ``dest`` and rename it (a half-built model is never left)."""
     dest = Path(dest)
@@ -384,6 +555,10 @@ def build_once(dest: Path, build: Callable[[Path], None]) -> Path:
 
 
 _BUILDERS = {TINY_TRANSLATOR: build_marian, TINY_SUMMARIZER: build_bart}
+# Built on request only (`models build-tiny --only nllb-zh-en`; the tests): the multilingual families.
+TINY_NLLB = "nllb-zh-en"
+TINY_M2M100 = "m2m100-zh-en"
+_EXTRA_BUILDERS = {TINY_NLLB: build_nllb, TINY_M2M100: build_m2m100}
 
 
 def build_tiny_models(
@@ -393,8 +568,8 @@ def build_tiny_models(
     dest_root = Path(dest_root)
     dest_root.mkdir(parents=True, exist_ok=True)
     built = []
-    for name, builder in _BUILDERS.items():
-        if only is not None and name not in only:
+    for name, builder in {**_BUILDERS, **_EXTRA_BUILDERS}.items():
+        if (name not in only) if only is not None else (name in _EXTRA_BUILDERS):
             continue
         dest = dest_root / name
         stamp = builder_stamp(name, seed)

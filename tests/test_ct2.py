@@ -52,8 +52,9 @@ def test_summarizer_backend_chosen_by_config(tiny_models, tmp_path):
 def test_missing_ct2_summarizer_model_is_one_clear_line(tiny_models, tmp_path):
     res = run_main("run", str(SAMPLE), "--config", str(TINY_CONFIG), "--out", str(tmp_path), "--no-cache", "-q",
                    "--set", "summarizer.backend=ctranslate2", "--set", "summarizer.ct2_model=nowhere")
-    assert res.returncode == 3
-    assert "summarizer.ct2_model: 'nowhere' is not a CTranslate2 model folder" in res.stderr
+    assert res.returncode == 4  # a missing model (issue 25: it said 3, a bad config)
+    assert "summarizer CTranslate2 model folder 'nowhere' not found" in res.stderr
+    assert "`python -m pipeline models convert " in res.stderr and "--out nowhere`" in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
 
 

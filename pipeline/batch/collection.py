@@ -119,6 +119,12 @@ def _without_segments(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _name_of(input_name: str) -> str:
+    """A failed input's name in the index: a table row by its id (``rows.jsonl#a7`` -> ``a7``), a file by its stem."""
+    name = Path(input_name).name
+    return name.rsplit("#", 1)[1] or name if "#" in name else Path(input_name).stem
+
+
 def _entries(out_dir: Path, manifest: Manifest, rows: Callable[[str, dict[str, Any]], None]):
     """One :class:`ReportEntry` per input (its last good outputs, else its last failure), loading one JSON
     file at a time; ``rows(stem, data)`` receives each finished document (for the Parquet file)."""
@@ -130,7 +136,7 @@ def _entries(out_dir: Path, manifest: Manifest, rows: Callable[[str, dict[str, A
         rec = manifest.last_ok.get(key, last)
         links = {Path(o).suffix[1:]: Path(os.path.relpath(manifest.output_path(o), out_dir)).as_posix()
                  for o in rec.get("outputs", [])}
-        stem = rec.get("stem") or Path(rec["input"]).stem
+        stem = rec.get("stem") or _name_of(rec["input"])
         data, status, error = None, rec.get("status", "failed"), rec.get("error") or ""
         if status == "ok" and "json" in links:
             try:
@@ -144,17 +150,19 @@ def _entries(out_dir: Path, manifest: Manifest, rows: Callable[[str, dict[str, A
         yield ReportEntry(stem=stem, source=rec["input"], status=status, data=data, links=links, error=error)
 
 
-def write_collection(out_dir: Path, manifest: Manifest, *, digest_html: bool = True) -> None:
+def write_collection(out_dir: Path, manifest: Manifest, *, digest_html: bool = True,
+                     tables: tuple[str, ...] = ()) -> None:
     """Write ``index.md``, ``digest.md``, ``digest.html`` and ``segments.parquet`` (each atomically) in one
-    pass over the documents."""
+    pass over the documents; ``tables`` adds ``segments.csv`` and/or ``segments.xlsx`` ("csv", "xlsx")."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from ..render.collection import render_collection
+    from ..render.tables import SegmentTables
 
     schema = pa.schema([(n, pa.string()) for n in _COLUMNS] + [(n, pa.int32()) for n in _TABLE_COLUMNS])
     parquet_path = out_dir / "segments.parquet"
-    with atomic_target(parquet_path) as tmp:
+    with atomic_target(parquet_path) as tmp, SegmentTables(out_dir, tables, atomic_target) as extra:
         writer = pq.ParquetWriter(str(tmp), schema)
         try:
             def rows(stem: str, data: dict[str, Any]) -> None:
@@ -162,6 +170,7 @@ def write_collection(out_dir: Path, manifest: Manifest, *, digest_html: bool = T
                                         _section_rows(stem, data.get("sections", []), []))
                 while chunk := list(itertools.islice(found, PARQUET_ROWS)):  # memory bounded by the chunk
                     writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
+                extra.add(stem, data)
 
             files = render_collection(_entries(out_dir, manifest, rows), digest_html=digest_html)
         finally:

@@ -29,6 +29,8 @@ class Components:
     summarizer_info: dict[str, Any] = field(default_factory=dict)
     glossary_sha256: str | None = None
     glossary_sources: list[str] = field(default_factory=list)
+    memory: Any | None = None  # translate.memory.TranslationMemory of config.tm.files (None: no memory)
+    human: Any | None = None  # where import-edits keeps human translations: the cache (read even with --no-cache)
 
     def service(self, produce: Any = None):
         """The one way texts are translated in a run: this translator, settings, guard and cache;
@@ -38,18 +40,31 @@ class Components:
         return TranslationService(self.translator, self.settings, guard=self.config.translator.repetition_guard,
                                   cache=self.cache, produce=produce)
 
+    def recall(self, doc: Document):
+        """English from a person (``import-edits``, kept in the cache) or the translation memory, filled in
+        before the model (in place); returns the counts (translate.memory.RecallCounts)."""
+        from ..translate.memory import recall
+
+        store = self.human if self.human is not None else self.cache
+        texts = [doc.title.zh] + [sec.title.zh for sec in doc.walk_sections()] + [s.zh for s in doc.all_segments()]
+        human = store.human_get_many(texts) if store is not None else None
+        return recall(doc, self.memory, human, use_fuzzy=self.config.tm.use_fuzzy)
+
     def translator_signature(self) -> dict[str, Any]:
         return self.service().signature()
 
     def facts(self) -> dict[str, Any]:
         """Everything that shapes an output, as data: the run signature hashes it, provenance records it."""
-        return {
+        facts = {
             "config": self.config.hash(),
             "translator": self.translator_signature(),
             "summarizer": self.summarizer_info,
             "glossary": self.glossary_sha256,
             "version": __version__,
         }
+        if self.memory is not None:  # only then: runs without a memory keep their signature
+            facts["tm"] = self.memory.fingerprint
+        return facts
 
     def run_signature(self) -> str:
         """A document done under another signature is redone."""
@@ -66,11 +81,17 @@ class Components:
             "glossary_sha256": facts["glossary"],
             "glossary_sources": self.glossary_sources,
             "alignment": self.config.output.alignment,
+            **({"tiny_models": True} if made_with_tiny_models(self.config) else {}),
+            **({"tm": {"files": list(self.config.tm.files), "sha256": facts["tm"], "entries": len(self.memory),
+                       "fuzzy_threshold": self.config.tm.fuzzy_threshold, "use_fuzzy": self.config.tm.use_fuzzy}}
+               if self.memory is not None else {}),
         }
 
     def close(self) -> None:
         if self.cache is not None:
             self.cache.close()
+        if self.human is not None and self.human is not self.cache:
+            self.human.close()
 
 
 def load_translator(config: Config, glossary: Any | None = None):
@@ -109,6 +130,23 @@ def load_glossary_files(config: Config) -> tuple[Any | None, str | None, list[st
     return glossary, glossary.sha256[:16], [str(g) for g in config.fidelity.glossaries]
 
 
+def made_with_tiny_models(config: Config) -> bool:
+    """Whether a model of ``config`` is one of the tiny test models (its folder carries their build stamp)."""
+    from ..models import BUILDER_STAMP, looks_like_path, needed_models
+
+    return any(looks_like_path(n.name) and (config.resolve_path(n.name) / BUILDER_STAMP).is_file()
+               for n in needed_models(config))
+
+
+def load_tm(config: Config):
+    """The translation memory of ``config.tm.files`` (None when it lists none)."""
+    if not config.tm.files:
+        return None
+    from ..translate.memory import load_memory
+
+    return load_memory([config.resolve_path(f) for f in config.tm.files], config.tm.fuzzy_threshold)
+
+
 def open_cache(config: Config, out_dir: Path, *, use_cache: bool = True, cache_path: str | Path | None = None):
     """The translation cache: ``--cache``, else ``cache.path`` in the config, else under the output folder."""
     if not (use_cache and config.cache.enabled):
@@ -119,18 +157,33 @@ def open_cache(config: Config, out_dir: Path, *, use_cache: bool = True, cache_p
     return TranslationCache(path or default_cache_path(out_dir))
 
 
+def open_human_store(config: Config, out_dir: Path, cache_path: str | Path | None = None):
+    """The translation cache file, opened for its human translations only, when the cache is off for this
+    run (``--no-cache``) but the file exists: a later run never overwrites a person's correction."""
+    from ..translate.cache import TranslationCache
+
+    path = Path(cache_path or (config.resolve_path(config.cache.path) if config.cache.path else default_cache_path(out_dir)))
+    return TranslationCache(path) if path.is_file() else None
+
+
 def load_components(
     config: Config, out_dir: Path, *, use_cache: bool = True, cache_path: str | Path | None = None
 ) -> Components:
     """Load everything a run needs; the cheap checks (glossaries, cache) come before the models."""
     glossary, glossary_hash, sources = load_glossary_files(config)
+    memory = load_tm(config)
+    from ..models import check_models_present
+
+    check_models_present(config)  # every missing model named at once, before anything loads
     cache = open_cache(config, out_dir, use_cache=use_cache, cache_path=cache_path)
+    human = cache if cache is not None else open_human_store(config, out_dir, cache_path)
     try:
         translator = load_translator(config, glossary)
         settings = generation_settings(config)
         summarizer, info = load_summarizer(config, translator, settings)
     except BaseException:
-        if cache is not None:
-            cache.close()
+        for store in {id(s): s for s in (cache, human) if s is not None}.values():
+            store.close()
         raise
-    return Components(config, translator, settings, summarizer, glossary, cache, info, glossary_hash, sources)
+    return Components(config, translator, settings, summarizer, glossary, cache, info, glossary_hash, sources, memory,
+                      human)

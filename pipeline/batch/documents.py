@@ -41,22 +41,32 @@ def output_names(stem: str, config: Config) -> list[str]:
         names.append(f"{stem}.json")
     if config.output.html:
         names.append(f"{stem}.html")
+    names.extend(f"{stem}.{kind}" for kind in EXCHANGE_FORMATS if getattr(config.output, kind))
     return names
 
 
-def render_output(doc: Document, name: str, config: Config) -> str:
+EXCHANGE_FORMATS = ("docx", "tmx", "xliff")  # for translation work (bytes: pipeline/render/<format>.py)
+
+
+def render_output(doc: Document, name: str, config: Config) -> str | bytes:
     from ..render import render_html, render_json, render_markdown
 
     if name.endswith(".md"):
         return render_markdown(doc, alignment=config.output.alignment)
     if name.endswith(".html"):
         return render_html(doc, alignment=config.output.alignment)
+    kind = name.rsplit(".", 1)[-1]
+    if kind in EXCHANGE_FORMATS:
+        from importlib import import_module
+
+        return getattr(import_module(f"..render.{kind}", __package__), f"render_{kind}")(doc)
     return render_json(doc)
 
 
-def iter_outputs(doc: Document, config: Config) -> Iterator[str | Iterator[str]]:
+def iter_outputs(doc: Document, config: Config) -> Iterator[str | bytes | Iterator[str]]:
     """The document's output files, in :func:`output_names` order, each rendered when asked: Markdown and
-    HTML as text, JSON as the encoder's pieces (:func:`~pipeline.batch.outputs.write_atomic` takes both),
+    HTML as text, JSON as the encoder's pieces, Word/TMX/XLIFF as bytes (:func:`~pipeline.batch.outputs.write_atomic`
+    takes all three),
     so that a large document's outputs are never all in memory at once."""
     from ..render import iter_json
 
@@ -64,6 +74,6 @@ def iter_outputs(doc: Document, config: Config) -> Iterator[str | Iterator[str]]
         yield iter_json(doc) if name.endswith(".json") else render_output(doc, name, config)
 
 
-def render_outputs(doc: Document, config: Config) -> list[str]:
+def render_outputs(doc: Document, config: Config) -> list[str | bytes]:
     """The text of the document's output files, in :func:`output_names` order."""
     return [render_output(doc, name, config) for name in output_names("document", config)]

@@ -127,6 +127,18 @@ def file_item(path: Path, stem: str | None = None, encoding: str | None = None) 
                      fetch=functools.partial(_fetch_file, path, encoding))
 
 
+def stdin_item(encoding: str | None = None, stream: Any = None) -> InputItem:
+    """``-``: the text on standard input, read once, as a text file named ``stdin`` (output ``stdin.*``)."""
+    import sys
+
+    from ..readers import parse_document
+
+    stream = stream if stream is not None else sys.stdin.buffer
+    data = stream.read()
+    loader = functools.partial(parse_document, data, Path("stdin.txt"), encoding=encoding)
+    return InputItem(key="stdin", name="stdin", stem="stdin", loader=loader, fetch=lambda: loader)
+
+
 def _table_items(path: Path, text_column: str, id_column: str, meta_columns: tuple[str, ...] = ()
                  ) -> Iterator[InputItem | InputFailure]:
     """Rows of a JSONL/CSV/Parquet table, streamed row by row (memory stays flat)."""
@@ -249,6 +261,9 @@ def _iter_inputs(specs: list[str], *, visiting: tuple[Path, ...], text_column: s
     for spec in specs:
         if spec.startswith("@"):
             yield from _list_items(spec, visiting, **kw)
+            continue
+        if spec == "-" and not Path(spec).exists():
+            yield stdin_item(encoding)
             continue
         path = Path(spec)
         if path.is_dir():

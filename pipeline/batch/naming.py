@@ -10,7 +10,7 @@ from typing import Callable
 
 # The collection's own files and folders in the output folder: no document may be named like them.
 RESERVED_STEMS = {"index", "manifest", "segments", "digest"}  # index.md, manifest.jsonl, ...
-RESERVED_NAMES = {"index.md", "manifest.jsonl", "segments.parquet", "digest.md", "digest.html", ".cache", ".lock"}
+RESERVED_NAMES = {"index.md", "manifest.jsonl", "segments.parquet", "segments.csv", "segments.xlsx", "digest.md", "digest.html", ".cache", ".lock"}
 MAX_COMPONENT_BYTES = 120  # well under the usual 255-byte name limit, with room for suffixes and a hash
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"\\|?*]')
 

@@ -124,7 +124,8 @@ def init_ray(config: Config, *, timeout: float = CONNECT_TIMEOUT_S) -> None:
     kwargs: dict[str, Any] = dict(
         ignore_reinit_error=True,
         include_dashboard=False,
-        logging_level=logging.WARNING,
+        # Ray's own warnings (e.g. its token-authentication notice) only with -v: the CLI's verbosity
+        logging_level=logging.WARNING if logging.getLogger("pipeline").isEnabledFor(logging.INFO) else logging.ERROR,
         log_to_driver=False,
         runtime_env={"env_vars": env} if env else None,
     )

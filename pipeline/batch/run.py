@@ -241,11 +241,13 @@ class BatchRun:
         if not group:
             return
         translator = self.components.translator
-        texts = list(dict.fromkeys(t for p in group for t in texts_to_translate(p.doc, translator)))
-        self.progress.add_total(len(texts))
-        self.progress.stage("translate", f"{len(texts)} sentences of {len(group)} document(s)")
         started = time.perf_counter()
         try:
+            for p in group:  # English from a person or the translation memory first: the model skips those
+                self.report.translation.add_recall(self.components.recall(p.doc))
+            texts = list(dict.fromkeys(t for p in group for t in texts_to_translate(p.doc, translator)))
+            self.progress.add_total(len(texts))
+            self.progress.stage("translate", f"{len(texts)} sentences of {len(group)} document(s)")
             done = self.translate(texts, progress=self.progress.advance, stats=self.report.translation)
         except sqlite3.DatabaseError as exc:  # every later document would fail alike: stop, say it once
             cache = getattr(self.components.cache, "path", "the translation cache")
@@ -267,6 +269,8 @@ class BatchRun:
             try:
                 apply_translations(p.doc, self.components.translator, done)
                 p.doc.provenance = self.components.provenance(p.doc, p.content_hash, p.item.read_as)
+                if self.limit:  # every output and the index say it is a partial preview
+                    p.doc.provenance["preview"] = {"first_segments": self.limit}
             except Exception as err:
                 self._fail(p.item.name, p.item.key, err, p.content_hash, p.seconds)
                 continue
@@ -403,7 +407,8 @@ class BatchRun:
         self.events("collection-start", {})
         self.progress.stage("collection", str(self.out_dir))
         try:
-            write_collection(self.out_dir, self.manifest, digest_html=self.config.output.html)
+            write_collection(self.out_dir, self.manifest, digest_html=self.config.output.html,
+                             tables=tuple(k for k in ("csv", "xlsx") if getattr(self.config.output, k)))
         except OutputError as err:
             self.report.collection_error = error_line(err)
             self.progress.document_done(str(self.out_dir / "index.md"), False, self.report.collection_error)

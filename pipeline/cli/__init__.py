@@ -29,6 +29,42 @@ USAGE_ERROR = 64  # EX_USAGE: the command line itself is wrong (not the input, n
 INPUT_FORMATS = ".txt .md .html .htm .pdf .docx; JSONL/CSV/Parquet tables"
 
 
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Examples kept as written; a default shown once, and only where it says something (not None, False
+    or an empty list, and not when the help already names it)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if "default" in text or action.default in (None, False, [], argparse.SUPPRESS) or not action.option_strings:
+            return text
+        return text + " (default: %(default)s)"
+
+
+# Examples at the end of every command's --help (set in build_parser, so that each command's own module
+# keeps only its options).
+EXAMPLES = {
+    "run": ["python -m pipeline run report.txt --config tiny --out outputs/      # offline trial (gibberish English)",
+            "python -m pipeline run reports/ --config default --out outputs/      # a folder, real models",
+            "python -m pipeline run report.pdf --limit 20 --out preview/            # a quick partial preview",
+            "python -m pipeline run - --config tiny < report.txt                    # standard input",
+            "python -m pipeline run rows.jsonl --text-column body --id-column doc_id",
+            "python -m pipeline run report.docx --set output.xliff=true --set output.docx=true"],
+    "segment": ["python -m pipeline segment report.txt --sentences",
+                "python -m pipeline segment report.pdf --json > structure.json"],
+    "models": ["python -m pipeline models --config fast                # what the config needs, and whether it is here",
+               "python -m pipeline models download --config nllb       # fetch all of it (connected machine)",
+               "python -m pipeline models build-tiny",
+               "python -m pipeline models convert models/opus-mt-zh-en --out models/opus-mt-zh-en-ct2-int8"],
+    "check": ["python -m pipeline check pairs.tsv > flags.jsonl",
+              "python -m pipeline check outputs/report.json --report-year 2024",
+              "python -m pipeline check official.csv --measure"],
+    "eval": ["python -m pipeline eval official.csv --config default --out outputs/eval",
+             "python -m pipeline eval official.csv --config tiny --limit 50"],
+    "bench": ["python -m pipeline bench --stage translate --quick",
+              "python -m pipeline bench --stage pipeline --device auto"],
+}
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # argparse's usage errors: one line + exit 64, not 2 (bad input)
         self.exit(USAGE_ERROR, f"error: {message}; see `{self.prog} --help`\n")
@@ -46,7 +82,7 @@ def _add_run(sub) -> None:
     r = sub.add_parser("run", help="translate and summarize reports into bilingual Markdown + JSON",
                        description=f"Inputs: files ({INPUT_FORMATS}), directories (searched recursively), "
                                    "glob patterns, @list.txt (one path per line).",
-                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                       )
     r.add_argument("inputs", nargs="+", metavar="INPUT", help="report files, folders, globs, @lists or tables")
     add_config_args(r)
     _common_output_args(r)
@@ -97,8 +133,15 @@ def _add_tools(sub) -> None:
     bt.add_argument("--dir", default="models/tiny", help="where to build them (default: models/tiny)")
     bt.add_argument("--seed", type=int, default=0, help="weight seed (default: 0)")
     bt.add_argument("--force", action="store_true", help="rebuild even if present and current")
-    dl = msub.add_parser("download", help="download a hub model into models/ (needs network)")
-    dl.add_argument("name", help="hub id, e.g. Helsinki-NLP/opus-mt-zh-en")
+    bt.add_argument("--only", action="append", default=None, metavar="NAME",
+                    choices=("marian-zh-en", "bart-summarizer", "nllb-zh-en", "m2m100-zh-en"),
+                    help="build only this model (repeatable); nllb-zh-en and m2m100-zh-en are built only when named")
+    dl = msub.add_parser("download", help="download a hub model, or every model a config needs (needs network)",
+                         epilog="examples:\n  python -m pipeline models download Helsinki-NLP/opus-mt-zh-en\n"
+                                "  python -m pipeline models download --config fast   # download and convert all")
+    dl.add_argument("name", nargs="?", default=None,
+                    help="hub id, e.g. Helsinki-NLP/opus-mt-zh-en; without it: every model of --config")
+    add_config_args(dl, nested=True)
     dl.add_argument("--revision", default=None, help="hub commit or tag (default: main)")
     dl.add_argument("--dir", default="models", help="where to save it (default: models/)")
     cv = msub.add_parser("convert", help="convert a local model to CTranslate2 (needs .[fast])")
@@ -138,7 +181,7 @@ def _add_pairs(sub) -> None:
     c.set_defaults(func=cmd_check)
 
     e = sub.add_parser("eval", help="translate the zh column of a pair file and score it (BLEU, chrF, fidelity)",
-                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                       )
     e.add_argument("pairs_positional", nargs="?", metavar="PAIRS", help=pairs_help)
     e.add_argument("--pairs", default=None, help="the same as PAIRS (kept for older scripts)")
     add_config_args(e)
@@ -175,11 +218,47 @@ def _add_verify(sub) -> None:
     v.set_defaults(func=cmd_verify)
 
 
+def _add_translate(sub) -> None:
+    from .translate import cmd_translate
+
+    t = sub.add_parser(
+        "translate", help="translate some Chinese text with a config's translator (a quick look; no files)",
+        description="Prints the English of each line of TEXT (sentence by sentence, through the translation "
+                    "memory and the translator of --config); flags go to stderr.",
+        epilog="examples:\n  python -m pipeline translate --config tiny \"全市生产总值增长5.5%。\"\n"
+               "  python -m pipeline translate --config tiny - < report.txt\n"
+               "  python -m pipeline translate --pairs \"就业保持稳定。\"   # zh<TAB>en<TAB>origin<TAB>flags")
+    t.add_argument("text", nargs="+", metavar="TEXT", help='the Chinese text, or "-" to read it from stdin')
+    t.add_argument("--pairs", action="store_true", help="one line per sentence: zh, en, origin, flags (tab-separated)")
+    add_config_args(t)
+    _common_output_args(t)
+    t.set_defaults(func=cmd_translate)
+
+
+def _add_edits(sub) -> None:
+    from .edits import cmd_import_edits
+
+    i = sub.add_parser(
+        "import-edits", help="bring corrected sentences back from a translation tool (XLIFF or TMX)",
+        description="Stores the corrected sentences of EDITED as human translations (a later run never "
+                    "replaces them), then redoes that report's summaries, checks and files.",
+        epilog="examples:\n  python -m pipeline run report.txt --config tiny --set output.xliff=true --out out/\n"
+               "  (correct out/report.xliff in OmegaT, Trados or memoQ)\n"
+               "  python -m pipeline import-edits out/report.xliff --out out/")
+    i.add_argument("edited", metavar="EDITED", help="the XLIFF (1.2 or 2.x) or TMX file saved by the translation tool")
+    i.add_argument("--out", "-o", required=True, help="the output folder of the run that made the report")
+    i.add_argument("--report", default=None, metavar="STEM",
+                   help="the report's name in OUT (its .json without .json); default: found from EDITED")
+    i.add_argument("--cache", default=None, metavar="PATH", help="the run's translation cache, if it used --cache")
+    add_config_args(i, default=None)
+    _common_output_args(i)
+    i.set_defaults(func=cmd_import_edits)
+
+
 def _add_bench(sub) -> None:
     from .bench import STAGES, cmd_bench
 
-    b = sub.add_parser("bench", help="measure speed and memory (needs the source checkout's benchmarks/)",
-                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    b = sub.add_parser("bench", help="measure speed and memory (needs the source checkout's benchmarks/)")
     b.add_argument("--stage", choices=STAGES, default="translate", help="which benchmark")
     b.add_argument("--out", default="outputs/bench", help="where the benchmark writes its JSON")
     b.add_argument("--beams", type=int, default=None, help="beams (translate: translator; summarize: summarizer)")
@@ -191,7 +270,7 @@ def _add_bench(sub) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     prog = "zh-report" if os.path.basename(sys.argv[0]) == "zh-report" else "python -m pipeline"
-    p = _Parser(prog=prog, description="Chinese government reports -> aligned bilingual (zh/en) Markdown, JSON "
+    p = _Parser(prog=prog, formatter_class=_Formatter, description="Chinese government reports -> aligned bilingual (zh/en) Markdown, JSON "
                                        "and HTML, with English summaries. `COMMAND --help` for each command.")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="log what happens (INFO level)")
@@ -200,12 +279,30 @@ def build_parser() -> argparse.ArgumentParser:
     _add_tools(sub)
     _add_pairs(sub)
     _add_verify(sub)
+    _add_translate(sub)
+    _add_edits(sub)
     _add_bench(sub)
+    p.epilog = "examples:\n  " + "\n  ".join(EXAMPLES["run"][:2] + ["python -m pipeline translate --config tiny \"就业保持稳定。\""])
+    for name, parser in sub.choices.items():
+        _use_formatter(parser)
+        if not parser.epilog and name in EXAMPLES:
+            parser.epilog = "examples:\n  " + "\n  ".join(EXAMPLES[name])
     return p
+
+
+def _use_formatter(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = _Formatter
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _use_formatter(child)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    if not (sys.argv[1:] if argv is None else argv):  # no arguments at all: the help, not an error
+        parser.print_help()
+        return 0
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help / --version exit 0; usage errors exit 64

@@ -12,7 +12,7 @@ def add_config_args(p: argparse.ArgumentParser, default: str | None = DEFAULT_CO
     # nested: a sub-command's copy of the options must not overwrite what was given before the sub-command
     p.add_argument("--config", "-c", default=argparse.SUPPRESS if nested else default, metavar="CONFIG",
                    help="a YAML config file, or the name of a shipped config: default, fast, extractive, "
-                        f"zh-summary, tiny (default: {default})")
+                        "zh-summary, nllb, tiny" + (f" (default: {default})" if default else ""))
     p.add_argument("--set", dest="overrides", action="append", default=argparse.SUPPRESS if nested else [],
                    metavar="KEY=VALUE",
                    help="override a config value by its dotted key, e.g. --set translator.num_beams=2 (repeatable)")

@@ -136,6 +136,9 @@ def _summarize(report, out_dir: Path, quiet: bool) -> int:
     if not quiet or failed or report.collection_error:
         t = report.translation
         extra = f"; {t.translated} sentences translated, {t.cached} from cache" if t else ""
+        if t and (t.memory or t.offered or t.human):
+            extra += (f"; {t.memory} sentences and headings from the translation memory ({t.offered} fuzzy matches offered), "
+                      f"{t.human} human")
         _print_lint(report.results)
         print(f"{done} written, {skipped} already done, {len(failed)} failed -> {out_dir}{extra}", file=sys.stderr)
         if done or skipped:

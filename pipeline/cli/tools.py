@@ -62,14 +62,23 @@ def cmd_models(args) -> int:
     from ..models import build_tiny_models, download_model, resolve_model, tiny_models_current
 
     if args.models_cmd == "build-tiny":
-        if args.force or not tiny_models_current(Path(args.dir), seed=args.seed):
+        only = tuple(args.only) if args.only else None
+        if args.force or only or not tiny_models_current(Path(args.dir), seed=args.seed):
             quiet_libraries()
             print(f"building the tiny offline models under {args.dir} (seconds; random weights, gibberish output)",
                   file=sys.stderr)
-        for p in build_tiny_models(Path(args.dir), seed=args.seed, force=args.force):
+        for p in build_tiny_models(Path(args.dir), seed=args.seed, force=args.force, only=only):
             print(p)
         return 0
     quiet_libraries()
+    if args.models_cmd == "download" and args.name is None:
+        from ..models import download_config_models
+
+        config = load_config_from_args(args)
+        for path in download_config_models(config, Path(args.dir), lambda line: print(line, file=sys.stderr)):
+            print(path)
+        print(f"every model of {config.source_path or 'the default config'} is here", file=sys.stderr)
+        return 0
     if args.models_cmd == "download":
         dest = download_model(args.name, args.revision, Path(args.dir))
         print(f"downloaded {args.name} -> {dest}; point the config at it: --set translator.model={dest}")

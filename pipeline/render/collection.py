@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..document import Document, Section, Summary
-from .flags import clean_text, flag_lines, qa_sentence
+from .flags import clean_text, flag_lines, notices, qa_sentence
 from .html import asset, environment
 from .markdown import escape_markdown
 
@@ -109,7 +109,14 @@ def _status(report: _Report) -> str:
     if report.entry.status == "ok" and report.doc is None:
         return "output unreadable"
     status = clean_text(report.entry.status)
-    return f"{status}: {clean_text(report.entry.error)}" if report.entry.error else status
+    if report.entry.error:
+        return f"{status}: {clean_text(report.entry.error)}"
+    preview = (report.doc.provenance or {}).get("preview") if report.doc is not None else None
+    if isinstance(preview, dict) and preview.get("first_segments"):
+        return f"{status}, partial preview (first {preview['first_segments']} segments)"
+    if report.doc is not None and (report.doc.provenance or {}).get("tiny_models"):
+        return f"{status}, tiny test models (gibberish)"
+    return status
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -128,7 +135,7 @@ def iter_index(entries: Iterable[ReportEntry], *, digests: Iterable[str] = DIGES
     for n, entry in enumerate(entries, 1):
         report = _report(entry)
         counts["ok" if report.ok else "other"] += 1
-        files = " · ".join(_md_link(kind, report.href(kind)) for kind in ("html", "md", "json") if report.href(kind))
+        files = " · ".join(_md_link(kind, report.href(kind)) for kind in ("html", "md", "json", "docx", "xliff", "tmx") if report.href(kind))
         cells = [
             str(n),
             _md_link(report.name, report.href("html", "md", "json")) if report.ok else escape_markdown(report.name),
@@ -183,6 +190,7 @@ def _digest_entry_md(report: _Report) -> str:
         facts.append(_md_link("Markdown", report.href("md")))
     if facts:
         lines += [" · ".join(facts), ""]
+    lines += [f"> **Note:** {escape_markdown(notice)}\n" for notice in notices(doc.provenance)]
     if doc.qa:
         lines += [f"**Checks:** {escape_markdown(qa_sentence(doc.qa))}", ""]
     if doc.summary and doc.summary.sentences:
@@ -242,6 +250,7 @@ def _digest_view(report: _Report, n: int) -> dict[str, Any]:
         "reader": reader,
         "markdown": report.href("md"),
         "checks": qa_sentence(doc.qa) if doc.qa else "",
+        "notices": notices(doc.provenance),
         "flagged": int(doc.qa.get("segments_flagged", 0) or 0) if doc.qa else 0,
         "method": doc.summary.method if doc.summary else "",
         "executive": _sentence_views(doc.summary, reader) if doc.summary else [],

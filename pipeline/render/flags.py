@@ -156,6 +156,21 @@ def settings_note(settings: Iterable[str | None]) -> str | None:
     return "Flagged translations were retried once with stricter settings: " + "; ".join(unique) + "."
 
 
+def notices(provenance: dict | None) -> list[str]:
+    """What a reader must know before reading a report at all, from its provenance: made with the tiny
+    test models (gibberish by design), or a partial preview (``run --limit``). Shown on every output."""
+    provenance = provenance if isinstance(provenance, dict) else {}
+    out = []
+    if provenance.get("tiny_models"):
+        out.append("Made with the tiny test models (random weights): the English and the summaries are gibberish "
+                   "by design. Use a real config for real translations (README, \"The real models\").")
+    preview = provenance.get("preview")
+    if isinstance(preview, dict) and preview.get("first_segments"):
+        out.append(f"Partial preview: only the first {preview['first_segments']} segments of this report "
+                   "(run --limit); the rest of the report is not here.")
+    return out
+
+
 def qa_counts(qa: dict) -> dict[str, object]:
     """The counts of a document's QA summary (no id lists): what a reader or a front matter shows."""
     keep = ("segments_checked", "segments_flagged", "flags_by_kind", "titles_checked", "titles_flagged",

@@ -17,7 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from ..document import Document, Section, Segment, Summary
-from .flags import FlagLine, clean_text, flag_lines, ocr_note, qa_sentence, settings_note
+from .flags import FlagLine, clean_text, flag_lines, notices, ocr_note, qa_sentence, settings_note
 
 ALIGNMENTS = ("table", "interleaved")
 
@@ -181,6 +181,7 @@ def reader_view(doc: Document, alignment: str = "table") -> dict[str, Any]:
         "title_zh": clean_text(doc.title.zh) or clean_text(doc.source),
         "title_en": clean_text(doc.title.en),
         "title_flags": flag_lines(doc.title.flags),
+        "notices": notices(doc.provenance),
         "byline": [x for x in (clean_text(doc.issuer), clean_text(doc.date)) if x],
         "executive": executive,
         "executive_method": doc.summary.method if doc.summary else "",

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from ..document import Bilingual, Document, Flag, Section, Segment, Summary
-from .flags import clean_text, flag_lines, ocr_note, qa_counts, qa_sentence, settings_note, short_marks
+from .flags import clean_text, flag_lines, notices, ocr_note, qa_counts, qa_sentence, settings_note, short_marks
 
 _ESCAPE = re.compile(r"([\\`*_\[\]<>#|~&!{}])")
 _LIST_START = re.compile(r"^(\d+)([.)])")
@@ -283,6 +283,7 @@ def render_markdown(doc: Document, *, alignment: str = "table") -> str:
     """The bilingual Markdown file: short front matter, titles, summaries, aligned text, flag list."""
     known = {s.id for s in doc.all_segments()}
     lines = [front_matter(doc)]
+    lines += [f"> **Note:** {escape_markdown(notice)}\n" for notice in notices(doc.provenance)]
     lines += [f"# {escape_markdown(doc.title.zh or doc.source)}", ""]
     if doc.title.en:
         lines += [f"**{escape_markdown(doc.title.en)}**{_marks(doc.title.flags)}", ""]

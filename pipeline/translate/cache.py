@@ -27,6 +27,17 @@ CREATE TABLE IF NOT EXISTS translations (
 )
 """
 
+# Translations corrected by a person (``import-edits``): keyed by the source sentence alone, whatever the
+# model, and never replaced by a later run (pipeline/translate/memory.py uses them before anything else).
+_HUMAN_SCHEMA = """
+CREATE TABLE IF NOT EXISTS human (
+    source TEXT PRIMARY KEY,
+    en TEXT NOT NULL,
+    report TEXT NOT NULL,
+    segment TEXT NOT NULL
+)
+"""
+
 
 def _signature_id(signature: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(signature, sort_keys=True).encode()).hexdigest()[:16]
@@ -45,6 +56,7 @@ class TranslationCache:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute(_SCHEMA)
+            self.db.execute(_HUMAN_SCHEMA)
             self.db.commit()
         except (OSError, sqlite3.Error) as exc:
             raise OutputError(f"{self.path}: cannot open translation cache ({exc})", hint="use --cache PATH or --no-cache") from None
@@ -73,6 +85,24 @@ class TranslationCache:
         try:
             with self.db:  # one transaction: all of the chunk or none of it
                 self.db.executemany("INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?, ?)", rows)
+        except sqlite3.Error as exc:
+            raise OutputError(f"{self.path}: cannot write translation cache ({exc})") from None
+
+    def human_get_many(self, texts: Iterable[str]) -> dict[str, str]:
+        """The human translations of those of ``texts`` that have one."""
+        items = list(dict.fromkeys(texts))
+        found: dict[str, str] = {}
+        for start in range(0, len(items), 500):
+            chunk = items[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(self.db.execute(f"SELECT source, en FROM human WHERE source IN ({marks})", chunk))
+        return found
+
+    def human_put_many(self, rows: Iterable[tuple[str, str, str, str]]) -> None:
+        """Store (source, en, report, segment id) rows as human translations (one transaction)."""
+        try:
+            with self.db:
+                self.db.executemany("INSERT OR REPLACE INTO human VALUES (?, ?, ?, ?)", list(rows))
         except sqlite3.Error as exc:
             raise OutputError(f"{self.path}: cannot write translation cache ({exc})") from None
 

@@ -39,6 +39,12 @@ def convert_to_ctranslate2(model_path: str, out: Path, *, quantization: str = "i
                 model.config.normalize_before = False
             return model
 
+        def load_tokenizer(self, tokenizer_class: Any, model_name_or_path: str, **kwargs: Any) -> Any:
+            tokenizer = super().load_tokenizer(tokenizer_class, model_name_or_path, **kwargs)
+            if getattr(tokenizer, "lang_token_to_id", None):
+                return _LanguageTokensListed(tokenizer)
+            return tokenizer
+
     out = Path(out)
     if out.exists() and not force:
         if (out / "model.bin").exists():
@@ -62,6 +68,28 @@ def convert_to_ctranslate2(model_path: str, out: Path, *, quantization: str = "i
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+
+class _LanguageTokensListed:
+    """An M2M100 tokenizer as CTranslate2's converter reads it: transformers 5 no longer lists the language
+    tokens among ``additional_special_tokens``, where the converter looks for them (without them, the
+    vocabulary it writes is 100 entries short of the model's)."""
+
+    def __init__(self, tokenizer: Any):
+        self._tokenizer = tokenizer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._tokenizer, name)
+
+    def __len__(self) -> int:
+        return len(self._tokenizer)
+
+    @property
+    def special_tokens_map(self) -> dict[str, Any]:
+        found = dict(self._tokenizer.special_tokens_map)
+        table = self._tokenizer.lang_token_to_id
+        found["additional_special_tokens"] = sorted(table, key=table.get)
+        return found
 
 
 def _write_vmap(model_path: str, folder: Path) -> str | None:
@@ -188,13 +216,19 @@ class CTranslate2Translator:
         threads: int = 0,
         parallel_batches: int = 1,
         device: str = "cpu",
+        src_lang: str | None = None,
+        tgt_lang: str | None = None,
     ):
         ctranslate2 = import_ctranslate2()
         from transformers import AutoTokenizer
 
+        from .languages import setup_languages
+
         self.model_name = model_name or tokenizer_path
         self.revision = f"{revision}+ct2-{compute_type}"
         self.tokenizer = AutoTokenizer.from_pretrained(tokenizer_path)
+        # NLLB / M2M100: the source-language token comes from the tokenizer, the target one is a prefix
+        self.languages = setup_languages(self.tokenizer, src_lang, tgt_lang, self.model_name)
         self.inter, intra = thread_split(threads, parallel_batches)
         self.has_vmap = vmap_size(Path(ct2_path), self.tokenizer.get_vocab()) is not None  # before CT2 reads it
         self.translator = ctranslate2.Translator(
@@ -216,13 +250,17 @@ class CTranslate2Translator:
             str(ct2), model.path, model_name=model.name, revision=f"{model.revision}+{folder_fingerprint(ct2)}",
             compute_type=tc.ct2_compute_type, max_input_tokens=tc.max_input_tokens, batch_tokens=tc.batch_tokens,
             threads=tc.threads, parallel_batches=tc.parallel_batches, device=tc.device,
+            src_lang=tc.src_lang, tgt_lang=tc.tgt_lang,
         )
         if tc.output_vocab == "target" and not translator.has_vmap:  # at load, not at the first batch
             raise _no_vmap(ct2, tc.model)
         return translator
 
     def signature(self) -> dict[str, Any]:
-        return backend_signature(self)
+        sig = backend_signature(self)
+        if self.languages is not None:
+            sig["languages"] = [self.languages.src_lang, self.languages.tgt_lang]
+        return sig
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text, add_special_tokens=True)["input_ids"])
@@ -238,6 +276,15 @@ class CTranslate2Translator:
         tokens = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
         results: list[Translation | None] = [None] * len(texts)
         specials = set(self.tokenizer.all_special_tokens)
+        prefix = [self.languages.forced_bos_token] if self.languages is not None else []
+        never = None
+        if self.languages is not None:
+            codes = self.tokenizer.convert_ids_to_tokens(sorted(self.languages.code_ids))
+            specials |= set(codes)
+            # other language tokens and M2M100's padding entries (the converter names them madeupwordN) are
+            # never generated, as with transformers
+            never = [[t] for t in codes if t != self.languages.forced_bos_token]
+            never += [[f"madeupword{i}"] for i in range(getattr(self.tokenizer, "num_madeup_words", 0))]
         # CTranslate2 takes one length bound per call: decode each batch (similar lengths) to its longest
         # bounds and cut every row to its own maximum. For greedy search that is exactly the row's own
         # output (its first tokens do not depend on a later end); batching rows by equal minimum instead
@@ -247,17 +294,19 @@ class CTranslate2Translator:
         outs = decode_batches(self.translator, [dict(
             source=[tokens[i] for i in batch],
             beam_size=settings.num_beams,
-            max_decoding_length=max(bounds[i][1] for i in batch),
-            min_decoding_length=max(bounds[i][0] for i in batch),
+            max_decoding_length=max(bounds[i][1] for i in batch) + len(prefix),
+            min_decoding_length=max(bounds[i][0] for i in batch) + len(prefix),
             no_repeat_ngram_size=settings.no_repeat_ngram_size,
             repetition_penalty=settings.repetition_penalty,
             return_end_token=False,
             use_vmap=use_vmap,
+            target_prefix=[prefix] * len(batch) if prefix else None,
+            **({"suppress_sequences": never} if never else {}),
         ) for batch in batches], self.inter)
         for batch, out in zip(batches, outs):
             for i, res in zip(batch, out):
                 lo, hi = bounds[i]
-                toks = [t for t in res.hypotheses[0] if t not in specials][:hi]
+                toks = [t for t in res.hypotheses[0][len(prefix):] if t not in specials][:hi]
                 out_ids = self.tokenizer.convert_tokens_to_ids(toks)
                 text = self.tokenizer.convert_tokens_to_string(toks).strip()
                 results[i] = Translation(text=text, token_ids=list(out_ids), hit_limit=len(toks) >= hi and lo < hi)

@@ -50,15 +50,26 @@ class TransformersTranslator:
         threads: int = 0,
         device: str = "cpu",
         glossary: Any = None,
+        src_lang: str | None = None,
+        tgt_lang: str | None = None,
     ):
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+        from .languages import setup_languages
 
         set_torch_threads(threads)
         device = pick_device(device)
         self.model_name = model_name or path
         self.revision = revision
         self.tokenizer = AutoTokenizer.from_pretrained(path)
+        self.languages = setup_languages(self.tokenizer, src_lang, tgt_lang, self.model_name)
         self.model = AutoModelForSeq2SeqLM.from_pretrained(path).to(device).eval()
+        self.never_ids: set[int] = set()  # NLLB / M2M100: language tokens and embedding rows without a token
+        if self.languages is not None:  # decoding starts with the target-language token
+            self.model.generation_config.forced_bos_token_id = self.languages.forced_bos_id
+            known = max([*self.tokenizer.get_vocab().values(), *self.languages.code_ids])
+            self.never_ids = set(self.languages.code_ids - {self.languages.forced_bos_id})
+            self.never_ids |= set(range(known + 1, self.model.config.vocab_size))  # M2M100's "made-up words"
         self.device = device
         limit = getattr(self.model.config, "max_position_embeddings", 512) or 512
         self.max_input_tokens = min(max_input_tokens, limit)
@@ -76,7 +87,7 @@ class TransformersTranslator:
         translator = cls(
             model.path, model_name=model.name, revision=model.revision, max_input_tokens=tc.max_input_tokens,
             batch_tokens=tc.batch_tokens, threads=tc.threads, device=tc.device,
-            glossary=glossary if tc.glossary_weight else None,
+            glossary=glossary if tc.glossary_weight else None, src_lang=tc.src_lang, tgt_lang=tc.tgt_lang,
         )
         if tc.output_vocab == "target" and translator.source_only_ids is None:
             raise no_target_vocab(tc.model)
@@ -84,6 +95,8 @@ class TransformersTranslator:
 
     def signature(self) -> dict[str, Any]:
         sig = backend_signature(self)
+        if self.languages is not None:
+            sig["languages"] = [self.languages.src_lang, self.languages.tgt_lang]
         if self.glossary is not None:
             sig["glossary"] = glossary_fingerprint(self.glossary)
         return sig
@@ -133,6 +146,8 @@ class TransformersTranslator:
             if self.source_only_ids is None:
                 raise no_target_vocab(self.model_name)
             suppress = self.source_only_ids
+        if self.never_ids:  # a language token inside a sentence is never wanted
+            suppress = sorted(set(suppress or ()) | self.never_ids)
         sequences, _ = generate(
             self.model, self.tokenizer.pad_token_id, encoded, bounds,
             num_beams=settings.num_beams, batch_tokens=self.batch_tokens, device=self.device,
@@ -140,9 +155,11 @@ class TransformersTranslator:
             row_processors=row_processors, suppress_ids=suppress,
         )
         eos = first_eos(self.model.generation_config)
-        specials = set(self.tokenizer.all_special_ids)
+        specials = set(self.tokenizer.all_special_ids) | (self.languages.code_ids if self.languages else set())
         results = []
         for seq, (lo, hi) in zip(sequences, bounds):
+            if self.languages is not None and seq[:1] == [self.languages.forced_bos_id]:
+                seq = seq[1:]
             if eos in seq:
                 seq = seq[: seq.index(eos)]
             ids = [t for t in seq if t not in specials]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..document import Document, Flag
 from .base import GenerationSettings, Translator, find_degeneration
+from .memory import recalled
 
 if TYPE_CHECKING:
     from .cache import TranslationCache
@@ -36,6 +37,15 @@ class TranslationStats:
     retried: int = 0  # degenerate outputs retried with stricter settings
     flagged: int = 0  # still degenerate after the retry
     seconds: float = 0.0
+    human: int = 0  # segments whose English is a person's (import-edits), not translated
+    memory: int = 0  # segments whose English came from the translation memory, not translated
+    offered: int = 0  # fuzzy memory matches offered beside the model's English
+
+    def add_recall(self, counts: Any) -> None:
+        """Count what :func:`pipeline.translate.memory.recall` filled in or offered for a document."""
+        self.human += counts.human
+        self.memory += counts.exact + counts.fuzzy_used
+        self.offered += counts.fuzzy_offered
 
 
 # Turns texts missing from the cache (shortest first) into results, chunk by chunk.
@@ -200,14 +210,17 @@ def split_for_translator(text: str, translator: Translator) -> list[str]:
 
 
 def texts_to_translate(doc: Document, translator: Translator) -> list[str]:
-    """Every string of ``doc`` that needs an English version, split to fit the translator, in order."""
+    """Every string of ``doc`` that needs an English version, split to fit the translator, in order
+    (segments whose English came from a translation memory or a person are left out)."""
     out: list[str] = []
-    if doc.title.zh:
+    if doc.title.zh and not recalled(doc.title):
         out.extend(split_for_translator(doc.title.zh, translator))
     for sec in doc.walk_sections():
-        if sec.title.zh:
+        if sec.title.zh and not recalled(sec.title):
             out.extend(split_for_translator(sec.title.zh, translator))
     for seg in doc.all_segments():
+        if recalled(seg):
+            continue  # English from the translation memory or a person (pipeline/translate/memory.py)
         if seg.table is not None:  # a table: its cells, each a short text of its own (repeated ones once)
             for cell in seg.table.cells():
                 if cell_needs_translation(cell.zh):
@@ -241,12 +254,13 @@ def apply_translations(doc: Document, translator: Translator, done: dict[str, Tr
             flags.extend(t.flags)
         return _join_en(parts), flags
 
-    if doc.title.zh:
-        doc.title.en, _ = english(doc.title.zh)
-    for sec in doc.walk_sections():
-        if sec.title.zh:
-            sec.title.en, _ = english(sec.title.zh)
+    for title in [doc.title] + [sec.title for sec in doc.walk_sections()]:
+        if title.zh and not recalled(title):
+            title.en, _ = english(title.zh)
+            title.origin = "model"
     for seg in doc.all_segments():
+        if recalled(seg):
+            continue
         parts, flags = [], []
         if seg.table is not None:
             for cell in seg.table.cells():
@@ -260,6 +274,7 @@ def apply_translations(doc: Document, translator: Translator, done: dict[str, Tr
             parts.append(en)
             flags.extend(fl)
         seg.en = _join_en(parts)
+        seg.origin = "model"
         seg.flags = [f for f in seg.flags if f.kind != "degenerate"] + _dedupe_flags(flags)
     return doc
 
