@@ -61,7 +61,7 @@ def import_edits(edited_path: Path, out_dir: Path, components: Components, *, st
     from .collection import write_collection
     from .documents import check_document, iter_outputs, output_names, summarize_group
     from .manifest import Manifest
-    from .outputs import FolderLock, write_atomic
+    from .outputs import FolderLock, StagedFiles, write_atomic
 
     if components.cache is None:
         raise OutputError("import-edits keeps the corrections in the translation cache, which is off here",
@@ -96,9 +96,21 @@ def import_edits(edited_path: Path, out_dir: Path, components: Components, *, st
         check_document(doc, components)
         stem_of = rel[: -len(".json")]
         result.outputs = output_names(stem_of, components.config)
-        for name, text in zip(result.outputs, iter_outputs(doc, components.config), strict=True):
-            write_atomic(out_dir / name, text)
+        manifest = Manifest.load(out_dir)
+        record = next((rec for rec in manifest.last_ok.values() if rec.get("stem") == stem_of), None)
+        if record is None:  # a report no manifest line claims: written as before, nothing to record
+            for name, text in zip(result.outputs, iter_outputs(doc, components.config), strict=True):
+                write_atomic(out_dir / name, text)
+        else:
+            # As a run writes: the files staged, a manifest line with their new hashes, then the files in
+            # place, so that the next run finds them done (not "damaged") and a kill leaves the old ones.
+            with StagedFiles() as staged:
+                hashes = {name: staged.write(out_dir / name, text)
+                          for name, text in zip(result.outputs, iter_outputs(doc, components.config), strict=True)}
+                manifest.append({**record, "outputs": result.outputs, "sha256": {**record.get("sha256", {}), **hashes}})
+                staged.commit()
+            manifest = Manifest.load(out_dir)
         config = components.config
-        write_collection(out_dir, Manifest.load(out_dir), digest_html=config.output.html,
+        write_collection(out_dir, manifest, digest_html=config.output.html,
                          tables=tuple(k for k in TABLE_FORMATS if getattr(config.output, k)))
     return result
