@@ -211,6 +211,23 @@ def test_every_collection_file_is_rebuilt_when_missing_or_damaged(done_folder, n
     assert (out / name).read_bytes() == good
 
 
+@pytest.mark.usefixtures("tiny_models")
+def test_translation_work_outputs_are_ours_too(tmp_path):
+    """Documents' XLIFF/TMX files are recorded like the others (a rerun finds the document done), and a
+    deleted or damaged segments.csv is rebuilt like the rest of the collection."""
+    src = tmp_path / "in"
+    write(src / "r.txt", TEXT.format(n=5))
+    out = tmp_path / "out"
+    extra = ["--set", "output.xliff=true", "--set", "output.tmx=true", "--set", "output.csv=true"]
+    assert run_main("run", str(src), "--out", str(out), *FAST, *extra).returncode == 0
+    assert {"r.xliff", "r.tmx"} <= set(manifest_lines(out)[-1]["sha256"])
+    good = (out / "segments.csv").read_bytes()
+    (out / "segments.csv").unlink()
+    res = run_main("run", str(src), "--out", str(out), *FAST[:-1], *extra)  # not quiet: its closing line
+    assert res.returncode == 0 and "0 written, 1 already done" in res.stderr, res.stderr
+    assert (out / "segments.csv").read_bytes() == good
+
+
 def test_manifest_records_the_hash_of_every_output(done_folder):
     _, out = done_folder
     for rec in manifest_lines(out):

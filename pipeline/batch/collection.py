@@ -29,8 +29,10 @@ _TABLE_COLUMNS = ("table_row", "table_column")
 PARQUET_ROWS = 8192  # segments per Parquet write
 
 
-def collection_names(digest_html: bool = True) -> tuple[str, ...]:
-    return COLLECTION_FILES + ((DIGEST_HTML,) if digest_html else ())
+def collection_names(digest_html: bool = True, tables: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The batch's own files: index, digests, segments.parquet, and the segment tables asked for
+    (``tables``: "csv", "xlsx")."""
+    return COLLECTION_FILES + ((DIGEST_HTML,) if digest_html else ()) + tuple(f"segments.{t}" for t in tables)
 
 
 def foreign_collection_files(out_dir: Path, manifest: Manifest) -> list[str]:
@@ -62,14 +64,15 @@ def _recorded_hashes(out_dir: Path) -> dict[str, str]:
     return {k: v for k, v in files.items() if isinstance(k, str) and isinstance(v, str)}
 
 
-def collection_is_stale(out_dir: Path, manifest: Manifest, *, digest_html: bool = True) -> bool:
+def collection_is_stale(out_dir: Path, manifest: Manifest, *, digest_html: bool = True,
+                        tables: tuple[str, ...] = ()) -> bool:
     """Whether a collection file is missing, older than the manifest, or not the bytes the last run wrote
     (damaged or edited: checked against the hashes it recorded; no record counts as stale)."""
     if not manifest.path.exists():
         return False
     manifest_time = manifest.path.stat().st_mtime
     hashes = _recorded_hashes(out_dir)
-    for name in collection_names(digest_html):
+    for name in collection_names(digest_html, tables):
         path = out_dir / name
         if not path.is_file() or path.stat().st_mtime < manifest_time:
             return True
@@ -176,6 +179,7 @@ def write_collection(out_dir: Path, manifest: Manifest, *, digest_html: bool = T
         finally:
             writer.close()
     hashes = {"segments.parquet": file_sha256(parquet_path)}
+    hashes.update({f"segments.{t}": file_sha256(out_dir / f"segments.{t}") for t in extra.formats})
     for name, text in files.items():
         hashes[name] = write_atomic(out_dir / name, text)
     write_atomic(out_dir / HASHES_NAME, json.dumps({"files": hashes}, indent=1, sort_keys=True) + "\n")

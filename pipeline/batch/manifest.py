@@ -28,7 +28,8 @@ _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "content_sha256": (str, _NONE), "config_hash": (str, _NONE), "run_signature": (str, _NONE),
     "outputs": (list,), "sha256": (dict,), "seconds": (int, float), "translation_seconds": (int, float),
 }
-OUTPUT_SUFFIXES = (".md", ".json", ".html")  # a document's files: STEM.md, STEM.json, STEM.html
+# A document's files: STEM.md, STEM.json, STEM.html, and for translation work STEM.docx/.tmx/.xliff.
+OUTPUT_SUFFIXES = (".md", ".json", ".html", ".docx", ".tmx", ".xliff")
 
 
 def _valid(rec: Any) -> bool:

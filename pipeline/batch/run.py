@@ -400,15 +400,16 @@ class BatchRun:
         from .collection import collection_is_stale, write_collection
 
         wrote = any(r.ok and not r.skipped for r in self.report.results)
-        if not wrote and not collection_is_stale(self.out_dir, self.manifest, digest_html=self.config.output.html):
+        tables = tuple(k for k in ("csv", "xlsx") if getattr(self.config.output, k))
+        if not wrote and not collection_is_stale(self.out_dir, self.manifest, digest_html=self.config.output.html,
+                                                 tables=tables):
             return
         if not self.manifest.last_ok:
             return  # nothing finished, ever: no empty index over a folder of failures
         self.events("collection-start", {})
         self.progress.stage("collection", str(self.out_dir))
         try:
-            write_collection(self.out_dir, self.manifest, digest_html=self.config.output.html,
-                             tables=tuple(k for k in ("csv", "xlsx") if getattr(self.config.output, k)))
+            write_collection(self.out_dir, self.manifest, digest_html=self.config.output.html, tables=tables)
         except OutputError as err:
             self.report.collection_error = error_line(err)
             self.progress.document_done(str(self.out_dir / "index.md"), False, self.report.collection_error)

@@ -47,16 +47,20 @@ def _report_unusable(head) -> int:
     return 2
 
 
-def _refuse_overwrites(specs: list[str], out_dir: Path) -> None:
+def _refuse_overwrites(specs: list[str], out_dir: Path, config) -> None:
     """Before anything is read or written: no input file may be where an output goes (``--out`` is the
     inputs' folder: exit 2), and no collection file the folder holds may be one no run wrote (exit 5)."""
     from ..batch.collection import collection_names, refuse_foreign_collection
+    from ..batch.documents import output_names
     from ..batch.inputs import named_files
     from ..batch.manifest import MANIFEST_NAME, OUTPUT_SUFFIXES, Manifest
     from ..batch.outputs import inputs_in_the_way
 
-    own = [*collection_names(), MANIFEST_NAME]
-    clash = list(dict.fromkeys(inputs_in_the_way(named_files(specs), out_dir, OUTPUT_SUFFIXES, own)))
+    tables = tuple(k for k in ("csv", "xlsx") if getattr(config.output, k))
+    own = [*collection_names(config.output.html, tables), MANIFEST_NAME]
+    # the suffixes of the files this config writes per document (.docx only when output.docx is on)
+    suffixes = [s for s in OUTPUT_SUFFIXES if any(n.endswith(s) for n in output_names("x", config))]
+    clash = list(dict.fromkeys(inputs_in_the_way(named_files(specs), out_dir, suffixes, own)))
     if clash:
         names = ", ".join(map(str, clash[:5])) + (f" and {len(clash) - 5} more" if len(clash) > 5 else "")
         raise InputError(f"{names}: input(s) inside the output folder {out_dir} with the name of an output; "
@@ -78,7 +82,7 @@ def cmd_run(args) -> int:
         return USAGE_ERROR
     config = load_config_from_args(args)
     out_dir = Path(args.out)
-    _refuse_overwrites(args.inputs, out_dir)
+    _refuse_overwrites(args.inputs, out_dir, config)
     if args.engine == "ray" and args.per_document:
         raise ConfigError("--per-document: not available with --engine ray (it always batches across documents)")
     encoding = None
