@@ -61,6 +61,13 @@ def temporary_path(path: Path) -> Path:
     return path.parent / f"{TMP_PREFIX}{path.name}.{secrets.token_hex(6)}{TMP_SUFFIX}"
 
 
+def _make_room(path: Path) -> None:
+    """The folder of ``path`` made; a folder where the file goes is refused (OSError)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "a folder is in the way")
+
+
 @contextmanager
 def atomic_target(path: Path) -> Iterator[Path]:
     """A temporary path beside ``path`` to write into; renamed onto ``path`` when the block succeeds,
@@ -68,9 +75,7 @@ def atomic_target(path: Path) -> Iterator[Path]:
     path = Path(path)
     tmp = temporary_path(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.is_dir():
-            raise IsADirectoryError(errno.EISDIR, "a folder is in the way")
+        _make_room(path)
         yield tmp
         os.replace(tmp, path)
     except OSError as exc:
@@ -138,9 +143,7 @@ class StagedFiles:
         path = Path(path)
         tmp = temporary_path(path)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if path.is_dir():
-                raise IsADirectoryError(errno.EISDIR, "a folder is in the way")
+            _make_room(path)
             self.staged.append((tmp, path))
             return _write_new(tmp, text)
         except OSError as exc:
