@@ -20,6 +20,9 @@ import yaml
 from .errors import ConfigError
 from .translate.registry import SUMMARIZER_BACKEND_NAMES, TRANSLATOR_NAMES
 
+# transformers backends: the weights' number format (auto: bfloat16 on CPUs with AMX or AVX512-BF16, half
+# precision on CUDA, float32 elsewhere; see pipeline/translate/fastest.py).
+DTYPES = ("float32", "bfloat16", "float16", "auto")
 CT2_COMPUTE_TYPES = (
     "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16", "bfloat16", "float32", "auto"
 )
@@ -37,6 +40,7 @@ class TranslatorConfig:
     revision: str | None = None  # hub revision (branch, tag or commit); pin it for reproducible output
     ct2_model: str | None = None  # CTranslate2 model folder (backend: ctranslate2)
     ct2_compute_type: Literal[CT2_COMPUTE_TYPES] = "int8"
+    dtype: Literal[DTYPES] = "float32"  # transformers backend: float32 | bfloat16 | float16 | auto
     num_beams: int = field(default=4, metadata=_check(1, 64))
     # Sentences longer than this many source tokens are split at clause boundaries (Marian's limit is 512).
     max_input_tokens: int = field(default=256, metadata=_check(8, 4096))
@@ -65,6 +69,7 @@ class SummarizerConfig:
     revision: str | None = None
     ct2_model: str | None = None  # CTranslate2 model folder (backend: ctranslate2)
     ct2_compute_type: Literal[CT2_COMPUTE_TYPES] = "int8"
+    dtype: Literal[DTYPES] = "float32"  # transformers backend: float32 | bfloat16 | float16 | auto
     input: Literal["en", "zh"] = "en"  # zh: summarize the Chinese text, then translate the summary
     depth: int = field(default=1, metadata=_check(0, 6))  # summarize sections down to this level
     min_chars: int = field(default=120, metadata=_check(0, 1_000_000))  # shorter sections are shown as is
@@ -143,6 +148,8 @@ class Config:
         for section in ("translator", "summarizer"):
             for k in ("threads", "parallel_batches", "batch_tokens", "device"):
                 d[section].pop(k, None)
+            if d[section].get("dtype") == "float32":  # the default: hashes made before dtype existed stay valid
+                d[section].pop("dtype")
         return d
 
     @property

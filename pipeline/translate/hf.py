@@ -50,15 +50,19 @@ class TransformersTranslator:
         threads: int = 0,
         device: str = "cpu",
         glossary: Any = None,
+        dtype: str = "float32",
     ):
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
+        from .fastest import resolve_dtype, torch_dtype
+
         set_torch_threads(threads)
         device = pick_device(device)
+        self.dtype = resolve_dtype(dtype, device)  # float32 | bfloat16 | float16 (auto resolved here)
         self.model_name = model_name or path
         self.revision = revision
         self.tokenizer = AutoTokenizer.from_pretrained(path)
-        self.model = AutoModelForSeq2SeqLM.from_pretrained(path).to(device).eval()
+        self.model = AutoModelForSeq2SeqLM.from_pretrained(path, dtype=torch_dtype(self.dtype)).to(device).eval()
         self.device = device
         limit = getattr(self.model.config, "max_position_embeddings", 512) or 512
         self.max_input_tokens = min(max_input_tokens, limit)
@@ -76,7 +80,7 @@ class TransformersTranslator:
         translator = cls(
             model.path, model_name=model.name, revision=model.revision, max_input_tokens=tc.max_input_tokens,
             batch_tokens=tc.batch_tokens, threads=tc.threads, device=tc.device,
-            glossary=glossary if tc.glossary_weight else None,
+            glossary=glossary if tc.glossary_weight else None, dtype=tc.dtype,
         )
         if tc.output_vocab == "target" and translator.source_only_ids is None:
             raise no_target_vocab(tc.model)
@@ -84,6 +88,8 @@ class TransformersTranslator:
 
     def signature(self) -> dict[str, Any]:
         sig = backend_signature(self)
+        if self.dtype != "float32":  # float32 unsigned: caches made before dtype existed stay valid
+            sig["dtype"] = self.dtype
         if self.glossary is not None:
             sig["glossary"] = glossary_fingerprint(self.glossary)
         return sig
