@@ -46,6 +46,10 @@ DISTILBART_CNN_12_6_SHAPE = Seq2SeqShape(
     max_length=142, min_length=56,
 )
 BENCH_MARIAN = "opus-mt-zh-en-arch-spm32k"
+# The real opus-mt-zh-en tokenizer and config.json (no weights), when the shared data has them: the bench
+# model then has the production vocabulary (token counts, the target-vocabulary map's real size, <unk>).
+REAL_TOKENIZER = ROOT.parent / "shared" / "data" / "opus-mt-zh-en-tokenizer"
+BENCH_MARIAN_REAL = "opus-mt-zh-en-real-tokenizer"
 BENCH_BART = "distilbart-cnn-12-6-arch"
 
 
@@ -54,17 +58,45 @@ BENCH_BART = "distilbart-cnn-12-6-arch"
 
 
 def marian_model(arch: str) -> Path:
-    """``opus``: Helsinki-NLP/opus-mt-zh-en shapes (built once under models/bench); ``tiny``: the tiny model."""
+    """``opus``: Helsinki-NLP/opus-mt-zh-en shapes (built once under models/bench), with the real tokenizer
+    and config when :data:`REAL_TOKENIZER` is there (else SentencePiece models trained here, padded to the
+    real sizes); ``tiny``: the tiny model."""
     from pipeline.models import TINY_TRANSLATOR, build_marian, build_once, build_tiny_models
 
     if arch == "tiny":
         return build_tiny_models(TINY_DIR, only=(TINY_TRANSLATOR,))[0]
     if arch != "opus":
         raise PipelineError(f"bench: unknown arch {arch!r}", hint="opus or tiny")
+    if (REAL_TOKENIZER / "vocab.json").exists():
+        dest = BENCH_DIR / BENCH_MARIAN_REAL
+        if (dest / "config.json").exists():
+            return dest
+        return build_once(dest, lambda tmp: build_marian_real(tmp, REAL_TOKENIZER))
     dest = BENCH_DIR / BENCH_MARIAN
     if (dest / "config.json").exists():
         return dest
     return build_once(dest, lambda tmp: build_marian(tmp, 0, OPUS_MT_ZH_EN_SHAPE))
+
+
+def build_marian_real(dest: Path, tokenizer_dir: Path, seed: int = 0) -> None:
+    """opus-mt-zh-en as published (its config.json, tokenizer and generation defaults), random weights."""
+    import torch
+    from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
+
+    config = MarianConfig.from_pretrained(tokenizer_dir)
+    torch.manual_seed(seed)
+    model = MarianMTModel(config)
+    pad = config.pad_token_id
+    model.generation_config = GenerationConfig(  # as opus-mt-zh-en's generation_config.json
+        decoder_start_token_id=pad, eos_token_id=config.eos_token_id, pad_token_id=pad, bad_words_ids=[[pad]],
+        num_beams=4, max_length=512,
+    )
+    model.save_pretrained(dest)
+    MarianTokenizer.from_pretrained(tokenizer_dir).save_pretrained(dest)
+
+
+def marian_tokenizer_kind(model: Path) -> str:
+    return "opus-mt-zh-en's real tokenizer" if model.name == BENCH_MARIAN_REAL else "trained here (padded)"
 
 
 def bart_model(arch: str) -> Path:
@@ -157,17 +189,23 @@ def machine_facts(threads: int) -> dict[str, Any]:
         except metadata.PackageNotFoundError:
             return None
 
-    flags = ""
+    from pipeline.translate.fastest import fastest_path, reported_features
+
+    model = ""
     try:
-        flags = next((ln for ln in Path("/proc/cpuinfo").read_text().splitlines() if ln.startswith("flags")), "")
+        model = next((ln.partition(":")[2].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                      if ln.startswith("model name")), "")
     except OSError:
         pass
+    path = fastest_path()
     return {
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
         "cpu_count": os.cpu_count(),
-        "cpu_features": [f for f in ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_int8")
-                         if f in flags.split()],
+        "cpu_model": model,
+        "cpu_features": reported_features(),
+        "fast_path": {"backend": path.backend, "number_format": path.number_format, "why": path.why},
+        "malloc_arena_max": os.environ.get("MALLOC_ARENA_MAX"),
         "python": platform.python_version(),
         "torch": version("torch"),
         "transformers": version("transformers"),
@@ -175,6 +213,41 @@ def machine_facts(threads: int) -> dict[str, Any]:
         "threads": threads,
         "date": time.strftime("%Y-%m-%d", time.gmtime()),
     }
+
+
+def seq2seq_flops(shape: Seq2SeqShape, source_tokens: int, output_tokens: int, beams: int,
+                  output_layer: int | None = None) -> float:
+    """Multiply-adds x 2 of an encoder-decoder (without attention over lengths, small at these sizes):
+    the encoder per source token; the decoder per output token per beam (self-attention, cross-attention's
+    query and output, the feed-forward, the output layer of ``output_layer`` entries, default the
+    vocabulary); cross-attention keys and values once per source token and decoder layer."""
+    d, f = shape.d_model, shape.ffn
+    vocab = output_layer or shape.vocab_size or 0
+    encoder = shape.encoder_layers * (4 * d * d + 2 * d * f)
+    cross_kv = shape.decoder_layers * 2 * d * d
+    decoder = shape.decoder_layers * (4 * d * d + 2 * d * d + 2 * d * f) + d * vocab
+    return 2.0 * (source_tokens * (encoder + cross_kv * beams) + output_tokens * beams * decoder)
+
+
+def matmul_peak_gflops(threads: int, dtypes: tuple[str, ...] = ("float32", "bfloat16"), seconds: float = 1.0
+                       ) -> dict[str, float]:
+    """What this CPU's PyTorch matrix products reach (GFLOP/s) on 512-wide products of 256 rows, the
+    decoder's shape at beam 4: the compute limit the stages are compared with."""
+    import torch
+
+    torch.set_num_threads(threads)
+    out = {}
+    for name in dtypes:
+        dt = getattr(torch, name)
+        a, w = torch.randn(256, 512, dtype=dt), torch.randn(512, 2048, dtype=dt)
+        for _ in range(5):
+            a @ w
+        n, started = 0, time.perf_counter()
+        while time.perf_counter() - started < seconds:
+            a @ w
+            n += 1
+        out[name] = round(2 * 256 * 512 * 2048 * n / (time.perf_counter() - started) / 1e9, 1)
+    return out
 
 
 def threads_or_all(threads: int) -> int:

@@ -20,7 +20,7 @@ import yaml
 from .errors import ConfigError
 from .translate.registry import SUMMARIZER_BACKEND_NAMES, TRANSLATOR_NAMES
 
-# transformers backends: the weights' number format (auto: bfloat16 on CPUs with AMX or AVX512-BF16, half
+# transformers backends: the weights' number format (auto: bfloat16 on CPUs with AMX, half
 # precision on CUDA, float32 elsewhere; see pipeline/translate/fastest.py).
 DTYPES = ("float32", "bfloat16", "float16", "auto")
 CT2_COMPUTE_TYPES = (

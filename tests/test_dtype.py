@@ -19,7 +19,7 @@ def _cpuinfo(tmp_path, flags: str):
 
 @pytest.mark.parametrize("flags, backend, fmt", [
     ("avx2 avx512f amx_bf16 amx_int8 avx512_bf16", "transformers", "bfloat16"),  # Intel with AMX
-    ("avx2 avx512f avx512_bf16 avx512_vnni", "transformers", "bfloat16"),  # AMD Zen 4, Intel Cooper Lake
+    ("avx2 avx512f avx512_bf16 avx512_vnni", "ctranslate2", "int8"),  # AMD EPYC here: bfloat16 measured slower
     ("avx2 fma", "ctranslate2", "int8"),  # AVX2 only
     ("", "ctranslate2", "int8"),  # unknown CPU (no /proc/cpuinfo)
 ])
@@ -31,7 +31,7 @@ def test_fastest_path_per_cpu_kind(tmp_path, flags, backend, fmt):
 
 def test_dtype_auto_resolves_per_cpu(tmp_path):
     assert resolve_dtype("auto", "cpu", _cpuinfo(tmp_path, "avx2 amx_bf16")) == "bfloat16"
-    assert resolve_dtype("auto", "cpu", _cpuinfo(tmp_path, "avx2 avx512_bf16")) == "bfloat16"
+    assert resolve_dtype("auto", "cpu", _cpuinfo(tmp_path, "avx2 avx512_bf16")) == "float32"  # measured slower
     assert resolve_dtype("auto", "cpu", _cpuinfo(tmp_path, "avx2 avx512f")) == "float32"
     assert resolve_dtype("float16", "cpu", _cpuinfo(tmp_path, "avx2")) == "float16"  # asked for: kept
     assert cpu_flags(tmp_path / "missing") == frozenset()
@@ -97,20 +97,34 @@ def test_summarizer_bfloat16_from_config_and_provenance(tiny_models):
     assert "dtype" not in info32
 
 
-def test_backend_auto_builds_the_table_s_choice(tiny_models):
+def test_backend_auto_builds_the_table_s_choice(tiny_models, tmp_path):
     """backend: auto on this machine: the row of the table for its CPU, recorded in the signature (and so in
-    the provenance and the cache key) as the backend and number format it runs."""
+    the provenance and the cache key) as the backend and number format it runs; the summarizer likewise."""
+    from pipeline.summarize import build_summarizer
     from pipeline.translate import build_translator
 
     path = fastest_path()
-    config = load_config(TINY_CONFIG, ["translator.backend=auto", "translator.dtype=auto"])
+    sets = ["translator.backend=auto", "translator.dtype=auto", "summarizer.backend=auto", "summarizer.dtype=auto"]
     if path.backend == "ctranslate2":
         pytest.importorskip("ctranslate2")
+        from pipeline.translate.ct2 import convert_to_ctranslate2
+
         with pytest.raises(ConfigError, match="translator.ct2_model"):  # auto chose CTranslate2: needs its model
-            build_translator(config)
-        return
+            build_translator(load_config(TINY_CONFIG, sets))
+        for name, section in (("marian-zh-en", "translator"), ("bart-summarizer", "summarizer")):
+            convert_to_ctranslate2(str(tiny_models[name]), tmp_path / name)
+            sets.append(f"{section}.ct2_model={tmp_path / name}")
+    config = load_config(TINY_CONFIG, sets)
     translator = build_translator(config)
     sig = translator.signature()
-    assert sig["backend"] == "transformers" and sig["dtype"] == path.number_format
-    assert translator.chosen_path == path
+    assert sig["backend"] == path.backend and translator.chosen_path == path
+    if path.backend == "transformers":
+        assert sig["dtype"] == path.number_format
+    else:
+        assert sig["revision"].endswith("+ct2-int8") and "dtype" not in sig
     assert translator.translate_batch(["各位代表。"])[0].token_ids
+    summarizer, info = build_summarizer(config)
+    assert summarizer.generator.chosen_path == path
+    if path.backend == "ctranslate2":
+        assert info["backend"].startswith("ctranslate2-int8+")
+    assert summarizer.summarize_texts(["The city's economy grew steadily in the first half of the year."])[0]
