@@ -150,27 +150,70 @@ def run_child(task: dict[str, Any], isolate: bool = True) -> dict[str, Any]:
 
 
 def measure(task: dict[str, Any]) -> dict[str, Any]:
-    import resource
-
     result = getattr(import_module(f"benchmarks.{task['module']}"), task["function"])(task)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
-    result["peak_rss_mb"] = round(rss / (1 << 20 if sys.platform == "darwin" else 1 << 10), 1)
+    result["peak_rss_mb"] = peak_rss_mb()
     return result
 
 
+# Peak RSS. ``ru_maxrss`` is not the child's own: Linux keeps it across execve, and Python starts children
+# with vfork, so a child starts with its PARENT's peak (a parent that had just converted the bench models
+# gave the child measuring (c) 1.96 GB). VmHWM of /proc/self/status is this process's own, and writing 5 to
+# /proc/self/clear_refs restarts it, which gives each stage its own peak.
+_PEAK_KB = [0]
+
+
+def _vm_hwm_kb() -> int | None:
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    line = next((ln for ln in status.splitlines() if ln.startswith("VmHWM:")), None)
+    return int(line.split()[1]) if line else None
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak RSS so far (MB); ``ru_maxrss`` where /proc is missing (macOS)."""
+    import resource
+
+    now = _vm_hwm_kb()
+    if now is None:
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+        return round(rss / (1 << 20 if sys.platform == "darwin" else 1 << 10), 1)
+    _PEAK_KB[0] = max(_PEAK_KB[0], now)
+    return round(_PEAK_KB[0] / 1024, 1)
+
+
+def restart_peak() -> float | None:
+    """The peak since the last restart (MB), and a new start (None where /proc cannot do it)."""
+    now = _vm_hwm_kb()
+    if now is None:
+        return None
+    peak_rss_mb()
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return None
+    return round(now / 1024, 1)
+
+
 class StageTimer:
-    """Wall seconds per named stage, summed over repeated entries."""
+    """Wall seconds per named stage, summed over repeated entries, and each stage's peak RSS (MB)."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self.peaks: dict[str, float] = {}
 
     @contextmanager
     def __call__(self, stage: str) -> Iterator[None]:
+        restart_peak()
         started = time.perf_counter()
         try:
             yield
         finally:
             self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - started
+            peak = restart_peak()
+            if peak is not None:
+                self.peaks[stage] = max(self.peaks.get(stage, 0.0), peak)
 
     def rounded(self) -> dict[str, float]:
         return {k: round(v, 3) for k, v in self.seconds.items()}

@@ -79,6 +79,17 @@ def test_pipeline_quick_reports_every_stage_of_every_variant(tiny_models, tmp_pa
             assert row["total_seconds"] == pytest.approx(sum(row[s] for s in bench_pipeline.STAGES), abs=0.01)
     assert result["inputs"]["batch3"]["c_fast"]["documents"] == 3
     assert set(result["checks"]) == {"c_seconds", "c_over_a", "b_over_a", "c_peak_rss"}
+    # issue 27: each stage's own peak, the stage holding it, % of the compute limit, the path (c) took
+    from pipeline.translate.fastest import fastest_path
+
+    assert result["machine"]["fast_path"]["backend"] == fastest_path().backend
+    assert result["compute_limit"]["limit"] > 0
+    for name, row in result["variants"].items():
+        assert set(row["stage_peak_rss_mb"]) >= {"load", "translate", "summarize"}
+        assert row["peak_stage"] in row["stage_peak_rss_mb"]
+        assert max(row["stage_peak_rss_mb"].values()) <= row["peak_rss_mb"] + 0.1
+        assert row["translate_percent_of_compute_limit"] > 0 and row["summarize_percent_of_compute_limit"] > 0
+    assert result["variants"]["c_fast"]["path"]["translator"]["backend"] == fastest_path().backend
 
 
 def test_bench_entry_runs_a_benchmark_script(tmp_path):
