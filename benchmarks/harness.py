@@ -285,12 +285,45 @@ def matmul_peak_gflops(threads: int, dtypes: tuple[str, ...] = ("float32", "bflo
         a, w = torch.randn(256, 512, dtype=dt), torch.randn(512, 2048, dtype=dt)
         for _ in range(5):
             a @ w
-        n, started = 0, time.perf_counter()
-        while time.perf_counter() - started < seconds:
-            a @ w
-            n += 1
-        out[name] = round(2 * 256 * 512 * 2048 * n / (time.perf_counter() - started) / 1e9, 1)
+        best = 0.0
+        for _ in range(3):  # the best of three: a machine shared with other work gives lower figures
+            n, started = 0, time.perf_counter()
+            while time.perf_counter() - started < seconds / 3:
+                a @ w
+                n += 1
+            best = max(best, 2 * 256 * 512 * 2048 * n / (time.perf_counter() - started) / 1e9)
+        out[name] = round(best, 1)
     return out
+
+
+def compute_limits(threads: int, cpuinfo: str | Path = "/proc/cpuinfo") -> dict[str, Any]:
+    """The CPU's peak GFLOP/s per number format on ``threads`` cores: cores x clock (``cpu MHz``) x FLOPs
+    per cycle and core: float32 fused multiply-adds, 2 units of 8 lanes (AVX2) or 16 (AVX-512); bfloat16
+    twice that with AVX512-BF16, 1,024 with AMX; int8 four times float32 with VNNI (twice without), 2,048
+    with AMX. An upper bound (clocks drop under AVX-512 load, some CPUs split 512-bit units), not a promise."""
+    from pipeline.translate.fastest import cpu_flags
+
+    flags = cpu_flags(cpuinfo)
+    try:
+        mhz = next(float(ln.partition(":")[2]) for ln in Path(cpuinfo).read_text().splitlines()
+                   if ln.startswith("cpu MHz"))
+    except (OSError, StopIteration, ValueError):
+        return {}
+    per_core = 2.0 * 2 * (16 if "avx512f" in flags else 8)  # FMA = 2 FLOPs, 2 units, lanes
+    formats = {
+        "float32": per_core,
+        "bfloat16": 1024.0 if "amx_bf16" in flags else per_core * (2 if "avx512_bf16" in flags else 1),
+        "int8": 2048.0 if "amx_int8" in flags else per_core * (4 if "avx512_vnni" in flags or "avx_vnni" in flags else 2),
+    }
+    ghz = mhz / 1000
+    return {"cpu_mhz": mhz, "gflop_per_second": {k: round(threads * ghz * v, 1) for k, v in formats.items()}}
+
+
+def limit_for(number_format: str, limits: dict[str, Any]) -> float | None:
+    """The peak of ``number_format`` (a transformers dtype or a CTranslate2 compute type)."""
+    peaks = limits.get("gflop_per_second") or {}
+    key = "int8" if number_format.startswith("int8") else "bfloat16" if number_format == "bfloat16" else "float32"
+    return peaks.get(key)
 
 
 def threads_or_all(threads: int) -> int:
@@ -384,7 +417,9 @@ def batch_reports(count: int, sentences_per_report: int | None = None) -> list[t
 
 def main() -> None:
     """Child entry: a task as JSON on stdin, its result as the last line of stdout."""
-    print(json.dumps(measure(json.loads(sys.stdin.read()))))
+    from benchmarks.harness import measure as shared  # the module the stages import (not __main__): one peak
+
+    print(json.dumps(shared(json.loads(sys.stdin.read()))))
 
 
 if __name__ == "__main__":

@@ -109,7 +109,7 @@ def bench_config(task: dict[str, Any]) -> Any:
         **task.get("ct2", {}),
     }.items():
         sets.append(f"{key}={str(value).lower() if isinstance(value, bool) else value}")
-    return load_config(harness.ROOT / task["config"], sets)
+    return load_config(harness.ROOT / task["config"], [*sets, *task.get("overrides", [])])
 
 
 def child_configured(task: dict[str, Any]) -> dict[str, Any]:
@@ -164,8 +164,15 @@ def child_configured(task: dict[str, Any]) -> dict[str, Any]:
     stats["selected_inputs"] = summarizer.stats.selected
     check_and_write(docs, glossary, Path(task["out"]), timer)
     path = {"translator": translator.signature(), "summarizer": summarizer_info}
+    formats = {"translate": number_format(translator, config.translator),
+               "summarize": number_format(summarizer.generator, config.summarizer)}
     return {"stages": timer.rounded(), "stage_peak_rss_mb": timer.peaks, "documents": len(docs), "summarizer": stats,
-            "flops": work.flops, "path": path}
+            "flops": work.flops, "formats": formats, "path": path}
+
+
+def number_format(model: Any, section: Any) -> str:
+    """What a translator or generator computes in: its dtype (transformers) or the compute type."""
+    return section.ct2_compute_type if model.backend == "ctranslate2" else getattr(model, "dtype", "float32")
 
 
 def child_naive(task: dict[str, Any]) -> dict[str, Any]:
@@ -232,11 +239,11 @@ def child_naive(task: dict[str, Any]) -> dict[str, Any]:
         docs.append(doc)
     check_and_write(docs, glossary, Path(task["out"]), timer)
     return {"stages": timer.rounded(), "stage_peak_rss_mb": timer.peaks, "documents": len(docs), "flops": work.flops,
-            "path": {"translator": "transformers float32, one generate per sentence",
+            "formats": {"translate": "float32", "summarize": "float32"}, "path": {"translator": "transformers float32, one generate per sentence",
                      "summarizer": "transformers float32, one generate per section (truncated)"}}
 
 
-def _row(result: dict[str, Any], limit_gflops: float | None = None) -> dict[str, Any]:
+def _row(result: dict[str, Any], limits: dict[str, Any] | None = None) -> dict[str, Any]:
     stages = result["stages"]
     row = {s: stages.get(s, 0.0) for s in STAGES}
     row["total_seconds"] = round(sum(row.values()), 3)
@@ -251,8 +258,11 @@ def _row(result: dict[str, Any], limit_gflops: float | None = None) -> dict[str,
         seconds = stages.get(stage, 0.0)
         if seconds > 0:
             row[f"{stage}_gflop_per_second"] = round(flops / seconds / 1e9, 1)
-            if limit_gflops:
-                row[f"{stage}_percent_of_compute_limit"] = round(100 * flops / seconds / 1e9 / limit_gflops, 1)
+            fmt = (result.get("formats") or {}).get(stage, "float32")
+            limit = harness.limit_for(fmt, limits or {})
+            if limit:
+                row[f"{stage}_percent_of_compute_limit"] = round(100 * flops / seconds / 1e9 / limit, 1)
+                row[f"{stage}_number_format"] = fmt
     if "summarizer" in result:
         row["summarizer_model_calls"] = result["summarizer"]["model_calls"]
         row["map_reduce_chunks"] = result["summarizer"]["map_reduce_chunks"]
@@ -335,16 +345,16 @@ def speedups(measured: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 def run(out_dir: Path, *, quick: bool = False, threads: int = 0, batch: int = 20, device: str = "cpu",
         isolate: bool = True, variants: tuple[str, ...] = ("a_naive", "b_default", "c_fast"),
-        inputs: tuple[str, ...] = ("sample", "batch")) -> dict[str, Any]:
+        inputs: tuple[str, ...] = ("sample", "batch"), overrides: tuple[str, ...] = ()) -> dict[str, Any]:
     """Measure, write ``out_dir/pipeline.json`` and return its content."""
     threads = harness.threads_or_all(threads)
     marian = harness.marian_model("tiny" if quick else "opus")
     bart = harness.bart_model("tiny" if quick else "bart")
     base = {"module": "pipeline", "marian": str(marian), "bart": str(bart), "threads": threads, "device": device,
-            "summary_lengths": summarizer_settings(harness.SUMMARY_BEAMS)}
+            "summary_lengths": summarizer_settings(harness.SUMMARY_BEAMS), "overrides": list(overrides)}
     tasks, skipped = variant_tasks(base, marian, bart, variants)
     peaks = harness.matmul_peak_gflops(threads, seconds=0.2 if quick else 1.0)
-    limit = max(peaks.values())
+    limits = harness.compute_limits(threads)
     measured: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for input_name, reports in bench_inputs(quick, batch, inputs).items():
@@ -353,14 +363,16 @@ def run(out_dir: Path, *, quick: bool = False, threads: int = 0, batch: int = 20
             for name, task in tasks.items():
                 out = Path(tmp) / "out" / input_name / name
                 row = harness.run_child({**task, "inputs": paths, "out": str(out)}, isolate)
-                measured[input_name][name] = _row(row, limit)
+                measured[input_name][name] = _row(row, limits)
     result: dict[str, Any] = {
         "stage": "pipeline", "quick": quick, "machine": harness.machine_facts(threads), "device": device,
         "models": "tiny" if quick else "opus-mt-zh-en + distilbart-cnn-12-6 shapes (random weights)",
         "translator_tokenizer": harness.marian_tokenizer_kind(marian),
-        "compute_limit": {"matmul_peak_gflop_per_second": peaks, "limit": limit,
-                          "note": "the fastest 256x512x2048 matrix product PyTorch reaches on this CPU; work "
-                                  "counted as the production shapes' FLOPs (the same for every variant)"},
+        "compute_limit": {**limits, "matmul_measured_gflop_per_second": peaks,
+                          "note": "percent_of_compute_limit: the production shapes' FLOPs (the same work for "
+                                  "every variant) per second over the CPU's peak in the stage's number format "
+                                  "(cores x clock x FLOPs per cycle: harness.compute_limits); the measured "
+                                  "256x512x2048 PyTorch products for comparison"},
         "peak_rss_note": "each child's own VmHWM (ru_maxrss would include the parent's peak: vfork)",
         "stages": list(STAGES),
         "lengths": f"translations ceil({harness.LENGTH_RATIO} x source tokens); summaries "
@@ -373,6 +385,8 @@ def run(out_dir: Path, *, quick: bool = False, threads: int = 0, batch: int = 20
     }
     if skipped:
         result["skipped"] = skipped
+    if overrides:
+        result["overrides"] = list(overrides)
     return harness.write_result(out_dir, "pipeline", result)
 
 
@@ -385,13 +399,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--variants", default="a_naive,b_default,c_fast", help="comma-separated subset")
     parser.add_argument("--inputs", default="sample,batch", help="sample, batch or both (comma-separated)")
     parser.add_argument("--out", default="outputs/bench")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="a config override for (b) and (c), as `run --set` (probes: batch budgets, threads)")
     args = parser.parse_args(argv)
     variants = tuple(v for v in args.variants.split(",") if v)
     unknown = set(variants) - {"a_naive", *VARIANTS}
     if unknown:
         parser.error(f"unknown variants: {', '.join(sorted(unknown))}")
     run(Path(args.out), quick=args.quick, threads=args.threads, batch=args.batch, device=args.device,
-        variants=variants, inputs=tuple(i for i in args.inputs.split(",") if i))
+        variants=variants, inputs=tuple(i for i in args.inputs.split(",") if i), overrides=tuple(args.set))
 
 
 if __name__ == "__main__":

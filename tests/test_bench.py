@@ -91,7 +91,7 @@ def test_pipeline_quick_reports_every_stage_of_every_variant(tiny_models, tmp_pa
     from pipeline.translate.fastest import fastest_path
 
     assert result["machine"]["fast_path"]["backend"] == fastest_path().backend
-    assert result["compute_limit"]["limit"] > 0
+    assert result["compute_limit"]["gflop_per_second"]["float32"] > 0  # Linux: /proc/cpuinfo has the clock
     for name, row in result["variants"].items():
         assert set(row["stage_peak_rss_mb"]) >= {"load", "translate", "summarize"}
         assert row["peak_stage"] in row["stage_peak_rss_mb"]
