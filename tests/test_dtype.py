@@ -128,3 +128,14 @@ def test_backend_auto_builds_the_table_s_choice(tiny_models, tmp_path):
     if path.backend == "ctranslate2":
         assert info["backend"].startswith("ctranslate2-int8+")
     assert summarizer.summarize_texts(["The city's economy grew steadily in the first half of the year."])[0]
+
+
+def test_models_list_checks_what_fast_yaml_s_auto_path_needs(tmp_path):
+    """`models list --config fast` names the converted folders exactly where this CPU's path reads them."""
+    from tests.conftest import ROOT, run_main
+
+    res = run_main("models", "--config", str(ROOT / "configs" / "fast.yaml"), cwd=tmp_path)
+    assert res.returncode == 4  # the model folders are not here
+    wants_ct2 = fastest_path().backend == "ctranslate2"
+    assert ("translator ctranslate2 model: models/opus-mt-zh-en-ct2-int8 MISSING" in res.stdout) == wants_ct2
+    assert ("summarizer ctranslate2 model: models/distilbart-cnn-12-6-ct2-int8 MISSING" in res.stdout) == wants_ct2
