@@ -18,11 +18,9 @@ from typing import Any, Literal
 import yaml
 
 from .errors import ConfigError
+from .translate.fastest import DTYPES  # transformers backends' weights: float32 | bfloat16 | float16 | auto
 from .translate.registry import SUMMARIZER_BACKEND_NAMES, TRANSLATOR_NAMES
 
-# transformers backends: the weights' number format (auto: bfloat16 on CPUs with AMX, half
-# precision on CUDA, float32 elsewhere; see pipeline/translate/fastest.py).
-DTYPES = ("float32", "bfloat16", "float16", "auto")
 CT2_COMPUTE_TYPES = (
     "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16", "bfloat16", "float32", "auto"
 )
