@@ -15,10 +15,10 @@ from typing import Any
 
 DTYPES = ("float32", "bfloat16", "float16", "auto")
 
-# CPU features on which bfloat16 weights are measured faster than float32 with PyTorch: AMX tiles. On a
-# CPU with AVX512-BF16 but no AMX (AMD EPYC, measured 2026-12-03) bfloat16 decoding was slower than float32
-# (17 against 23 tokens/s), so ``auto`` keeps float32 there.
-BF16_FEATURES = ("amx_bf16",)
+# CPU features with bfloat16 products in hardware: ``dtype: auto`` takes bfloat16 there. Measured on AMD EPYC
+# with AVX512-BF16 and no AMX (2026-12-03, benchmarks.translate, 24 sentences): 82.9 tokens/s against 52.6
+# for float32 (an earlier probe under heavy shared load had it slower: 17 against 23).
+BF16_FEATURES = ("amx_bf16", "avx512_bf16")
 # The features the benchmarks record.
 REPORTED_FEATURES = ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_int8")
 
@@ -39,7 +39,8 @@ FAST_PATHS = (
              "AMX: transformers in bfloat16 beats CTranslate2 int8 (issue 27's Xeon: 139 against 115 tokens/s)"),
     FastPath((), "ctranslate2", "int8",
              "no AMX (AVX2, or AVX-512 with BF16 on AMD EPYC): CTranslate2 int8 is the fastest measured "
-             "(AMD EPYC: 157 tokens/s against 23 for transformers float32 and 17 for bfloat16)"),
+             "(AMD EPYC with AVX512-BF16: 137 tokens/s, 235 with 2 workers, against 83 for transformers "
+             "bfloat16 and 53 for float32)"),
 )
 
 
@@ -65,7 +66,7 @@ def fastest_path(flags: frozenset[str] | None = None) -> FastPath:
 
 
 def resolve_dtype(dtype: str, device: str, flags: frozenset[str] | None = None) -> str:
-    """``auto``: bfloat16 on CPUs with AMX (:data:`BF16_FEATURES`), on CUDA bfloat16 where the GPU has it (else
+    """``auto``: bfloat16 on CPUs with AMX or AVX512-BF16 (:data:`BF16_FEATURES`), on CUDA bfloat16 where the GPU has it (else
     float16), float32 elsewhere. Other names are returned as they are."""
     if dtype != "auto":
         return dtype
