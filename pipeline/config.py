@@ -18,6 +18,7 @@ from typing import Any, Literal
 import yaml
 
 from .errors import ConfigError
+from .translate.fastest import DTYPES  # transformers backends' weights: float32 | bfloat16 | float16 | auto
 from .translate.registry import SUMMARIZER_BACKEND_NAMES, TRANSLATOR_NAMES
 
 CT2_COMPUTE_TYPES = (
@@ -41,6 +42,7 @@ class TranslatorConfig:
     # target one is the forced first token. null for Marian (one language pair). See translate/languages.py.
     src_lang: str | None = None
     tgt_lang: str | None = None
+    dtype: Literal[DTYPES] = "float32"  # transformers backend: float32 | bfloat16 | float16 | auto
     num_beams: int = field(default=4, metadata=_check(1, 64))
     # Sentences longer than this many source tokens are split at clause boundaries (Marian's limit is 512).
     max_input_tokens: int = field(default=256, metadata=_check(8, 4096))
@@ -69,6 +71,7 @@ class SummarizerConfig:
     revision: str | None = None
     ct2_model: str | None = None  # CTranslate2 model folder (backend: ctranslate2)
     ct2_compute_type: Literal[CT2_COMPUTE_TYPES] = "int8"
+    dtype: Literal[DTYPES] = "float32"  # transformers backend: float32 | bfloat16 | float16 | auto
     input: Literal["en", "zh"] = "en"  # zh: summarize the Chinese text, then translate the summary
     depth: int = field(default=1, metadata=_check(0, 6))  # summarize sections down to this level
     min_chars: int = field(default=120, metadata=_check(0, 1_000_000))  # shorter sections are shown as is
@@ -164,6 +167,8 @@ class Config:
         for section in ("translator", "summarizer"):
             for k in ("threads", "parallel_batches", "batch_tokens", "device"):
                 d[section].pop(k, None)
+            if d[section].get("dtype") == "float32":  # the default: hashes made before dtype existed stay valid
+                d[section].pop("dtype")
         return d
 
     @property

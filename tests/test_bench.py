@@ -25,13 +25,21 @@ def test_translate_quick_on_tiny_model(tiny_models, tmp_path):
     result = bench_translate.run(tmp_path, quick=True, num_beams=2, threads=1, arch="tiny", isolate=False)
     assert json.loads((tmp_path / "translate.json").read_text(encoding="utf-8")) == result
     assert result["sentences"] == 12 and result["num_beams"] == 2 and result["machine"]["threads"] == 1
-    assert set(result["backends"]) == {"a_naive_generate", "b_transformers_translator", "c_ctranslate2_int8",
-                                       "c_ctranslate2_int8_target_vocab"}
-    for backend in result["backends"].values():
+    backends = result["backends"]
+    assert set(backends) == {"a_naive_generate", "b_transformers_translator", "b_transformers_bfloat16",
+                             "c_ctranslate2_int8", "c_ctranslate2_int8_target_vocab"}
+    for backend in backends.values():
         assert backend["output_tokens"] == result["output_tokens"] > 0 and backend["peak_rss_mb"] > 0
+        assert backend["batch_positions"] >= result["output_tokens"] * 2  # beams x rows, at least the output
     # The project's batched translator decodes exactly what the one-by-one loop decodes.
     assert result["identical_a_b"] is True
-    assert result["backends"]["b_transformers_translator"]["identical_sentences"] == 12
+    assert backends["b_transformers_translator"]["identical_sentences"] == 12
+    assert 0 <= backends["b_transformers_bfloat16"]["same_token_share"] <= 1  # agreement reported, not required
+    # every row writes the same tokens; what CTranslate2 decodes past a row's own end (one bound per call) is
+    # counted: the 12 sentences differ in length, so a batch's shorter rows are decoded further and cut
+    assert backends["b_transformers_translator"]["tokens_past_row_end"] == 0
+    assert backends["c_ctranslate2_int8"]["tokens_past_row_end"] > 0
+    assert result["machine"]["cpu_features"] is not None and result["machine"]["fast_path"]["backend"]
 
 
 @pytest.mark.slow
@@ -79,6 +87,17 @@ def test_pipeline_quick_reports_every_stage_of_every_variant(tiny_models, tmp_pa
             assert row["total_seconds"] == pytest.approx(sum(row[s] for s in bench_pipeline.STAGES), abs=0.01)
     assert result["inputs"]["batch3"]["c_fast"]["documents"] == 3
     assert set(result["checks"]) == {"c_seconds", "c_over_a", "b_over_a", "c_peak_rss"}
+    # issue 27: each stage's own peak, the stage holding it, % of the compute limit, the path (c) took
+    from pipeline.translate.fastest import fastest_path
+
+    assert result["machine"]["fast_path"]["backend"] == fastest_path().backend
+    assert result["compute_limit"]["gflop_per_second"]["float32"] > 0  # Linux: /proc/cpuinfo has the clock
+    for name, row in result["variants"].items():
+        assert set(row["stage_peak_rss_mb"]) >= {"load", "translate", "summarize"}
+        assert row["peak_stage"] in row["stage_peak_rss_mb"]
+        assert max(row["stage_peak_rss_mb"].values()) <= row["peak_rss_mb"] + 0.1
+        assert row["translate_percent_of_compute_limit"] > 0 and row["summarize_percent_of_compute_limit"] > 0
+    assert result["variants"]["c_fast"]["path"]["translator"]["backend"] == fastest_path().backend
 
 
 def test_bench_entry_runs_a_benchmark_script(tmp_path):

@@ -169,9 +169,9 @@ def test_backends_come_from_the_registry_and_build_from_config(sample_text):
     from pipeline.translate.registry import TRANSLATORS
 
     with pytest.raises(ConfigError, match="translator.backend: got 'nope', expected one of 'transformers', "
-                                         "'ctranslate2', 'identity'"):
+                                         "'ctranslate2', 'identity', 'auto'"):
         config_from_dict({"translator": {"backend": "nope"}})
-    assert set(TRANSLATORS) == {"transformers", "ctranslate2", "identity"}
+    assert set(TRANSLATORS) == {"transformers", "ctranslate2", "identity", "auto"}
     translator = build_translator(config_from_dict({"translator": {"backend": "identity", "max_input_tokens": 64}}))
     assert isinstance(translator, IdentityTranslator) and translator.max_input_tokens == 64
     doc = segment(sample_text, max_tokens=64, count_tokens=translator.count_tokens)

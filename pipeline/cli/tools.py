@@ -132,7 +132,12 @@ def _list_models(args) -> int:
             status = 4
     for role in ("translator", "summarizer"):
         section = getattr(config, role)
-        if section.backend != "ctranslate2" or (role == "summarizer" and section.kind != "abstractive"):
+        backend = section.backend
+        if backend == "auto":  # the path this CPU gets (configs/fast.yaml)
+            from ..translate.fastest import section_path
+
+            backend = section_path(config, role).backend
+        if backend != "ctranslate2" or (role == "summarizer" and section.kind != "abstractive"):
             continue
         ct2 = section.ct2_model
         ok = bool(ct2) and (config.resolve_path(ct2) / "model.bin").exists()

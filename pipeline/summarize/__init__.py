@@ -71,11 +71,13 @@ def build_summarizer(
             "num_beams": sc.num_beams, "max_input_tokens": summarizer.max_input_tokens, "long_inputs": sc.long_inputs,
             "no_repeat_ngram_size": summarizer.no_repeat_ngram_size,
             "length_ratio": [sc.min_length_ratio, sc.max_length_ratio], "new_tokens": [sc.min_new_tokens, sc.max_new_tokens]}
-    if sc.backend != "transformers":
+    if getattr(generator, "dtype", "float32") != "float32":  # float32 unsigned: earlier runs stay valid
+        info["dtype"] = generator.dtype
+    if generator.backend != "transformers":  # backend auto: the one it chose
         from ..models import folder_fingerprint
 
         ct2 = config.resolve_path(sc.ct2_model)
-        info["backend"] = f"{sc.backend}-{sc.ct2_compute_type}+{folder_fingerprint(ct2)}"
+        info["backend"] = f"{generator.backend}-{sc.ct2_compute_type}+{folder_fingerprint(ct2)}"
     return summarizer, info
 
 

@@ -43,13 +43,17 @@ class TransformersGenerator:
 
     backend = "transformers"
 
-    def __init__(self, path: str, *, max_input_tokens: int = 1024, threads: int = 0, device: str = "cpu"):
+    def __init__(self, path: str, *, max_input_tokens: int = 1024, threads: int = 0, device: str = "cpu",
+                 dtype: str = "float32"):
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+        from ..translate.fastest import resolve_dtype, torch_dtype
 
         set_torch_threads(threads)
         self.device = pick_device(device, "summarizer")
+        self.dtype = resolve_dtype(dtype, self.device)  # float32 | bfloat16 | float16 (auto resolved here)
         self.tokenizer = AutoTokenizer.from_pretrained(path)
-        self.model = AutoModelForSeq2SeqLM.from_pretrained(path).to(self.device).eval()
+        self.model = AutoModelForSeq2SeqLM.from_pretrained(path, dtype=torch_dtype(self.dtype)).to(self.device).eval()
         limit = getattr(self.model.config, "max_position_embeddings", 1024) or 1024
         self.max_input_tokens = min(max_input_tokens, limit)
 
@@ -57,7 +61,8 @@ class TransformersGenerator:
     def from_config(cls, config: Any) -> TransformersGenerator:
         sc = config.summarizer
         model = resolve_summarizer_model(config)
-        return cls(model.path, max_input_tokens=sc.max_input_tokens, threads=sc.threads, device=sc.device)
+        return cls(model.path, max_input_tokens=sc.max_input_tokens, threads=sc.threads, device=sc.device,
+                   dtype=sc.dtype)
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text)["input_ids"])

@@ -238,6 +238,7 @@ class CTranslate2Translator:
         self.max_input_tokens = max_input_tokens
         self.batch_tokens = batch_tokens
         self.ct2_path = ct2_path
+        self.tokens_past_row_end = 0  # decoded beyond a row's own maximum (one bound per call), then cut
 
     @classmethod
     def from_config(cls, config: Any, glossary: Any = None) -> CTranslate2Translator:
@@ -306,7 +307,9 @@ class CTranslate2Translator:
         for batch, out in zip(batches, outs):
             for i, res in zip(batch, out):
                 lo, hi = bounds[i]
-                toks = [t for t in res.hypotheses[0][len(prefix):] if t not in specials][:hi]
+                decoded = [t for t in res.hypotheses[0][len(prefix):] if t not in specials]
+                toks = decoded[:hi]
+                self.tokens_past_row_end += len(decoded) - len(toks)
                 out_ids = self.tokenizer.convert_tokens_to_ids(toks)
                 text = self.tokenizer.convert_tokens_to_string(toks).strip()
                 results[i] = Translation(text=text, token_ids=list(out_ids), hit_limit=len(toks) >= hi and lo < hi)

@@ -52,18 +52,21 @@ class TransformersTranslator:
         glossary: Any = None,
         src_lang: str | None = None,
         tgt_lang: str | None = None,
+        dtype: str = "float32",
     ):
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
+        from .fastest import resolve_dtype, torch_dtype
         from .languages import setup_languages
 
         set_torch_threads(threads)
         device = pick_device(device)
+        self.dtype = resolve_dtype(dtype, device)  # float32 | bfloat16 | float16 (auto resolved here)
         self.model_name = model_name or path
         self.revision = revision
         self.tokenizer = AutoTokenizer.from_pretrained(path)
         self.languages = setup_languages(self.tokenizer, src_lang, tgt_lang, self.model_name)
-        self.model = AutoModelForSeq2SeqLM.from_pretrained(path).to(device).eval()
+        self.model = AutoModelForSeq2SeqLM.from_pretrained(path, dtype=torch_dtype(self.dtype)).to(device).eval()
         self.never_ids: set[int] = set()  # NLLB / M2M100: language tokens and embedding rows without a token
         if self.languages is not None:  # decoding starts with the target-language token
             self.model.generation_config.forced_bos_token_id = self.languages.forced_bos_id
@@ -88,6 +91,7 @@ class TransformersTranslator:
             model.path, model_name=model.name, revision=model.revision, max_input_tokens=tc.max_input_tokens,
             batch_tokens=tc.batch_tokens, threads=tc.threads, device=tc.device,
             glossary=glossary if tc.glossary_weight else None, src_lang=tc.src_lang, tgt_lang=tc.tgt_lang,
+            dtype=tc.dtype,
         )
         if tc.output_vocab == "target" and translator.source_only_ids is None:
             raise no_target_vocab(tc.model)
@@ -97,6 +101,8 @@ class TransformersTranslator:
         sig = backend_signature(self)
         if self.languages is not None:
             sig["languages"] = [self.languages.src_lang, self.languages.tgt_lang]
+        if self.dtype != "float32":  # float32 unsigned: caches made before dtype existed stay valid
+            sig["dtype"] = self.dtype
         if self.glossary is not None:
             sig["glossary"] = glossary_fingerprint(self.glossary)
         return sig

@@ -16,12 +16,14 @@ TRANSLATORS: dict[str, str] = {
     "transformers": "pipeline.translate.hf:TransformersTranslator",
     "ctranslate2": "pipeline.translate.ct2:CTranslate2Translator",
     "identity": "pipeline.translate.base:IdentityTranslator",  # tests and dry runs: the source, unchanged
+    "auto": "pipeline.translate.fastest:FastestTranslator",  # the fastest of the two above for this CPU
 }
 
 # Seq2seq generators for the abstractive summarizer (summarizer.backend).
 SUMMARIZER_BACKENDS: dict[str, str] = {
     "transformers": "pipeline.summarize.abstractive:TransformersGenerator",
     "ctranslate2": "pipeline.translate.ct2:CTranslate2Generator",
+    "auto": "pipeline.translate.fastest:FastestGenerator",  # the fastest of the two above for this CPU
 }
 
 TRANSLATOR_NAMES = tuple(TRANSLATORS)
