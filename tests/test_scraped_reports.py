@@ -147,6 +147,16 @@ def test_parts_titled_without_numbers():
     assert [f"{s.marker}{s.title.zh}" for s in doc.sections[1].sections] == ["一、扩大内需", "二、深化改革"]
 
 
+def test_a_second_sequence_quoted_inside_a_part_nests_under_it():
+    doc = segment("某市政府工作报告\n一、回顾\n增长5%。\n二、形势\n困难不少。\n三、任务\n今年要落实《实施方案》，主要内容如下：\n"
+                  "一、总体要求\n坚持稳中求进。\n二、主要目标\n增长6%。\n三、重点任务\n扩大内需。\n四、保障措施\n加强领导。\n"
+                  "四、加强自身建设\n从严治政。")  # fmt: skip
+    assert top(doc) == ["一、回顾", "二、形势", "三、任务", "四、加强自身建设"]
+    assert [f"{s.marker}{s.title.zh}" for s in doc.sections[2].sections] == [
+        "一、总体要求", "二、主要目标", "三、重点任务", "四、保障措施"]  # fmt: skip
+    assert lint_document(doc) == [f for f in lint_document(doc) if f.check in ("issuer", "date")]
+
+
 def test_run_in_articles_and_amending_items_are_headings():
     articles = segment("某市物业管理条例\n第一条　为了规范物业管理，制定本条例。第二条　本条例适用于本市：（一）住宅；（二）商业。"
                        "第三条　本条例自2024年1月1日起施行。")  # fmt: skip

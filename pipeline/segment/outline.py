@@ -103,7 +103,8 @@ def parse_outline(
         paragraphs = join_wrapped_lines(body.splitlines())
     else:
         paragraphs = [line.strip() for line in body.splitlines() if line.strip()]
-    outline = _OutlineBuilder(part_titles=_unmarked_part_titles(paragraphs), spanning_items=_spanning_items(paragraphs))
+    outline = _OutlineBuilder(part_titles=_unmarked_part_titles(paragraphs), spanning_items=_spanning_items(paragraphs),
+                              paragraphs=paragraphs)
     for index, (paragraph, next_paragraph) in enumerate(zip(paragraphs, paragraphs[1:] + [""])):
         outline.add_paragraph(paragraph, next_paragraph, index)
     outline.finish()
@@ -317,7 +318,18 @@ def _toc_key(text: str) -> str:
 class _OutlineBuilder:
     """Reads paragraphs in order and grows the heading tree with a stack of open headings."""
 
-    def __init__(self, part_titles: frozenset[int] = frozenset(), spanning_items: frozenset[int] = frozenset()) -> None:
+    def __init__(self, part_titles: frozenset[int] = frozenset(), spanning_items: frozenset[int] = frozenset(),
+                 paragraphs: list[str] | None = None) -> None:
+        # Each paragraph-opening marker's paragraphs, and the paragraphs after one ending with a colon: what
+        # tells a list quoted inside a part from the part's own sequence going on.
+        self._starts: dict[tuple[str, int], list[int]] = {}
+        self._after_colon: set[int] = set()
+        for index, paragraph in enumerate(paragraphs or []):
+            first = _MARKER.match(paragraph)
+            if first and _marker_identity(first)[1] is not None:
+                self._starts.setdefault(_marker_identity(first), []).append(index)
+            if paragraph.rstrip().endswith(("：", ":")):
+                self._after_colon.add(index + 1)
         self._part_titles = part_titles  # paragraph indexes that title an unnumbered part
         self._spanning_items = spanning_items  # paragraph indexes of "一是" items running over paragraphs
         self._index = -1
@@ -581,6 +593,19 @@ class _OutlineBuilder:
         if shi is not None and kind in _HEADING_FAMILIES and all(h.kind != kind for h in self._open):
             # A numbered heading never nests under a "一是" item: it closes the item's list.
             return shi if (number == 1 or number == self._last_number.get(kind, -1) + 1) else None
+        same = [depth for depth, heading in enumerate(self._open) if heading.kind == kind]
+        if same and kind != "cn_shi":
+            outer, inner = same[0], same[-1]
+            continues_outer = number == self._open[outer].number + 1
+            if inner != outer and number == self._open[inner].number + 1:
+                # A quoted list ("一、…二、…" inside "三、") goes on, unless its next number is the outer
+                # sequence's and no later paragraph opens with it: then the outer sequence goes on here.
+                return outer if continues_outer and not self._starts_later(kind, number) else inner
+            if continues_outer:
+                return outer
+            if number == 1 and kind in _HEADING_FAMILIES and len(self._open) < MAX_DEPTH and self._quoted_list_here(kind):
+                return len(self._open)  # a second 一、二、三 quoted inside a part nests under it
+            return None
         for depth, heading in enumerate(self._open):
             if heading.kind == kind:
                 if number == heading.number + 1:
@@ -601,6 +626,17 @@ class _OutlineBuilder:
         if number == 1:
             return len(self._open)
         return None
+
+    def _starts_later(self, kind: str, number: int) -> bool:
+        """Whether a paragraph after this one opens with the marker (kind, number)."""
+        later = self._starts.get((kind, number), [])
+        return bisect.bisect_right(later, self._index) < len(later)
+
+    def _quoted_list_here(self, kind: str) -> bool:
+        """Whether a "一、" at this paragraph, with "三、" open, starts a list quoted inside the part: the
+        paragraph before introduces it ("……如下：") or the outer sequence goes on after it."""
+        outer = next(h for h in self._open if h.kind == kind)
+        return self._index in self._after_colon or self._starts_later(kind, outer.number + 1)
 
     def _open_heading(self, depth: int, kind: str, number: int, marker: str) -> _Heading:
         heading = _Heading(kind=kind, number=number, marker=marker)
