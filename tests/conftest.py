@@ -16,8 +16,16 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "yuyao-2020-h1-report.txt"
 SHARED_DATA = ROOT.parent / "shared" / "data"
 GWR_CSV = SHARED_DATA / "gwr-2025-zh-en.csv"
+# opus-mt-zh-en's real tokenizer (no weights): the tiny translator takes its vocabulary where it is here, so
+# token counts, <unk> and the target-vocabulary map are the production ones (else a tokenizer trained here)
+REAL_TOKENIZER = SHARED_DATA / "opus-mt-zh-en-tokenizer"
+# (TINY_TOKENIZER=trained in the environment: the trained one even so, as where the shared data is absent)
+TINY_TOKENIZER = (REAL_TOKENIZER if (REAL_TOKENIZER / "vocab.json").is_file()
+                  and os.environ.get("TINY_TOKENIZER") != "trained" else None)
 TINY_HOME = Path(tempfile.mkdtemp(prefix="zh-report-tests-"))  # this session's tiny models and config
 TINY_CONFIG = TINY_HOME / "configs" / "tiny.yaml"
+# `models calibrate` choices of the user's machine (~/.cache) must not steer backend: auto in the tests
+os.environ["PIPELINE_CALIBRATION"] = str(TINY_HOME / "calibration.json")
 
 
 def _write_tiny_config(models: dict[str, Path]) -> None:
@@ -35,7 +43,7 @@ def tiny_models() -> dict[str, Path]:
     """Build the tiny models once per session in a temporary folder (seconds), and TINY_CONFIG for them."""
     from pipeline.models import build_tiny_models
 
-    paths = {p.name: p for p in build_tiny_models(TINY_HOME / "models" / "tiny")}
+    paths = {p.name: p for p in build_tiny_models(TINY_HOME / "models" / "tiny", tokenizer=TINY_TOKENIZER)}
     _write_tiny_config(paths)
     yield paths
     shutil.rmtree(TINY_HOME, ignore_errors=True)

@@ -133,6 +133,9 @@ def _add_tools(sub) -> None:
     bt.add_argument("--dir", default="models/tiny", help="where to build them (default: models/tiny)")
     bt.add_argument("--seed", type=int, default=0, help="weight seed (default: 0)")
     bt.add_argument("--force", action="store_true", help="rebuild even if present and current")
+    bt.add_argument("--tokenizer", default=None, metavar="DIR",
+                    help="a real Marian tokenizer folder (source.spm, target.spm, vocab.json; e.g. opus-mt-zh-en's "
+                         "without weights) for the tiny translator's vocabulary (default: trained on bundled text)")
     bt.add_argument("--only", action="append", default=None, metavar="NAME",
                     choices=("marian-zh-en", "bart-summarizer", "nllb-zh-en", "m2m100-zh-en"),
                     help="build only this model (repeatable); nllb-zh-en and m2m100-zh-en are built only when named")
@@ -152,6 +155,17 @@ def _add_tools(sub) -> None:
                     choices=("int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float32",
                              "float16", "bfloat16"))
     cv.add_argument("--force", action="store_true", help="overwrite an existing output folder")
+    ca = msub.add_parser(
+        "calibrate", help="time the paths backend: auto can take here and keep the fastest (once per machine and model)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  python -m pipeline models calibrate --config fast\n"
+               "  python -m pipeline models calibrate --config fast --only translator --force")
+    add_config_args(ca, nested=True)
+    ca.add_argument("--only", choices=("translator", "summarizer"), default=None,
+                    help="time one section (default: both; the summarizer only when abstractive)")
+    ca.add_argument("--sentences", type=int, default=20, help="translator sentences timed (default: 20)")
+    ca.add_argument("--force", action="store_true", help="time again even when this machine and model have a choice")
+    ca.add_argument("--json", action="store_true", help="print the stored entries as JSON")
     m.set_defaults(func=cmd_models)
 
 

@@ -63,11 +63,12 @@ def cmd_models(args) -> int:
 
     if args.models_cmd == "build-tiny":
         only = tuple(args.only) if args.only else None
-        if args.force or only or not tiny_models_current(Path(args.dir), seed=args.seed):
+        tokenizer = Path(args.tokenizer) if args.tokenizer else None
+        if args.force or only or not tiny_models_current(Path(args.dir), seed=args.seed, tokenizer=tokenizer):
             quiet_libraries()
             print(f"building the tiny offline models under {args.dir} (seconds; random weights, gibberish output)",
                   file=sys.stderr)
-        for p in build_tiny_models(Path(args.dir), seed=args.seed, force=args.force, only=only):
+        for p in build_tiny_models(Path(args.dir), seed=args.seed, force=args.force, only=only, tokenizer=tokenizer):
             print(p)
         return 0
     quiet_libraries()
@@ -83,6 +84,8 @@ def cmd_models(args) -> int:
         dest = download_model(args.name, args.revision, Path(args.dir))
         print(f"downloaded {args.name} -> {dest}; point the config at it: --set translator.model={dest}")
         return 0
+    if args.models_cmd == "calibrate":
+        return _calibrate(args)
     if args.models_cmd == "convert":
         from ..translate.ct2 import convert_to_ctranslate2, vmap_size
 
@@ -94,6 +97,45 @@ def cmd_models(args) -> int:
               f"or --set translator.backend=ctranslate2 --set translator.ct2_model={out}")
         return 0
     return _list_models(args)
+
+
+def _calibrate(args) -> int:
+    """`models calibrate`: time each path `backend: auto` can take for the translator and the summarizer,
+    store the fastest for this machine and model, print the timings."""
+    import json
+
+    from ..translate.calibrate import calibrate_section, calibration_file, store_calibration, stored_entry
+
+    if args.sentences < 2:
+        raise InputError(f"--sentences: at least 2 (got {args.sentences})")
+    config = load_config_from_args(args)
+    sections = [args.only] if args.only else ["translator"] + (
+        ["summarizer"] if config.summarizer.kind == "abstractive" else [])
+    entries = []
+    for section in sections:
+        entry = None if args.force else stored_entry(config, section)
+        if entry is None:
+            cal = calibrate_section(config, section, texts=args.sentences,
+                                    log=lambda line: print(line, file=sys.stderr))
+            if cal.choice is None:
+                print(f"{section}: no path could run; nothing stored", file=sys.stderr)
+                return 4
+            store_calibration(cal)
+            entry = cal.to_json()
+        else:
+            print(f"{section}: calibrated already on {entry['date']} (--force to time again)", file=sys.stderr)
+        entries.append(entry)
+        if not args.json:
+            choice = entry["choice"]
+            for t in entry["timings"]:
+                mark = "*" if (t["backend"], t["number_format"]) == (choice["backend"], choice["number_format"]) else " "
+                took = f"{t['seconds']:8.2f} s" if t["seconds"] is not None else f"  failed: {t.get('error', '')}"
+                agree = f"  agreement {t['agreement']:.0%}" if t.get("agreement") is not None else ""
+                print(f"{mark} {section:<10} {t['backend']:<12} {t['number_format']:<9}{took}{agree}")
+    if args.json:
+        print(json.dumps(entries, ensure_ascii=False, indent=1))
+    print(f"stored in {calibration_file()}; backend: auto takes the * path on this machine", file=sys.stderr)
+    return 0
 
 
 def _vocabulary(model_path: str | None) -> dict[str, int] | None:

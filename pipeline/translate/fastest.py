@@ -94,14 +94,24 @@ def _on_cpu(device: str) -> bool:
 
 def _resolved(config: Any, section: str, path: FastPath) -> Any:
     """``config`` with ``section``'s backend set as ``path`` says; the number formats stay the section's own
-    (``dtype: auto`` resolves to the row's bfloat16 on the CPUs that have it; ``ct2_compute_type``)."""
-    sc = dataclasses.replace(getattr(config, section), backend=path.backend)
-    return dataclasses.replace(config, **{section: sc})
+    (``dtype: auto`` resolves to the row's bfloat16 on the CPUs that have it; ``ct2_compute_type``), except
+    that a calibrated transformers path sets the dtype ``auto`` left open (the one it timed)."""
+    sc = getattr(config, section)
+    changes: dict[str, Any] = {"backend": path.backend}
+    if path.backend == "transformers" and sc.dtype == "auto" and path.number_format in DTYPES[:3]:
+        changes["dtype"] = path.number_format
+    return dataclasses.replace(config, **{section: dataclasses.replace(sc, **changes)})
 
 
 def section_path(config: Any, section: str) -> FastPath:
-    """The path ``backend: auto`` takes for ``section``: on CUDA the transformers backend (``dtype: auto``
-    picks the GPU's half precision); on a CPU the table's row."""
+    """The path ``backend: auto`` takes for ``section``: the one ``models calibrate`` timed fastest on this
+    machine and model (:mod:`pipeline.translate.calibrate`) when there is one; else on CUDA the transformers
+    backend (``dtype: auto`` picks the GPU's half precision), on a CPU the table's row."""
+    from .calibrate import calibrated_path
+
+    calibrated = calibrated_path(config, section)
+    if calibrated is not None:
+        return calibrated
     if not _on_cpu(getattr(config, section).device):
         return FastPath((), "transformers", "auto", "a GPU: transformers in half precision")
     return fastest_path()
