@@ -16,9 +16,9 @@ import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
-from .errors import ModelNotAvailableError, PipelineError, describe_exception
+from .errors import InputError, ModelNotAvailableError, PipelineError, describe_exception
 
 log = logging.getLogger(__name__)
 
@@ -354,12 +354,20 @@ def unused_word(k: int) -> str:
             return out
 
 
-def build_marian(dest: Path, seed: int, shape: Seq2SeqShape = TINY_MARIAN) -> None:
-    """A MarianMTModel + MarianTokenizer (SentencePiece models trained on the bundled text) in ``dest``."""
-    import sentencepiece as spm
-    import torch
-    from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
+def build_marian(dest: Path, seed: int, shape: Seq2SeqShape = TINY_MARIAN, tokenizer_dir: Path | None = None) -> None:
+    """A MarianMTModel + MarianTokenizer (SentencePiece models trained on the bundled text) in ``dest``.
 
+    ``tokenizer_dir``: a real Marian tokenizer folder instead (e.g. opus-mt-zh-en's, without weights): the
+    model then has its vocabulary, special ids and source/target split, so token counts, ``<unk>`` and the
+    target-vocabulary map are the production ones; only the layers are ``shape``'s."""
+    import sentencepiece as spm
+    from transformers import MarianTokenizer
+
+    if tokenizer_dir is not None:
+        tok = MarianTokenizer.from_pretrained(str(tokenizer_dir))
+        vocab = tok.get_vocab()
+        _save_marian(dest, seed, shape, tok, len(vocab), vocab["<pad>"], vocab["</s>"])
+        return
     with tempfile.TemporaryDirectory() as tmp:
         t = Path(tmp)
         _train_spm(_corpus_lines("zh"), t / "source", 1200, 0.9995)
@@ -382,36 +390,43 @@ def build_marian(dest: Path, seed: int, shape: Seq2SeqShape = TINY_MARIAN) -> No
         tok = MarianTokenizer(
             source_spm=str(t / "source.model"), target_spm=str(t / "target.model"), vocab=str(t / "vocab.json")
         )
-        pad = vocab["<pad>"]
-        config = MarianConfig(
-            vocab_size=len(vocab),
-            d_model=shape.d_model,
-            encoder_layers=shape.encoder_layers,
-            decoder_layers=shape.decoder_layers,
-            encoder_attention_heads=shape.heads,
-            decoder_attention_heads=shape.heads,
-            encoder_ffn_dim=shape.ffn,
-            decoder_ffn_dim=shape.ffn,
-            max_position_embeddings=512,
-            pad_token_id=pad,
-            eos_token_id=0,
-            decoder_start_token_id=pad,
-            activation_function="swish",  # positions: Marian's are always sinusoidal (static)
-            scale_embedding=True,
-            share_encoder_decoder_embeddings=True,
-        )
-        torch.manual_seed(seed)
-        model = MarianMTModel(config)
-        model.generation_config = GenerationConfig(  # as OPUS-MT's generation_config.json
-            decoder_start_token_id=pad,
-            eos_token_id=0,
-            pad_token_id=pad,
-            bad_words_ids=[[pad]],
-            num_beams=shape.num_beams,
-            max_length=shape.max_length,
-        )
-        model.save_pretrained(dest)
-        tok.save_pretrained(dest)
+        _save_marian(dest, seed, shape, tok, len(vocab), vocab["<pad>"], 0)
+
+
+def _save_marian(dest: Path, seed: int, shape: Seq2SeqShape, tok: Any, vocab_size: int, pad: int, eos: int) -> None:
+    """A MarianMTModel of ``shape`` (seeded random weights) for ``tok``, saved with it in ``dest``."""
+    import torch
+    from transformers import GenerationConfig, MarianConfig, MarianMTModel
+
+    config = MarianConfig(
+        vocab_size=vocab_size,
+        d_model=shape.d_model,
+        encoder_layers=shape.encoder_layers,
+        decoder_layers=shape.decoder_layers,
+        encoder_attention_heads=shape.heads,
+        decoder_attention_heads=shape.heads,
+        encoder_ffn_dim=shape.ffn,
+        decoder_ffn_dim=shape.ffn,
+        max_position_embeddings=512,
+        pad_token_id=pad,
+        eos_token_id=eos,
+        decoder_start_token_id=pad,
+        activation_function="swish",  # positions: Marian's are always sinusoidal (static)
+        scale_embedding=True,
+        share_encoder_decoder_embeddings=True,
+    )
+    torch.manual_seed(seed)
+    model = MarianMTModel(config)
+    model.generation_config = GenerationConfig(  # as OPUS-MT's generation_config.json
+        decoder_start_token_id=pad,
+        eos_token_id=eos,
+        pad_token_id=pad,
+        bad_words_ids=[[pad]],
+        num_beams=shape.num_beams,
+        max_length=shape.max_length,
+    )
+    model.save_pretrained(dest)
+    tok.save_pretrained(dest)
 
 
 def build_bart(dest: Path, seed: int, shape: Seq2SeqShape = TINY_BART) -> None:
@@ -562,23 +577,31 @@ _EXTRA_BUILDERS = {TINY_NLLB: build_nllb, TINY_M2M100: build_m2m100}
 
 
 def build_tiny_models(
-    dest_root: Path = TINY_DIR, *, seed: int = 0, only: tuple[str, ...] | None = None, force: bool = False
+    dest_root: Path = TINY_DIR, *, seed: int = 0, only: tuple[str, ...] | None = None, force: bool = False,
+    tokenizer: Path | None = None,
 ) -> list[Path]:
-    """Build the tiny models under ``dest_root`` (atomically: a half-built model is never left behind)."""
+    """Build the tiny models under ``dest_root`` (atomically: a half-built model is never left behind).
+
+    ``tokenizer``: a real Marian tokenizer folder for the tiny translator's vocabulary (:func:`build_marian`);
+    None: SentencePiece models trained on the bundled text."""
     dest_root = Path(dest_root)
     dest_root.mkdir(parents=True, exist_ok=True)
+    _check_tokenizer(tokenizer)
     built = []
     for name, builder in {**_BUILDERS, **_EXTRA_BUILDERS}.items():
         if (name not in only) if only is not None else (name in _EXTRA_BUILDERS):
             continue
         dest = dest_root / name
-        stamp = builder_stamp(name, seed)
+        stamp = builder_stamp(name, seed, tokenizer)
         if dest.exists() and not force and _read_stamp(dest) == stamp:
             built.append(dest)
             continue
 
-        def build(tmp: Path, builder=builder, stamp=stamp) -> None:
-            builder(tmp, seed)
+        def build(tmp: Path, builder=builder, stamp=stamp, name=name) -> None:
+            if name == TINY_TRANSLATOR and tokenizer is not None:
+                build_marian(tmp, seed, tokenizer_dir=tokenizer)
+            else:
+                builder(tmp, seed)
             (tmp / BUILDER_STAMP).write_text(stamp + "\n")
 
         build_once(dest, build)
@@ -589,18 +612,30 @@ def build_tiny_models(
 BUILDER_STAMP = "built-by.txt"
 
 
-def builder_stamp(name: str, seed: int) -> str:
-    """What a tiny model was built from (this module's source, the corpus, the seed): a model built by an
-    older builder is rebuilt instead of reused."""
+def builder_stamp(name: str, seed: int, tokenizer: Path | None = None) -> str:
+    """What a tiny model was built from (this module's source, the corpus, the seed, the real tokenizer the
+    translator takes): a model built otherwise is rebuilt instead of reused."""
     h = hashlib.sha256(Path(__file__).read_bytes())
     for lang in ("zh", "en"):
         h.update("\n".join(_corpus_lines(lang)).encode("utf-8"))
-    return f"{name} seed={seed} builder={h.hexdigest()[:16]}"
+    stamp = f"{name} seed={seed} builder={h.hexdigest()[:16]}"
+    if tokenizer is not None and name == TINY_TRANSLATOR:
+        stamp += f" tokenizer={folder_fingerprint(Path(tokenizer))}"
+    return stamp
 
 
-def tiny_models_current(dest_root: Path = TINY_DIR, *, seed: int = 0) -> bool:
+def _check_tokenizer(tokenizer: Path | None) -> None:
+    if tokenizer is None:
+        return
+    missing = [f for f in ("source.spm", "target.spm", "vocab.json") if not (Path(tokenizer) / f).is_file()]
+    if missing:
+        raise InputError(f"--tokenizer {tokenizer}: not a Marian tokenizer folder (no {', '.join(missing)})",
+                         hint="a folder with source.spm, target.spm and vocab.json, e.g. opus-mt-zh-en's")
+
+
+def tiny_models_current(dest_root: Path = TINY_DIR, *, seed: int = 0, tokenizer: Path | None = None) -> bool:
     """Whether every tiny model under ``dest_root`` exists and was built by this builder."""
-    return all(_read_stamp(Path(dest_root) / name) == builder_stamp(name, seed) for name in _BUILDERS)
+    return all(_read_stamp(Path(dest_root) / name) == builder_stamp(name, seed, tokenizer) for name in _BUILDERS)
 
 
 def _read_stamp(folder: Path) -> str | None:

@@ -42,7 +42,8 @@ def test_target_tokens_are_the_vocabulary_less_the_source_only_pieces(tiny_trans
     assert target & set(vocab) <= set(kept)  # everything the English side writes
     assert {"</s>", "<unk>", "<pad>"} <= set(kept)
     assert [vocab[t] for t in kept] == sorted(vocab[t] for t in kept)  # id order
-    assert len(kept) < len(vocab) / 2  # the tiny model: many more Chinese pieces than English ones
+    # many more Chinese pieces than English ones in the trained tokenizer; opus-mt-zh-en's real map: 34,851
+    assert len(kept) == 34851 if len(vocab) == 65001 else len(kept) < len(vocab) / 2
 
 
 def test_a_tokenizer_without_two_sentencepiece_models_has_no_target_vocabulary(tiny_models):
@@ -136,14 +137,15 @@ def test_convert_says_what_the_map_keeps_and_a_run_records_the_setting(tiny_mode
     assert data["provenance"]["translator"]["generation"]["output_vocab"] == "target"
 
 
-def test_padded_sentencepiece_models_have_the_asked_sizes_and_encode_the_same(tiny_translator, tmp_path):
+def test_padded_sentencepiece_models_have_the_asked_sizes_and_encode_the_same(tmp_path):
     from pipeline.models import TINY_MARIAN, build_marian
     from pipeline.translate.vocab import target_tokens
 
     build_marian(tmp_path / "padded", 0, replace(TINY_MARIAN, source_pieces=3000, target_pieces=2000))
+    build_marian(tmp_path / "plain", 0)  # trained here, as without opus-mt-zh-en's tokenizer
     from transformers import AutoTokenizer
 
-    padded, plain = AutoTokenizer.from_pretrained(tmp_path / "padded"), tiny_translator.tokenizer
+    padded, plain = (AutoTokenizer.from_pretrained(tmp_path / name) for name in ("padded", "plain"))
     assert (padded.spm_source.get_piece_size(), padded.spm_target.get_piece_size()) == (3000, 2000)
     for text in SENTENCES:
         assert padded.convert_ids_to_tokens(padded(text)["input_ids"]) == \
@@ -177,3 +179,25 @@ def test_a_broken_vocabulary_map_is_one_clear_line_not_a_crash(tiny_models, mari
     listing = run_main("models", "--config", str(TINY_CONFIG), "--set", "translator.backend=ctranslate2",
                        "--set", f"translator.ct2_model={broken}")
     assert listing.returncode == 4 and "BROKEN" in listing.stdout and why in listing.stdout
+
+
+def test_the_tiny_translator_has_opus_mt_s_real_vocabulary_where_its_tokenizer_is_here(tiny_translator, tmp_path):
+    """With ../shared/data/opus-mt-zh-en-tokenizer the tiny translator is built on the production tokenizer
+    (issue 27): its 65,001 entries, the same token counts, the real target-vocabulary map; a folder that is
+    not a tokenizer is one line."""
+    from pipeline.errors import InputError
+    from pipeline.models import build_tiny_models
+    from tests.conftest import TINY_TOKENIZER
+
+    if TINY_TOKENIZER is None:
+        pytest.skip("../shared/data/opus-mt-zh-en-tokenizer is not here: the tiny translator's tokenizer is trained")
+    from transformers import MarianTokenizer
+
+    real = MarianTokenizer.from_pretrained(str(TINY_TOKENIZER))
+    tok = tiny_translator.tokenizer
+    assert tok.get_vocab() == real.get_vocab() and tiny_translator.model.config.vocab_size == 65001
+    text = "地区生产总值增长6.2%，一般公共预算收入64.34亿元。"
+    assert tok(text)["input_ids"] == real(text)["input_ids"]
+    assert len(tiny_translator.source_only_ids) == 65001 - 34851  # the map keeps the real 34,851 entries
+    with pytest.raises(InputError, match="not a Marian tokenizer folder"):
+        build_tiny_models(tmp_path / "m", only=("marian-zh-en",), tokenizer=tmp_path)
