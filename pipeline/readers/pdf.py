@@ -125,7 +125,7 @@ def extract_pdf(path: Path, data: bytes | None = None) -> PdfText:
             pages.append(lines)
     finally:
         document.close()
-    text = lines_to_text(pages)
+    text, repairs = lines_to_text(pages)
     if len(_visible(text)) < MIN_TEXT_CHARS:
         if ocr_pages:
             raise InputError(f"{path}: the PDF has no text layer, and OCR found no text on its {len(ocr_pages)} scanned page(s)",
@@ -134,14 +134,35 @@ def extract_pdf(path: Path, data: bytes | None = None) -> PdfText:
             f"{path}: the PDF has no text (no text layer, nothing printed on its pages)",
             hint="check that it is the report, or use the original Word or text file",
         )
-    return PdfText(text, ocr_provenance(ocr_pages) if ocr_pages else None)
+    return PdfText(text, ocr_provenance(ocr_pages, repairs) if ocr_pages else None)
 
 
-def lines_to_text(pages: list[list[_Line]]) -> str:
-    """Pages of lines -> one paragraph per line: running headers and page numbers dropped, lines joined
-    by the layout rules (the same for text layers and OCR)."""
+def lines_to_text(pages: list[list[_Line]]) -> tuple[str, list[dict[str, Any]]]:
+    """Pages of lines -> one paragraph per line: running headers and page numbers dropped, heading markers
+    OCR misread repaired from their siblings (:func:`.ocr.repair_markers`; the repairs are returned, for
+    the provenance), lines joined by the layout rules (the same for text layers and OCR)."""
     lines = [line for page in _drop_running_lines(pages) for line in page]
-    return "\n".join(_tables(_paragraphs(lines)))
+    repairs = _repair_ocr_markers(lines)
+    return "\n".join(_tables(_paragraphs(lines))), repairs
+
+
+def _repair_ocr_markers(lines: list[_Line]) -> list[dict[str, Any]]:
+    """Misread heading markers at the start of OCR'd paragraphs put back in place (before the line joins,
+    which look for markers), each recorded with its page and the start of its line."""
+    if not any(line.ocr for line in lines):
+        return []
+    from .ocr import repair_markers
+
+    # a heading starts a paragraph: a token at the start of a line that runs on from the one before is text
+    texts, found = repair_markers([line.text for line in lines], _paragraph_starts(lines))
+    kept = []
+    for repair in found:
+        line = lines[repair["line"]]
+        if line.ocr:
+            line.text = texts[repair["line"]]
+            kept.append({"page": line.page + 1, "read": repair["read"], "marker": repair["marker"],
+                         "line": _visible(line.text)[:20]})
+    return kept
 
 
 def _tables(paragraphs: list[str]) -> list[str]:
@@ -213,9 +234,10 @@ def ocr_lines(scanned, index: int, height: float, scale: float) -> list[_Line]:
     return _merge_runs_on_one_baseline(lines)
 
 
-def ocr_provenance(pages) -> dict[str, Any]:
+def ocr_provenance(pages, repaired_markers: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """What provenance records of OCR: the engine, languages, resolution, each OCR'd page's mean
-    confidence, and the figures read with a low confidence."""
+    confidence, the figures read with a low confidence, and the heading markers repaired from their
+    siblings (page, the token as read, the marker put in its place, the start of its line)."""
     from .ocr import OCR_DPI, OCR_LANGUAGES, tesseract_version
 
     return {
@@ -224,6 +246,7 @@ def ocr_provenance(pages) -> dict[str, Any]:
         "dpi": OCR_DPI,
         "pages": [{"page": page.number, "confidence": page.confidence} for page in pages],
         "uncertain_figures": [figure for page in pages for figure in page.uncertain_figures()],
+        "repaired_markers": list(repaired_markers or []),
     }
 
 
@@ -336,6 +359,19 @@ def _drop_running_lines(pages: list[list[_Line]]) -> list[list[_Line]]:
 
 def _paragraphs(lines: list[_Line]) -> list[str]:
     """Lines rejoined into paragraphs by the layout (see the module docstring)."""
+    paragraphs: list[str] = []
+    current = ""
+    for line, starts_next in zip(lines, _paragraph_starts(lines)[1:] + [True]):
+        current = _glue(current, line.text)
+        if starts_next:
+            paragraphs.append(current)
+            current = ""
+    return paragraphs
+
+
+def _paragraph_starts(lines: list[_Line]) -> list[bool]:
+    """For each line, whether it starts a paragraph (the line before it does not run on into it, or a
+    paragraph gap is between them)."""
     if not lines:
         return []
     char_width = Counter(round(line.size) for line in lines).most_common(1)[0][0] or 10
@@ -344,18 +380,11 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
     pitch = _line_pitch(lines)
     lengths = sorted(len(_visible(line.text)) for line in lines)
     full_chars = lengths[int(FULL_LINE_QUANTILE * (len(lengths) - 1))]
-    paragraphs: list[str] = []
-    current = ""
-    for line, following in zip(lines, lines[1:] + [None]):
-        current = _glue(current, line.text)
-        if (
-            following is None
-            or not _continues(line, following, left, right, char_width, full_chars)
-            or (following.page == line.page and line.y - following.y > PARAGRAPH_GAP_RATIO * pitch)
-        ):
-            paragraphs.append(current)
-            current = ""
-    return paragraphs
+    return [True] + [
+        not _continues(line, following, left, right, char_width, full_chars)
+        or (following.page == line.page and line.y - following.y > PARAGRAPH_GAP_RATIO * pitch)
+        for line, following in zip(lines, lines[1:])
+    ]
 
 
 def _line_pitch(lines: list[_Line]) -> float:
