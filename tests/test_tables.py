@@ -1,7 +1,8 @@
-"""Tables kept as tables (issue 24, part 2): a statistical bulletin page (HTML), a Word table of indicators
-and a PDF table, read into table blocks (rows, cells, header rows, merged cells as spans), their cells
-translated one by one by the tiny model (gibberish by design: the tests check the mechanics), checked,
-and rendered as tables in Markdown, the HTML reader, the JSON and segments.parquet."""
+"""Tables kept as tables (issue 24, part 2): a statistical bulletin page (HTML), a Word table of indicators,
+a PDF table printed as text and a ruled PDF table with merged cells, read into table blocks (rows, cells,
+header rows, merged cells as spans), their cells translated one by one by the tiny model (gibberish by
+design: the tests check the mechanics), checked, and rendered as tables in Markdown, the HTML reader, the
+JSON and segments.parquet."""
 
 from __future__ import annotations
 
@@ -111,6 +112,86 @@ def build_pdf(path: Path) -> Path:
     return path
 
 
+RULED_ROWS = [
+    [("指标", True, 1, 2), ("绝对数", True, 2, 1), ("比上年增长（%）", True, 1, 2)],
+    [("2022年", True, 1, 1), ("2023年", True, 1, 1)],
+    [("地区生产总值（亿元）", False, 1, 1), ("1163.6", False, 1, 1), ("1234.5", False, 1, 1), ("6.1", False, 1, 1)],
+    [("第一产业增加值（亿元）", False, 1, 1), ("45.2", False, 1, 1), ("47.0", False, 1, 1), ("3.9", False, 1, 1)],
+    [("备注", False, 1, 1), ("按可比价格计算", False, 3, 1)],
+]
+
+
+def build_ruled_pdf(path: Path) -> Path:
+    """A bulletin page with a ruled table (reportlab draws its grid, leaving out the rules inside merged
+    cells): "指标" and "比上年增长（%）" merged down two header rows, "绝对数" across two columns, the note
+    across three; a paragraph above the table and a part below it."""
+    from reportlab.lib import colors
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+    from reportlab.platypus import Table as GridTable
+    from reportlab.platypus import TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    pdf = canvas.Canvas(str(path), pagesize=(595, 842))
+    pdf.setFont("STSong-Light", 12)
+    y = 760
+    for text, x in (("某区2023年国民经济和社会发展统计公报", 120), ("一、综合", 96), ("全区地区生产总值主要指标如下。", 96)):
+        pdf.drawString(x, y, text)
+        y -= 24
+    cells = [[text for text, *_ in row] for row in RULED_ROWS]
+    grid = [[cells[0][0], cells[0][1], "", cells[0][2]], ["", cells[1][0], cells[1][1], ""], cells[2], cells[3],
+            [cells[4][0], cells[4][1], "", ""]]
+    table = GridTable(grid, colWidths=[150, 80, 80, 110], rowHeights=22)
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), "STSong-Light"), ("FONTSIZE", (0, 0), (-1, -1), 11),
+                               ("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                               ("SPAN", (0, 0), (0, 1)), ("SPAN", (1, 0), (2, 0)), ("SPAN", (3, 0), (3, 1)),
+                               ("SPAN", (1, 4), (3, 4))]))
+    _, height = table.wrapOn(pdf, 450, 400)
+    table.drawOn(pdf, 72, y - height)
+    y -= height + 30
+    pdf.setFont("STSong-Light", 12)
+    pdf.drawString(96, y, "二、农业")
+    pdf.drawString(96, y - 24, "全年粮食播种面积45.6万亩，比上年增加0.3万亩。")
+    pdf.save()
+    return path
+
+
+def test_a_ruled_pdf_table_keeps_its_merged_cells_as_spans_in_its_place(tmp_path: Path):
+    read = read_document(build_ruled_pdf(tmp_path / "ruled.pdf")).text
+    lines = read.splitlines()
+    [at] = [i for i, line in enumerate(lines) if line.startswith("⟦表格⟧")]
+    assert lines[at - 1] == "全区地区生产总值主要指标如下。" and lines[at + 1] == "二、农业"
+    assert sum(line.count("1163.6") for line in lines) == 1 and sum(line.count("备注") for line in lines) == 1
+    doc = segment(read, source="ruled.pdf")
+    [table] = _tables(doc)
+    assert _shape(table.table) == RULED_ROWS
+    assert [(r, c) for r, c, _ in table.table.positions()][:6] == [(0, 0), (0, 1), (0, 3), (1, 1), (1, 2), (2, 0)]
+    assert [(s.marker, s.title.zh) for s in doc.sections] == [("一、", "综合"), ("二、", "农业")]
+    assert table in doc.sections[0].segments
+    assert [s.zh for s in doc.all_segments() if s.table is None] == ["全区地区生产总值主要指标如下。", "全年粮食播种面积45.6万亩，比上年增加0.3万亩。"]
+
+
+def test_a_ruled_frame_around_text_and_a_rule_under_a_heading_stay_text(tmp_path: Path):
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    pdf = canvas.Canvas(str(tmp_path / "framed.pdf"), pagesize=(595, 842))
+    pdf.setFont("STSong-Light", 12)
+    pdf.drawString(160, 760, "某区人民政府关于做好防汛工作的通知")
+    pdf.line(72, 748, 523, 748)  # the red rule under a document's header
+    pdf.drawString(96, 720, "各乡镇人民政府，各有关单位：")
+    pdf.rect(84, 640, 420, 60)  # a framed notice: one box, no grid
+    pdf.drawString(96, 676, "请各单位于6月1日前完成隐患排查，")
+    pdf.drawString(96, 656, "并报区防汛办备案。")
+    pdf.save()
+    text = read_document(tmp_path / "framed.pdf").text
+    assert "⟦表格⟧" not in text
+    assert "请各单位于6月1日前完成隐患排查，并报区防汛办备案。" in text and text.count("隐患排查") == 1
+
+
 def test_an_html_data_table_is_a_table_block_and_the_metadata_table_stays_metadata(tmp_path: Path):
     (tmp_path / "bulletin.html").write_text(BULLETIN, encoding="utf-8")
     doc = segment(read_document(tmp_path / "bulletin.html").text, source="bulletin.html")
@@ -182,11 +263,12 @@ def test_a_run_renders_every_table_in_markdown_html_json_and_parquet(tmp_path: P
     (inputs / "bulletin.html").write_text(BULLETIN, encoding="utf-8")
     build_docx(inputs / "plan.docx")
     build_pdf(inputs / "budget.pdf")
+    build_ruled_pdf(inputs / "ruled.pdf")
     out = tmp_path / "out"
     result = run_main("run", str(inputs), "--config", str(TINY_CONFIG), "--out", str(out), "--quiet")
     assert result.returncode == 0, result.stderr
     rows = pq.read_table(out / "segments.parquet").to_pylist()
-    for stem in ("bulletin", "plan", "budget"):
+    for stem in ("bulletin", "plan", "budget", "ruled"):
         data = json.loads((out / f"{stem}.json").read_text(encoding="utf-8"))
         [seg] = [s for s in _json_segments(data) if s.get("table")]
         table = Table.from_dict(seg["table"])
@@ -203,8 +285,9 @@ def test_a_run_renders_every_table_in_markdown_html_json_and_parquet(tmp_path: P
         cell_rows = [r for r in rows if r["doc_id"] == stem and r["segment_id"] == seg["id"]]
         assert [(r["table_row"], r["table_column"], r["zh"]) for r in cell_rows] == [(r, c, cell.zh) for r, c, cell in table.positions()]
         assert all(r["table_row"] is None for r in rows if r["doc_id"] == stem and r["segment_id"] != seg["id"])
-    html = (out / "bulletin.html").read_text(encoding="utf-8")
-    assert '<th colspan="2">绝对数</th>' in html and '<th rowspan="2">指标</th>' in html
+    for stem in ("bulletin", "ruled"):
+        html = (out / f"{stem}.html").read_text(encoding="utf-8")
+        assert '<th colspan="2">绝对数</th>' in html and '<th rowspan="2">指标</th>' in html
     assert "**地区生产总值（亿元）<br>" not in (out / "bulletin.md").read_text(encoding="utf-8")  # a body cell, not bold
 
 

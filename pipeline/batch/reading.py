@@ -93,7 +93,7 @@ def read_and_segment(loader: Callable[[], Any], name: str, segmenter: Segmenter,
     if content_hash != done_hash:
         try:
             read.doc = segmenter(loaded, name, meta) if meta else segmenter(loaded, name)
-            flag_ocr_figures(read.doc, read_as)
+            flag_ocr_readings(read.doc, read_as)
         except Exception as err:
             read.error = err
     read.seconds = time.perf_counter() - started
@@ -110,12 +110,14 @@ def _load_with_meta(item: InputItem) -> Any:
     return ReadResult(text, item.read_as.get("encoding", ""), item.read_as.get("format", ""), meta=dict(item.meta))
 
 
-def flag_ocr_figures(doc: Document | None, read_as: dict[str, Any] | None) -> None:
-    """Figures OCR read with a low confidence, flagged on their segments for checking against the scan."""
+def flag_ocr_readings(doc: Document | None, read_as: dict[str, Any] | None) -> None:
+    """What OCR may have got wrong, flagged for checking against the scan: figures read with a low
+    confidence (on their segments), heading markers repaired from their siblings (on the headings)."""
     if doc is not None and read_as and read_as.get("ocr"):
-        from ..readers.ocr import flag_uncertain_figures
+        from ..readers.ocr import flag_repaired_markers, flag_uncertain_figures
 
         flag_uncertain_figures(doc, read_as["ocr"])
+        flag_repaired_markers(doc, read_as["ocr"])
 
 
 def read_locally(requests: Iterable[ReadRequest], segmenter: Segmenter) -> Iterator[tuple[ReadRequest, Read]]:
@@ -126,6 +128,6 @@ def read_locally(requests: Iterable[ReadRequest], segmenter: Segmenter) -> Itera
             continue
         item = req.item
         read = read_and_segment(functools.partial(_load_with_meta, item), item.name, segmenter, req.done_hash)
-        flag_ocr_figures(read.doc, item.read_as)  # the item read its file itself: its OCR record is here
+        flag_ocr_readings(read.doc, item.read_as)  # the item read its file itself: its OCR record is here
         item.release()
         yield req, read

@@ -323,6 +323,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    # pdfminer (under pdfplumber, which only finds ruled tables' cells; the text is pdfium's) warns about
+    # every oddity of a PDF it parses: its errors only, its warnings too with -v
+    logging.getLogger("pdfminer").setLevel(logging.WARNING if args.verbose else logging.ERROR)
     if args.command == "models" and args.models_cmd is None:
         args.models_cmd = "list"
     if args.command == "eval":

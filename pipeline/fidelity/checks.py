@@ -281,8 +281,9 @@ def check_document(doc: Document, glossary: Glossary | None = None, report_year:
     titles = [doc.title] + [sec.title for sec in doc.walk_sections()]
     titles_flagged = 0
     for title in titles:
-        if title.en:
-            title.flags = check_pair(title.zh, title.en, glossary, report_year)
+        if title.en:  # flags of other kinds (a heading marker repaired after OCR) are kept
+            title.flags = [f for f in title.flags if f.kind not in {"number", "term"}] + check_pair(
+                title.zh, title.en, glossary, report_year)
             titles_flagged += bool(title.flags)
     summary["titles_checked"] = sum(1 for t in titles if t.en)
     summary["titles_flagged"] = titles_flagged

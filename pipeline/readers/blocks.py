@@ -12,14 +12,19 @@ _FIGURE_CELL = re.compile(r"[-+]?[0-9０-９][0-9０-９.,，．%％‰]*\s*[%�
 
 def table_line(rows: list[list[TableCell]]) -> str:
     """The table block of ``rows``; when the source marks no header row, a first row of labels above
-    rows holding figures ("指标 | 2023年 | 2024年目标") is taken as the header."""
+    rows holding figures ("指标 | 2023年 | 2024年目标") is taken as the header, with the rows its cells
+    span down into when they hold labels too (a merged "指标" over "2022年 | 2023年")."""
     rows = [row for row in rows if row]
     if rows and not any(cell.header for row in rows for cell in row) and len(rows) > 1:
-        first_has_figures = any(_FIGURE_CELL.fullmatch(cell.zh.strip()) for cell in rows[0])
-        later_have_figures = any(_FIGURE_CELL.fullmatch(cell.zh.strip()) for row in rows[1:] for cell in row)
-        if later_have_figures and not first_has_figures:
-            for cell in rows[0]:
-                cell.header = True
+        depth = min(max(cell.rowspan for cell in rows[0]), len(rows) - 1)
+        while depth > 1 and any(_FIGURE_CELL.fullmatch(cell.zh.strip()) for row in rows[1:depth] for cell in row):
+            depth -= 1
+        head_has_figures = any(_FIGURE_CELL.fullmatch(cell.zh.strip()) for row in rows[:depth] for cell in row)
+        later_have_figures = any(_FIGURE_CELL.fullmatch(cell.zh.strip()) for row in rows[depth:] for cell in row)
+        if later_have_figures and not head_has_figures:
+            for row in rows[:depth]:
+                for cell in row:
+                    cell.header = True
     return encode_table(rows)
 
 

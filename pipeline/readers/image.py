@@ -41,7 +41,7 @@ def read_image(path: Path, data: bytes) -> PdfText:
         page = ocr_page(frame.copy(), index + 1, str(path), float(dpi[0]) if isinstance(dpi, tuple) and dpi else None)
         scanned.append(page)
         pages.append(ocr_lines(page, index, float(frame.height), 1.0))
-    text = lines_to_text(pages)
+    text, repairs = lines_to_text(pages)
     if len(_visible(text)) < MIN_TEXT_CHARS:
         raise InputError(f"{path}: OCR found no text in the image", hint="check that it shows the report's text, upright and legible")
-    return PdfText(text, ocr_provenance(scanned))
+    return PdfText(text, ocr_provenance(scanned, repairs))

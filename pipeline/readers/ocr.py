@@ -1,9 +1,12 @@
 """OCR: page images -> lines with positions and confidences, via Tesseract (Apache-2.0) through pytesseract.
 
-Tesseract reads each page image with its Simplified Chinese model and the English one (``chi_sim+eng``:
-Latin letters and figures); every recognised word comes with its box and a confidence (0-100). Words
-are grouped into Tesseract's lines, and each line carries its box, so the PDF reader's layout rules
-(running headers, page numbers, line joins) apply to OCR'd pages as to text pages.
+Tesseract reads each page image with its Simplified Chinese model (``chi_sim``, which reads Latin letters
+and figures too; ``chi_sim+eng`` agreed less on the sample scan, see docs/inputs.md); every recognised word
+comes with its box and a confidence (0-100). Words are grouped into Tesseract's lines, and each line
+carries its box, so the PDF reader's layout rules (running headers, page numbers, line joins) apply to
+OCR'd pages as to text pages. What OCR gets wrong in Chinese and can be put back is repaired here:
+quotes, a marker's bracket read as a title mark, and heading markers misread at a paragraph start, from
+the sequence of their siblings (:func:`repair_markers`, recorded and flagged for checking).
 
 Tesseract and its Chinese data are system packages (Debian: ``tesseract-ocr``, ``tesseract-ocr-chi-sim``);
 where they are missing, an input that needs OCR is refused with one line naming them (:func:`check_ocr`),
@@ -177,6 +180,139 @@ def fix_marker_brackets(lines: list[str]) -> list[str]:
     return [_MARKER_BRACKET.sub(r"(\1", line) for line in lines]
 
 
+# What OCR makes of a heading marker, followed by the heading's Chinese title: the brackets (or the 、) kept
+# and the numeral read as Latin letters, marks or symbols ("(六)" as "(XA)", "（十）" as "(+)"), never as a
+# Chinese character (a bracketed Chinese word, "（注）", is text) nor as digits alone (a bracketed figure);
+# or the numeral read and the opening bracket lost ("(三)" as "三)").
+_UNREADABLE = r"[^\s\u3400-\u9fff（）()、，,。；;：:]"
+# A figure, or specks read as marks ("`、" where a wrapped line starts with 、): what a numeral does not look like.
+_NOT_A_NUMERAL = re.compile(r"[0-9０-９.．,，%％ ]+|[`'‘’\"“”.,·:;_|*°~^ ]+")
+_MISREAD_MARKERS = {
+    "cn_paren": re.compile(rf"(?:[（(《〈<{{\[](?P<unreadable>{_UNREADABLE}(?: ?{_UNREADABLE}){{0,2}})"
+                           r"|[《〈<{\[]?(?P<numeral>[一二三四五六七八九十]{1,3}))[）)》〉>}\]](?=\s*[\u4e00-\u9fff])"),
+    "cn_dun": re.compile(rf"(?P<unreadable>{_UNREADABLE}{{1,2}})、(?=\s*[\u4e00-\u9fff])"),
+}
+
+
+@dataclass(frozen=True)
+class _MarkerStart:
+    index: int  # the line
+    kind: str  # the marker kind (pipeline.segment.markers), "cn_paren" for "（一）" and "(一)" alike
+    number: int | None  # None: a token of that kind that OCR misread
+    text: str  # the marker (or the misread token) as read
+    numeral: int | None = None  # the number a misread token still shows ("三)"), which the repair must agree with
+
+
+def repair_markers(lines: list[str], paragraph_starts: list[bool] | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+    """Heading markers OCR misread (``(XA)`` for ``(六)``, ``三)`` for ``(三)``), put back where the sequence
+    of their siblings at line starts allows exactly one number; the lines, and one record per repair
+    (``line``: its index, ``read``: the token as read, ``marker``: the marker put in its place).
+    ``paragraph_starts``: which lines start a paragraph (by the layout); a token elsewhere is text.
+
+    A line-start token of a marker's shape that is no valid marker (brackets, or a 、, around no Chinese
+    character and no figure; or a Chinese numeral that lost its opening bracket, which must then agree)
+    is read as a sibling of the list around it, and only when its number is forced:
+
+    * between two siblings that leave room for exactly the misread tokens between them ((五), the token,
+      (七): (六));
+    * the one token right after a list's last sibling, before the marker that closes the list (the next
+      marker of the list's parent kind, e.g. 三、, or the end): the next number ((五), the token, 三、: (六));
+      the list must run from its first number, and its parent is the nearest other marker before that;
+    * the one token before a list's second sibling, where no earlier sibling belongs to that list: (一).
+
+    Anything else (two numbers possible, a token where the list has no room, a bracketed Chinese word) is
+    left as read."""
+    from pipeline.segment.markers import _MARKER, _marker_identity, _numeral_value
+
+    starts: list[_MarkerStart] = []
+    for i, line in enumerate(lines):
+        text = line.lstrip()
+        valid = _MARKER.match(text)
+        if valid is not None and _marker_identity(valid)[1] is not None:
+            kind, number = _marker_identity(valid)
+            starts.append(_MarkerStart(i, kind, number, valid.group()))
+            continue
+        if paragraph_starts is not None and not paragraph_starts[i]:
+            continue
+        for kind, pattern in _MISREAD_MARKERS.items():
+            token = pattern.match(text)
+            if token is None or (token.group("unreadable") and _NOT_A_NUMERAL.fullmatch(token.group("unreadable"))):
+                continue
+            numeral = token.groupdict().get("numeral")
+            starts.append(_MarkerStart(i, kind, None, token.group(), _numeral_value(numeral) if numeral else None))
+            break
+    out, repairs = list(lines), []
+    for kind in _MISREAD_MARKERS:
+        family = [s for s in starts if s.kind == kind]
+        j = 0
+        while j < len(family):
+            if family[j].number is not None:
+                j += 1
+                continue
+            k = j
+            while k < len(family) and family[k].number is None:
+                k += 1
+            numbers = _forced_numbers(starts, family, j, k, len(lines))
+            if numbers is not None and any(t.numeral not in (None, n) for t, n in zip(family[j:k], numbers)):
+                numbers = None  # a numeral still legible in a token disagrees with the sequence
+            sibling = family[j - 1] if j and family[j - 1].number is not None else family[k] if k < len(family) else None
+            if numbers is not None and sibling is not None:
+                for token, number in zip(family[j:k], numbers):
+                    marker = _marker_like(sibling.text, number)
+                    line = out[token.index]
+                    indent = line[: len(line) - len(line.lstrip())]
+                    out[token.index] = indent + marker + line.lstrip()[len(token.text):]
+                    repairs.append({"line": token.index, "read": token.text, "marker": marker})
+            j = k
+    repairs.sort(key=lambda r: r["line"])
+    return out, repairs
+
+
+def _forced_numbers(starts: list[_MarkerStart], family: list[_MarkerStart], j: int, k: int, end: int) -> list[int] | None:
+    """The numbers of the misread tokens ``family[j:k]`` where their siblings force them, else None."""
+    prev = family[j - 1] if j else None
+    after = family[k] if k < len(family) else None
+    if prev is not None and after is not None and after.number == prev.number + (k - j) + 1:
+        return list(range(prev.number + 1, after.number))  # room for exactly these between two siblings
+    if k - j != 1:
+        return None
+    token = family[j]
+    if prev is not None:
+        closes = _list_end(starts, family, j - 1, end)
+        if closes is None:
+            return None  # the list's shape is not known
+        if token.index < closes:  # in prev's list: its next number, if no later sibling is in that list
+            return [prev.number + 1] if after is None or after.index > closes else None
+    # a list of its own (nothing before it, or prev's list has closed): its first number, before its second
+    return [1] if after is not None and after.number == 2 else None
+
+
+def _list_end(starts: list[_MarkerStart], family: list[_MarkerStart], last: int, end: int) -> int | None:
+    """The line where the list holding ``family[last]`` closes: the next marker of its parent's kind (the
+    nearest other marker before the list's first number), or ``end`` when nothing precedes the list; None
+    when the list does not run from its first number (its shape is not known)."""
+    first = last
+    while first > 0 and family[first - 1].number is not None and family[first - 1].number == family[first].number - 1:
+        first -= 1
+    if family[first].number != 1:
+        return None
+    before = [s for s in starts if s.index < family[first].index and s.number is not None and s.kind != family[first].kind]
+    if not before:
+        return end
+    parent = before[-1].kind
+    return next((s.index for s in starts if s.index > family[last].index and s.kind == parent and s.number is not None), end)
+
+
+_NUMERALS = "零一二三四五六七八九"
+
+
+def _marker_like(sibling: str, number: int) -> str:
+    """A marker of ``sibling``'s shape ("(五)", "（五）", "五、") with ``number`` (1 to 99) in it."""
+    tens, units = divmod(number, 10)
+    numeral = (_NUMERALS[tens] if tens > 1 else "") + ("十" if tens else "") + (_NUMERALS[units] if units else "")
+    return re.sub("[一二三四五六七八九十]+", numeral, sibling, count=1)
+
+
 _CLOSES_BEFORE = "，。、；：！？,.;:!?）)\"“"
 _OPENS_AFTER = "，。、；：！？,;:!?（(”"
 
@@ -217,5 +353,27 @@ def flag_uncertain_figures(doc: Any, ocr: dict[str, Any] | None) -> int:
                           " check it against the scan")
                 segments[i].flags.append(Flag("ocr", "low-confidence", detail))
                 start, flagged = i, flagged + 1
+                break
+    return flagged
+
+
+def flag_repaired_markers(doc: Any, ocr: dict[str, Any] | None) -> int:
+    """Flag each heading whose marker was repaired after OCR (``ocr``: the provenance record of
+    :func:`~.pdf.ocr_provenance`) for checking against the scan; the number flagged."""
+    from pipeline.document import Flag
+
+    if not ocr:
+        return 0
+    flagged = 0
+    sections = list(doc.walk_sections())
+    for repair in ocr.get("repaired_markers", []):
+        line = str(repair.get("line", ""))
+        for section in sections:
+            heading = "".join(f"{section.marker}{section.title.zh}".split())
+            if section.marker == repair.get("marker") and line and heading[: len(line)] == line[: len(heading)]:
+                detail = (f"OCR read this heading's marker as {repair.get('read')} on page {repair.get('page')}; the markers"
+                          f" around it allow only {repair.get('marker')}: check it against the scan")
+                section.title.flags.append(Flag("ocr", "marker-repaired", detail))
+                flagged += 1
                 break
     return flagged

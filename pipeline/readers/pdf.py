@@ -10,7 +10,10 @@ PDF text is a set of positioned characters, not paragraphs. The reader uses the 
   (a marker, shorter than a full line), centred (a title line) or right-aligned (a signature); a line
   that ends a sentence continues only if it reaches the right margin and no heading follows. A figure
   cut by a line break ("增长6." | "2%") is always rejoined. The same holds across a page break;
-* keep reading order: pages in order, lines top to bottom as pdfium's text page gives them.
+* keep reading order: pages in order, lines top to bottom as pdfium's text page gives them;
+* keep tables as tables: a ruled table (found by pdfplumber, :mod:`.pdf_tables`) is one table block in
+  its place, its merged cells as spans; outside ruled tables, rows of cells printed far apart on one
+  baseline become a table block.
 
 A page without a text layer (a scan, or text drawn as shapes) is rendered and read by OCR (:mod:`.ocr`):
 its lines, with their boxes, go through the same rules. A PDF with a password, or with nothing to read,
@@ -25,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.document import is_table_line
 from pipeline.errors import InputError
 
 # The top and bottom share of a page where running headers, footers and page numbers live.
@@ -112,11 +116,14 @@ def extract_pdf(path: Path, data: bytes | None = None) -> PdfText:
                 hint="open it with the password, save an unencrypted copy and rerun",
             ) from None
         raise InputError(f"{path}: cannot read as PDF ({err})", hint="check that the file is a complete PDF") from None
+    from .pdf_tables import RuledTables
+
     pages: list[list[_Line]] = []
     ocr_pages = []
+    ruled = RuledTables(path, data)
     try:
         for index in range(len(document)):
-            lines = _page_lines(document, index)
+            lines = _page_lines(document, index, ruled.on_page(document, index))
             if sum(len(_visible(line.text)) for line in lines) < MIN_PAGE_TEXT_CHARS:
                 scanned = _ocr_pdf_page(document, index, str(path))
                 if scanned is not None:
@@ -124,8 +131,9 @@ def extract_pdf(path: Path, data: bytes | None = None) -> PdfText:
                     lines = scanned[1]
             pages.append(lines)
     finally:
+        ruled.close()
         document.close()
-    text = lines_to_text(pages)
+    text, repairs = lines_to_text(pages)
     if len(_visible(text)) < MIN_TEXT_CHARS:
         if ocr_pages:
             raise InputError(f"{path}: the PDF has no text layer, and OCR found no text on its {len(ocr_pages)} scanned page(s)",
@@ -134,14 +142,35 @@ def extract_pdf(path: Path, data: bytes | None = None) -> PdfText:
             f"{path}: the PDF has no text (no text layer, nothing printed on its pages)",
             hint="check that it is the report, or use the original Word or text file",
         )
-    return PdfText(text, ocr_provenance(ocr_pages) if ocr_pages else None)
+    return PdfText(text, ocr_provenance(ocr_pages, repairs) if ocr_pages else None)
 
 
-def lines_to_text(pages: list[list[_Line]]) -> str:
-    """Pages of lines -> one paragraph per line: running headers and page numbers dropped, lines joined
-    by the layout rules (the same for text layers and OCR)."""
+def lines_to_text(pages: list[list[_Line]]) -> tuple[str, list[dict[str, Any]]]:
+    """Pages of lines -> one paragraph per line: running headers and page numbers dropped, heading markers
+    OCR misread repaired from their siblings (:func:`.ocr.repair_markers`; the repairs are returned, for
+    the provenance), lines joined by the layout rules (the same for text layers and OCR)."""
     lines = [line for page in _drop_running_lines(pages) for line in page]
-    return "\n".join(_tables(_paragraphs(lines)))
+    repairs = _repair_ocr_markers(lines)
+    return "\n".join(_tables(_paragraphs(lines))), repairs
+
+
+def _repair_ocr_markers(lines: list[_Line]) -> list[dict[str, Any]]:
+    """Misread heading markers at the start of OCR'd paragraphs put back in place (before the line joins,
+    which look for markers), each recorded with its page and the start of its line."""
+    if not any(line.ocr for line in lines):
+        return []
+    from .ocr import repair_markers
+
+    # a heading starts a paragraph: a token at the start of a line that runs on from the one before is text
+    texts, found = repair_markers([line.text for line in lines], _paragraph_starts(lines))
+    kept = []
+    for repair in found:
+        line = lines[repair["line"]]
+        if line.ocr:
+            line.text = texts[repair["line"]]
+            kept.append({"page": line.page + 1, "read": repair["read"], "marker": repair["marker"],
+                         "line": _visible(line.text)[:20]})
+    return kept
 
 
 def _tables(paragraphs: list[str]) -> list[str]:
@@ -162,6 +191,10 @@ def _tables(paragraphs: list[str]) -> list[str]:
         run.clear()
 
     for paragraph in paragraphs:
+        if is_table_line(paragraph):  # a ruled table, already a block
+            flush()
+            out.append(paragraph)
+            continue
         cells = paragraph.split(TABLE_CELL_SEPARATOR) if TABLE_CELL_SEPARATOR in paragraph else None
         if cells is not None and (not run or len(cells) == len(run[0])):
             run.append(cells)
@@ -213,9 +246,10 @@ def ocr_lines(scanned, index: int, height: float, scale: float) -> list[_Line]:
     return _merge_runs_on_one_baseline(lines)
 
 
-def ocr_provenance(pages) -> dict[str, Any]:
+def ocr_provenance(pages, repaired_markers: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """What provenance records of OCR: the engine, languages, resolution, each OCR'd page's mean
-    confidence, and the figures read with a low confidence."""
+    confidence, the figures read with a low confidence, and the heading markers repaired from their
+    siblings (page, the token as read, the marker put in its place, the start of its line)."""
     from .ocr import OCR_DPI, OCR_LANGUAGES, tesseract_version
 
     return {
@@ -224,53 +258,99 @@ def ocr_provenance(pages) -> dict[str, Any]:
         "dpi": OCR_DPI,
         "pages": [{"page": page.number, "confidence": page.confidence} for page in pages],
         "uncertain_figures": [figure for page in pages for figure in page.uncertain_figures()],
+        "repaired_markers": list(repaired_markers or []),
     }
 
 
-def _page_lines(document, index: int) -> list[_Line]:
+def _page_lines(document, index: int, tables: list | None = None) -> list[_Line]:
+    """A page's lines from its text layer; the characters inside the cells of ``tables`` (ruled tables,
+    :mod:`.pdf_tables`) go to their cells, and each such table is one line (a table block) in its place."""
     import pypdfium2.raw as raw
 
     page = document[index]
     height = page.get_height()
     textpage = page.get_textpage()
-    lines: list[_Line] = []
-    chars: list[str] = []
-    boxes: list[tuple[float, float, float, float]] = []
-
-    def flush() -> None:
-        if "".join(chars).strip():
-            size = sizes.most_common(1)[0][0]
-            visible = [(char, box) for char, box in zip(chars, boxes) if not char.isspace()]
-            ys = Counter(round(box[1]) for _, box in visible)
-            text = _cells_apart(chars, boxes, size)
-            lines.append(_Line(text, visible[0][1][0], max(box[2] for _, box in visible), ys.most_common(1)[0][0], size, index, height))
-        chars.clear()
-        boxes.clear()
-        sizes.clear()
-
-    sizes: Counter[float] = Counter()
+    chars: list[tuple[str, tuple[float, float, float, float] | None, float]] = []
     try:
         for i in range(textpage.count_chars()):
             char = chr(raw.FPDFText_GetUnicode(textpage, i))
             if char in "\r\n":
-                flush()
+                chars.append(("\n", None, 0.0))
                 continue
             if char == "\x00" or char == "\ufffe":
                 continue
             if char == "\x02":  # pdfium's code for a hyphen printed at the end of a line: keep it
                 char = "-"
-            box = textpage.get_charbox(i, loose=True)  # loose: the font's ascent and descent, one per line
-            if boxes and not char.isspace() and abs(box[1] - boxes[-1][1]) > NEW_LINE_JUMP * max(sizes or [1]):
-                flush()  # a jump without a generated line break: a new line
-            chars.append(char)
-            boxes.append(box)
-            if not char.isspace():
-                sizes[round(raw.FPDFText_GetFontSize(textpage, i), 1)] += 1
-        flush()
+            # loose: the font's ascent and descent, one per line
+            chars.append((char, textpage.get_charbox(i, loose=True), raw.FPDFText_GetFontSize(textpage, i)))
     finally:
         textpage.close()
         page.close()
+    blocks: list[tuple[Any, list]] = []
+    if tables:
+        chars, blocks = _route_to_tables(chars, tables)
+    lines = _text_lines(chars, index, height)
+    for table, rows in blocks:
+        from .blocks import table_line
+        from .pdf_tables import usual_size
+
+        size = usual_size(table) or (Counter(round(line.size) for line in lines).most_common(1)[0][0] if lines else 10.0)
+        at = next((i for i, line in enumerate(lines) if line.y < table.top), len(lines))
+        lines.insert(at, _Line(table_line(rows), table.left, table.right, table.bottom, size, index, height))
     return _merge_runs_on_one_baseline(lines)
+
+
+def _route_to_tables(chars, tables):
+    """Characters whose centre lies in a cell of a ruled table go to that cell; the tables that hold text
+    (and no running text) become blocks; the characters of the others stay in the text."""
+    from .pdf_tables import table_rows
+
+    owner: list[Any] = []
+    for char, box, size in chars:
+        cell = table = None
+        if box is not None:
+            x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+            for table in tables:
+                cell = table.cell_at(x, y)
+                if cell is not None:
+                    cell.chars.append((char, box, size))
+                    break
+        owner.append(table if cell is not None else None)
+    blocks = [(table, rows) for table in tables if (rows := table_rows(table)) is not None]
+    taken = {id(table) for table, _ in blocks}
+    return [c for c, table in zip(chars, owner) if table is None or id(table) not in taken], blocks
+
+
+def _text_lines(chars, index: int, height: float) -> list[_Line]:
+    """Characters (with their boxes and font sizes; "\\n" for pdfium's line breaks) -> lines."""
+    lines: list[_Line] = []
+    text_chars: list[str] = []
+    boxes: list[tuple[float, float, float, float]] = []
+    sizes: Counter[float] = Counter()
+
+    def flush() -> None:
+        if "".join(text_chars).strip():
+            size = sizes.most_common(1)[0][0]
+            visible = [(char, box) for char, box in zip(text_chars, boxes) if not char.isspace()]
+            ys = Counter(round(box[1]) for _, box in visible)
+            text = _cells_apart(text_chars, boxes, size)
+            lines.append(_Line(text, visible[0][1][0], max(box[2] for _, box in visible), ys.most_common(1)[0][0], size, index, height))
+        text_chars.clear()
+        boxes.clear()
+        sizes.clear()
+
+    for char, box, font_size in chars:
+        if box is None:
+            flush()
+            continue
+        if boxes and not char.isspace() and abs(box[1] - boxes[-1][1]) > NEW_LINE_JUMP * max(sizes or [1]):
+            flush()  # a jump without a generated line break: a new line
+        text_chars.append(char)
+        boxes.append(box)
+        if not char.isspace():
+            sizes[round(font_size, 1)] += 1
+    flush()
+    return lines
 
 
 def _cells_apart(chars: list[str], boxes: list[tuple[float, float, float, float]], size: float) -> str:
@@ -293,7 +373,7 @@ def _merge_runs_on_one_baseline(lines: list[_Line]) -> list[_Line]:
     merged: list[_Line] = []
     for line in lines:
         last = merged[-1] if merged else None
-        if last and abs(last.y - line.y) < 0.3 * max(last.size, 1) and line.x0 >= last.x1 - 0.5 * last.size:
+        if last and not _is_block(last) and not _is_block(line) and abs(last.y - line.y) < 0.3 * max(last.size, 1) and line.x0 >= last.x1 - 0.5 * last.size:
             space = line.x0 - last.x1
             gap = TABLE_CELL_SEPARATOR if space > TABLE_GAP_CHARS * last.size else " " if space > 0.5 * last.size else ""
             merged[-1] = _Line(last.text + gap + line.text, last.x0, line.x1, last.y, max(last.size, line.size), last.page,
@@ -318,7 +398,7 @@ def _drop_running_lines(pages: list[list[_Line]]) -> list[list[_Line]]:
     def candidates(page: list[_Line]) -> list[_Line]:
         # OCR gives a page's blocks in its own order (a page number may come first or between two blocks)
         outer = page[:2] + page[-2:] if len(page) > 4 and not page[0].ocr else page
-        return [line for line in outer if _in_margin_band(line) and len(line.text) <= MAX_RUNNING_CHARS]
+        return [line for line in outer if _in_margin_band(line) and len(line.text) <= MAX_RUNNING_CHARS and not _is_block(line)]
 
     repeated = Counter(k for page in pages for k in {key(line) for line in candidates(page)})
     min_pages = max(2, MIN_RUNNING_SHARE * len(pages))
@@ -336,26 +416,33 @@ def _drop_running_lines(pages: list[list[_Line]]) -> list[list[_Line]]:
 
 def _paragraphs(lines: list[_Line]) -> list[str]:
     """Lines rejoined into paragraphs by the layout (see the module docstring)."""
-    if not lines:
-        return []
-    char_width = Counter(round(line.size) for line in lines).most_common(1)[0][0] or 10
-    left = _margin([line.x0 for line in lines], char_width, low=True)
-    right = _margin([line.x1 for line in lines], char_width, low=False)
-    pitch = _line_pitch(lines)
-    lengths = sorted(len(_visible(line.text)) for line in lines)
-    full_chars = lengths[int(FULL_LINE_QUANTILE * (len(lengths) - 1))]
     paragraphs: list[str] = []
     current = ""
-    for line, following in zip(lines, lines[1:] + [None]):
+    for line, starts_next in zip(lines, _paragraph_starts(lines)[1:] + [True]):
         current = _glue(current, line.text)
-        if (
-            following is None
-            or not _continues(line, following, left, right, char_width, full_chars)
-            or (following.page == line.page and line.y - following.y > PARAGRAPH_GAP_RATIO * pitch)
-        ):
+        if starts_next:
             paragraphs.append(current)
             current = ""
     return paragraphs
+
+
+def _paragraph_starts(lines: list[_Line]) -> list[bool]:
+    """For each line, whether it starts a paragraph (the line before it does not run on into it, or a
+    paragraph gap is between them)."""
+    if not lines:
+        return []
+    text_lines = [line for line in lines if not _is_block(line)] or lines  # a table block is no line of text
+    char_width = Counter(round(line.size) for line in text_lines).most_common(1)[0][0] or 10
+    left = _margin([line.x0 for line in text_lines], char_width, low=True)
+    right = _margin([line.x1 for line in text_lines], char_width, low=False)
+    pitch = _line_pitch(text_lines)
+    lengths = sorted(len(_visible(line.text)) for line in text_lines)
+    full_chars = lengths[int(FULL_LINE_QUANTILE * (len(lengths) - 1))]
+    return [True] + [
+        not _continues(line, following, left, right, char_width, full_chars)
+        or (following.page == line.page and line.y - following.y > PARAGRAPH_GAP_RATIO * pitch)
+        for line, following in zip(lines, lines[1:])
+    ]
 
 
 def _line_pitch(lines: list[_Line]) -> float:
@@ -380,6 +467,8 @@ def _continues(line: _Line, following: _Line, left: float, right: float, char_wi
     for a line that ends a sentence; any other line runs on unless it is a heading, a centred or
     right-aligned line, or the next line starts a paragraph (indented, another font size, a heading or
     numbered item); a figure cut by the line break is always rejoined."""
+    if _is_block(line) or _is_block(following):
+        return False  # a table block stands alone
     tolerance = OCR_SIZE_TOLERANCE * line.size if line.ocr and following.ocr else FONT_SIZE_TOLERANCE
     if abs(line.size - following.size) > tolerance:
         return False
@@ -406,6 +495,10 @@ def _continues(line: _Line, following: _Line, left: float, right: float, char_wi
 def _ends_sentence(text: str) -> bool:
     text = text.rstrip(_CLOSING_MARKS)
     return text[-1:] in _SENTENCE_END and not (text[-1:] in ".．" and text[-2:-1].isdigit())
+
+
+def _is_block(line: _Line) -> bool:
+    return is_table_line(line.text)
 
 
 def _visible(text: str) -> str:

@@ -37,12 +37,14 @@ REASONS: dict[tuple[str, str], str] = {
     ("degenerate", "repetition"): "Translation repeats itself",
     ("degenerate", "runaway-length"): "Translation ran to its length limit",
     ("ocr", "low-confidence"): "Figure read by OCR with low confidence",
+    ("ocr", "marker-repaired"): "Heading marker repaired after OCR",
 }
 
 
 def ocr_note(provenance: dict | None) -> str:
-    """"Read by OCR (tesseract 5.3.0, chi_sim): 10 pages, mean confidence 89 (p. 1: 90, p. 2: 88, …)";
-    empty when no page was read by OCR."""
+    """"Read by OCR (tesseract 5.3.0, chi_sim): 10 pages, mean confidence 89 (p. 1: 90, p. 2: 88, …)", then
+    the figures read with low confidence and the heading markers repaired, if any; empty when no page was
+    read by OCR."""
     source = (provenance or {}).get("source")
     ocr = source.get("ocr") if isinstance(source, dict) else None
     if not isinstance(ocr, dict) or not ocr.get("pages"):
@@ -53,9 +55,12 @@ def ocr_note(provenance: dict | None) -> str:
     each = ", ".join(f"p. {p.get('page')}: {p['confidence']:.0f}" for p in pages if p.get("confidence") is not None)
     uncertain = len(ocr.get("uncertain_figures") or [])
     figures = f"; {uncertain} figure{'s' if uncertain != 1 else ''} read with low confidence" if uncertain else ""
+    repaired = [r for r in ocr.get("repaired_markers") or [] if isinstance(r, dict)]
+    markers = "; heading markers repaired from the markers around them: " + ", ".join(
+        f"p. {r.get('page')}: {clean_text(str(r.get('read')))} as {clean_text(str(r.get('marker')))}" for r in repaired)
     engine = ", ".join(str(x) for x in (ocr.get("engine"), ocr.get("languages")) if x)
     return (f"Read by OCR ({clean_text(engine)}): {len(pages)} page{'s' if len(pages) != 1 else ''}{mean}"
-            f"{f' ({each})' if each else ''}{figures}")
+            f"{f' ({each})' if each else ''}{figures}{markers if repaired else ''}")
 
 _SCIENTIFIC = re.compile(r"(?<![\w.])([-+]?\d+(?:\.\d+)?[eE][-+]?\d+)(?![\w.])")
 # "(no_repeat_ngram_size=3, repetition_penalty=1.2)": settings a stage wrote into a detail.
