@@ -338,6 +338,12 @@ class Seq2SeqShape:
     max_length: int = 512
     min_length: int = 0
 
+    def layers(self) -> dict[str, int]:
+        """The config keys every seq2seq family (Marian, BART, M2M100/NLLB) names alike."""
+        return {"d_model": self.d_model, "encoder_layers": self.encoder_layers, "decoder_layers": self.decoder_layers,
+                "encoder_attention_heads": self.heads, "decoder_attention_heads": self.heads,
+                "encoder_ffn_dim": self.ffn, "decoder_ffn_dim": self.ffn}
+
 
 TINY_MARIAN = Seq2SeqShape(d_model=32, encoder_layers=2, decoder_layers=2, heads=2, ffn=64)
 TINY_BART = Seq2SeqShape(d_model=32, encoder_layers=2, decoder_layers=2, heads=2, ffn=64, num_beams=2,
@@ -400,13 +406,7 @@ def _save_marian(dest: Path, seed: int, shape: Seq2SeqShape, tok: Any, vocab_siz
 
     config = MarianConfig(
         vocab_size=vocab_size,
-        d_model=shape.d_model,
-        encoder_layers=shape.encoder_layers,
-        decoder_layers=shape.decoder_layers,
-        encoder_attention_heads=shape.heads,
-        decoder_attention_heads=shape.heads,
-        encoder_ffn_dim=shape.ffn,
-        decoder_ffn_dim=shape.ffn,
+        **shape.layers(),
         max_position_embeddings=512,
         pad_token_id=pad,
         eos_token_id=eos,
@@ -454,13 +454,7 @@ def build_bart(dest: Path, seed: int, shape: Seq2SeqShape = TINY_BART) -> None:
     tok.model_max_length = 1024
     config = BartConfig(
         vocab_size=shape.vocab_size or len(tok),
-        d_model=shape.d_model,
-        encoder_layers=shape.encoder_layers,
-        decoder_layers=shape.decoder_layers,
-        encoder_attention_heads=shape.heads,
-        decoder_attention_heads=shape.heads,
-        encoder_ffn_dim=shape.ffn,
-        decoder_ffn_dim=shape.ffn,
+        **shape.layers(),
         max_position_embeddings=1024,
         activation_function="gelu",
         pad_token_id=tok.pad_token_id,
@@ -491,9 +485,7 @@ def _m2m100_model(dest: Path, seed: int, tok, vocab_size: int, shape: Seq2SeqSha
     from transformers import GenerationConfig, M2M100Config, M2M100ForConditionalGeneration
 
     config = M2M100Config(
-        vocab_size=vocab_size, d_model=shape.d_model, encoder_layers=shape.encoder_layers,
-        decoder_layers=shape.decoder_layers, encoder_attention_heads=shape.heads, decoder_attention_heads=shape.heads,
-        encoder_ffn_dim=shape.ffn, decoder_ffn_dim=shape.ffn, max_position_embeddings=1024,
+        vocab_size=vocab_size, **shape.layers(), max_position_embeddings=1024,
         pad_token_id=tok.pad_token_id, bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
         decoder_start_token_id=tok.eos_token_id, scale_embedding=True,
     )

@@ -91,3 +91,15 @@ def run_main(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     finally:
         os.chdir(old)
     return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
+
+
+def json_segments(doc: dict) -> list[dict]:
+    """Every segment of a run JSON in reading order: the preamble's, then each section's before its
+    sub-sections'."""
+    found = list(doc.get("preamble", []))
+    stack = list(doc.get("sections", []))
+    while stack:
+        sec = stack.pop(0)
+        found += sec.get("segments", [])
+        stack = sec.get("sections", []) + stack
+    return found

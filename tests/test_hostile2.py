@@ -13,16 +13,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import TINY_CONFIG, run_cli, run_main
-
-TEXT = "各位代表:\n一、{n}年工作回顾\n全市生产总值增长{n}.5%。新增城镇就业{n}万人。\n二、下一步工作\n扩大有效投资。"
-FAST = ("--config", str(TINY_CONFIG), "--set", "summarizer.kind=none", "-q")
-
-
-def one_error_line(res) -> str:
-    lines = [ln for ln in res.stderr.strip().splitlines() if ln.strip()]
-    assert "Traceback" not in res.stderr, res.stderr[-2000:]
-    assert len(lines) == 1, res.stderr
-    return lines[0]
+from .test_hostile import FAST, TEXT, one_error_line
 
 
 def no_traceback(res) -> None:

@@ -15,7 +15,7 @@ from pipeline.errors import InputError
 from pipeline.readers import read_document
 from pipeline.segment import segment
 
-from .conftest import SAMPLE, TINY_CONFIG, run_main
+from .conftest import SAMPLE, TINY_CONFIG, json_segments, run_main
 from .layout import draw_pdf, embedded_font, layout, page_images_pdf, sample_blocks
 
 
@@ -115,7 +115,7 @@ def test_ocr_is_recorded_in_provenance_and_shown_and_unsure_figures_and_repaired
         [flags] = [flags for heading, flags in headings.items() if "".join(heading.split()).startswith(repair["line"][:10])]
         assert [(f["kind"], f["reason"]) for f in flags] == [("ocr", "marker-repaired")]
         assert f"{repair['read']} as {repair['marker']}" in markdown and f"{repair['read']} as {repair['marker']}" in html
-    flagged = [f for s in _segments(doc) for f in s.get("flags", []) if f["kind"] == "ocr"]
+    flagged = [f for s in json_segments(doc) for f in s.get("flags", []) if f["kind"] == "ocr"]
     figures = [f["figure"] for f in ocr["uncertain_figures"]]
     assert len(flagged) <= len(figures)
     for flag in flagged:
@@ -129,16 +129,6 @@ def _sections(doc: dict) -> list[dict]:
     while stack:
         sec = stack.pop(0)
         found.append(sec)
-        stack = sec.get("sections", []) + stack
-    return found
-
-
-def _segments(doc: dict) -> list[dict]:
-    found = list(doc.get("preamble", []))
-    stack = list(doc.get("sections", []))
-    while stack:
-        sec = stack.pop(0)
-        found += sec.get("segments", [])
         stack = sec.get("sections", []) + stack
     return found
 

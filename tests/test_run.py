@@ -8,7 +8,7 @@ import re
 import pytest
 from markdown_it import MarkdownIt
 
-from .conftest import SAMPLE, TINY_CONFIG, run_cli, run_main
+from .conftest import SAMPLE, TINY_CONFIG, json_segments, run_cli, run_main
 
 pytestmark = pytest.mark.usefixtures("tiny_models")
 
@@ -20,20 +20,6 @@ def sample_run(tiny_models, tmp_path_factory):
                   "--cache", str(out / "cache.sqlite"))
     assert res.returncode == 0, res.stderr
     return out, res
-
-
-def _segments(node) -> list[dict]:
-    out = list(node.get("segments", []))
-    for child in node.get("sections", []):
-        out += _segments(child)
-    return out
-
-
-def _all_segments(data: dict) -> list[dict]:
-    out = list(data["preamble"])
-    for sec in data["sections"]:
-        out += _segments(sec)
-    return out
 
 
 def _non_space(text: str) -> str:
@@ -68,7 +54,7 @@ def test_json_structure_matches_the_report(sample_run):
 def test_every_input_sentence_appears_once_in_order(sample_run, sample_text):
     out, _ = sample_run
     data = json.loads((out / "yuyao-2020-h1-report.json").read_text(encoding="utf-8"))
-    segs = _all_segments(data)
+    segs = json_segments(data)
     assert len({s["id"] for s in segs}) == len(segs)
     assert all(s["en"] is not None for s in segs)
     body = "".join(s["zh"] for s in segs)
@@ -96,7 +82,7 @@ def test_every_input_sentence_appears_once_in_order(sample_run, sample_text):
 def test_long_sentences_are_split_into_linked_pieces_not_truncated(sample_run):
     out, _ = sample_run
     data = json.loads((out / "yuyao-2020-h1-report.json").read_text(encoding="utf-8"))
-    split = [s for s in _all_segments(data) if s.get("pieces")]
+    split = [s for s in json_segments(data) if s.get("pieces")]
     assert split, "tiny config's 64-token limit should split some sentences"
     for s in split:
         assert "".join(s["pieces"]) == s["zh"]
@@ -115,7 +101,7 @@ def test_markdown_renders(sample_run):
     data = json.loads((out / "yuyao-2020-h1-report.json").read_text(encoding="utf-8"))
     first_cells = [tokens[i + 2].children[-1].content for i, t in enumerate(tokens)
                    if t.type == "tr_open" and tokens[i + 2].type == "inline" and tokens[i + 2].children]
-    ids = [s["id"] for s in _all_segments(data)]
+    ids = [s["id"] for s in json_segments(data)]
     assert [c for c in first_cells if c in set(ids)] == ids  # one row per segment, in order
 
 
@@ -171,7 +157,7 @@ def test_bad_inputs_fail_one_line_each_and_the_rest_goes_on(tiny_models, tmp_pat
     for stem in ("gbk", "bom"):
         data = json.loads((out / f"{stem}.json").read_text(encoding="utf-8"))
         assert [s["title"]["zh"] for s in data["sections"]] == ["总体情况", "明年安排"]
-        assert "今年经济增长5.2%。" in [s["zh"] for s in _all_segments(data)]
+        assert "今年经济增长5.2%。" in [s["zh"] for s in json_segments(data)]
     manifest = [json.loads(ln) for ln in (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
     assert sorted(r["status"] for r in manifest).count("failed") == len(BAD_INPUTS) + 1
 
@@ -181,7 +167,7 @@ def test_segment_command_prints_structure_without_models(tmp_path):
     assert res.returncode == 0, res.stderr
     data = json.loads(res.stdout)
     assert len(data["sections"]) == 2
-    assert all(s["en"] is None for s in _all_segments(data))
+    assert all(s["en"] is None for s in json_segments(data))
     res = run_cli("segment", str(SAMPLE))
     assert "上半年工作回顾" in res.stdout
     res = run_cli("segment", str(tmp_path / "nope.txt"))

@@ -16,7 +16,7 @@ from pipeline.document import Document, Segment, Table, TableCell, decode_table,
 from pipeline.readers import read_document
 from pipeline.segment import segment
 
-from .conftest import TINY_CONFIG, run_main
+from .conftest import TINY_CONFIG, json_segments, run_main
 
 BULLETIN = """<html><head><meta charset="utf-8"><title>某市2023年国民经济和社会发展统计公报</title></head><body>
 <table class="meta"><tr><td>索引号：</td><td>11330000/2024-00012</td><td>发布日期：</td><td>2024-03-15</td></tr></table>
@@ -270,12 +270,12 @@ def test_a_run_renders_every_table_in_markdown_html_json_and_parquet(tmp_path: P
     rows = pq.read_table(out / "segments.parquet").to_pylist()
     for stem in ("bulletin", "plan", "budget", "ruled"):
         data = json.loads((out / f"{stem}.json").read_text(encoding="utf-8"))
-        [seg] = [s for s in _json_segments(data) if s.get("table")]
+        [seg] = [s for s in json_segments(data) if s.get("table")]
         table = Table.from_dict(seg["table"])
         cells = list(table.cells())
         assert cells and all(c.en for c in cells if c.zh)  # every cell translated
         assert seg["zh"] == table.text("zh") and seg["en"] == table.text("en")
-        assert data["qa"]["segments_checked"] == len(_json_segments(data))  # the table is checked too
+        assert data["qa"]["segments_checked"] == len(json_segments(data))  # the table is checked too
         markdown = (out / f"{stem}.md").read_text(encoding="utf-8")
         width = max(c + cell.colspan for _, c, cell in table.positions())
         assert f"*table, {max(r + cell.rowspan for r, _, cell in table.positions())} × {width}*" in markdown
@@ -289,16 +289,6 @@ def test_a_run_renders_every_table_in_markdown_html_json_and_parquet(tmp_path: P
         html = (out / f"{stem}.html").read_text(encoding="utf-8")
         assert '<th colspan="2">绝对数</th>' in html and '<th rowspan="2">指标</th>' in html
     assert "**地区生产总值（亿元）<br>" not in (out / "bulletin.md").read_text(encoding="utf-8")  # a body cell, not bold
-
-
-def _json_segments(doc: dict) -> list[dict]:
-    found = list(doc.get("preamble", []))
-    stack = list(doc.get("sections", []))
-    while stack:
-        sec = stack.pop(0)
-        found += sec.get("segments", [])
-        stack = sec.get("sections", []) + stack
-    return found
 
 
 @pytest.mark.parametrize("html", ["<table><tr><td>只有一格</td></tr></table>", "<table><tr><td>索引号</td><td>123</td></tr><tr><td>a</td><td>b</td></tr></table>"])
