@@ -262,6 +262,20 @@ def test_a_table_runs_with_its_metadata_columns(tiny_models, tmp_path):
     index = (out / "index.md").read_text(encoding="utf-8")
     assert "2026年某省政府工作报告" in index and "(https://example.org/a%7Cb.html)" in index
     assert "下载" not in (out / "某省.md").read_text(encoding="utf-8")
+    # the reader and the digest link the page the report came from
+    link = '<a class="source" href="https://example.org/a%7Cb.html" rel="noopener noreferrer">Source page</a>'
+    assert link in (out / "某省.html").read_text(encoding="utf-8")
+    assert link in (out / "digest.html").read_text(encoding="utf-8")
+
+
+def test_only_web_addresses_become_source_links():
+    from pipeline.render.flags import source_link
+
+    assert source_link({"source_url": " https://gov.cn/a b?x=1&y=<2> "}) == "https://gov.cn/a%20b?x=1&y=%3C2%3E"
+    assert source_link({"url": "http://gov.cn/"}) == "http://gov.cn/"
+    for bad in ("javascript:alert(1)", "file:///etc/passwd", "/local/path.html", "", None):
+        assert source_link({"source_url": bad}) == ""
+    assert source_link(None) == ""
 
 
 # --- hostile shapes ------------------------------------------------------------------------------------

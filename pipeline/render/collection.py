@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..document import Document, Section, Summary
-from .flags import clean_text, flag_lines, notices, qa_sentence
+from .flags import clean_text, flag_lines, notices, qa_sentence, source_link
 from .html import asset, environment
 from .markdown import escape_markdown
 
@@ -151,15 +151,10 @@ def iter_index(entries: Iterable[ReportEntry], *, digests: Iterable[str] = DIGES
     yield f"\n{total} report{'s' if total != 1 else ''}: {counts['ok']} ok, {counts['other']} not ok.\n"
 
 
-_URL_SAFE = ":/?&=#%~+.,;@!$*-_"  # what stays as it is in a linked URL ("|", brackets, spaces are encoded)
-
-
 def _source_cell(source: str, report: _Report) -> str:
     """The input's name, linked to the page it was scraped from when a table input gave its URL."""
-    url = (report.doc.meta.get("source_url") or report.doc.meta.get("url") or "") if report.doc else ""
-    if url.startswith(("https://", "http://")):
-        return f"[{escape_markdown(source)}]({quote(url, safe=_URL_SAFE)})"
-    return escape_markdown(source)
+    url = source_link(report.doc.meta) if report.doc else ""
+    return f"[{escape_markdown(source)}]({url})" if url else escape_markdown(source)
 
 
 def render_index(entries: Iterable[ReportEntry], *, digests: Iterable[str] = DIGESTS) -> str:
@@ -249,6 +244,7 @@ def _digest_view(report: _Report, n: int) -> dict[str, Any]:
         "byline": report.byline,
         "reader": reader,
         "markdown": report.href("md"),
+        "source_url": source_link(doc.meta),
         "checks": qa_sentence(doc.qa) if doc.qa else "",
         "notices": notices(doc.provenance),
         "flagged": int(doc.qa.get("segments_flagged", 0) or 0) if doc.qa else 0,

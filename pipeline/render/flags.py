@@ -199,3 +199,15 @@ def qa_sentence(qa: dict) -> str:
     if qa.get("titles_flagged"):
         parts.append(f"{qa['titles_flagged']} of {qa.get('titles_checked', '?')} headings flagged")
     return "; ".join(parts) + "." if parts else "Not checked."
+
+
+_URL_SAFE = ":/?&=#%~+.,;@!$*-_"  # what stays as it is in a linked URL ("|", brackets, spaces are encoded)
+
+
+def source_link(meta: dict | None) -> str:
+    """The page a report was scraped from (a table input's ``source_url``/``url`` column), as a link target:
+    http(s) only (never ``javascript:`` or a local path), percent-encoded; "" when there is none."""
+    from urllib.parse import quote
+
+    url = str((meta or {}).get("source_url") or (meta or {}).get("url") or "").strip()
+    return quote(url, safe=_URL_SAFE) if url.startswith(("https://", "http://")) else ""

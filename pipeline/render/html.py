@@ -17,7 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from ..document import Document, Section, Segment, Summary
-from .flags import FlagLine, clean_text, flag_lines, notices, ocr_note, qa_sentence, settings_note
+from .flags import FlagLine, clean_text, flag_lines, notices, ocr_note, qa_sentence, settings_note, source_link
 
 ALIGNMENTS = ("table", "interleaved")
 
@@ -183,6 +183,7 @@ def reader_view(doc: Document, alignment: str = "table") -> dict[str, Any]:
         "title_flags": flag_lines(doc.title.flags),
         "notices": notices(doc.provenance),
         "byline": [x for x in (clean_text(doc.issuer), clean_text(doc.date)) if x],
+        "source_url": source_link(doc.meta),
         "executive": executive,
         "executive_method": doc.summary.method if doc.summary else "",
         "checks": qa_sentence(doc.qa) if doc.qa else "",
