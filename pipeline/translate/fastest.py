@@ -35,8 +35,13 @@ class FastPath:
 
 
 FAST_PATHS = (
-    FastPath(("amx_bf16",), "transformers", "bfloat16",
-             "AMX: transformers in bfloat16 beats CTranslate2 int8 (issue 27's Xeon: 139 against 115 tokens/s)"),
+    # Inferred, not measured on an AMX CPU: issue 27's Xeon ran transformers bfloat16 at 139 tokens/s against
+    # CTranslate2 int8 at 115 with one worker of 2 threads (100 on 1 thread); two workers of one thread
+    # (fast.yaml's parallel_batches: 2) ran 1.94x one thread's speed on the AMD EPYC, which puts CTranslate2
+    # near 190 there. `models calibrate` measures it on the machine itself.
+    FastPath(("amx_bf16",), "ctranslate2", "int8",
+             "AMX: CTranslate2 int8 with 2 workers (inferred: issue 27's Xeon, 100 tokens/s on 1 thread, 139 for "
+             "transformers bfloat16 on 2; 2 workers ran 1.94x one thread on AMD EPYC); `models calibrate` measures it"),
     FastPath((), "ctranslate2", "int8",
              "no AMX (AVX2, or AVX-512 with BF16 on AMD EPYC): CTranslate2 int8 is the fastest measured "
              "(AMD EPYC with AVX512-BF16: 137 tokens/s, 235 with 2 workers, against 83 for transformers "
