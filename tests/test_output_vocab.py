@@ -4,8 +4,10 @@ through the vocabulary map `models convert` writes); and the bench model's Sente
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -181,23 +183,32 @@ def test_a_broken_vocabulary_map_is_one_clear_line_not_a_crash(tiny_models, mari
     assert listing.returncode == 4 and "BROKEN" in listing.stdout and why in listing.stdout
 
 
-def test_the_tiny_translator_has_opus_mt_s_real_vocabulary_where_its_tokenizer_is_here(tiny_translator, tmp_path):
-    """With ../shared/data/opus-mt-zh-en-tokenizer the tiny translator is built on the production tokenizer
-    (issue 27): its 65,001 entries, the same token counts, the real target-vocabulary map; a folder that is
-    not a tokenizer is one line."""
-    from pipeline.errors import InputError
-    from pipeline.models import build_tiny_models
-    from tests.conftest import TINY_TOKENIZER
-
-    if TINY_TOKENIZER is None:
-        pytest.skip("../shared/data/opus-mt-zh-en-tokenizer is not here: the tiny translator's tokenizer is trained")
+def test_a_tiny_translator_on_opus_mt_s_real_tokenizer_has_its_vocabulary_and_map(opus_vocab_translator, tmp_path):
+    """`models build-tiny --tokenizer ../shared/data/opus-mt-zh-en-tokenizer` (issue 27): the tiny shapes on the
+    production tokenizer: its 65,001 entries and token counts, the real target-vocabulary map (34,851 entries,
+    in the converted model too), English-side output only; a folder that is not a tokenizer is one line."""
     from transformers import MarianTokenizer
 
-    real = MarianTokenizer.from_pretrained(str(TINY_TOKENIZER))
-    tok = tiny_translator.tokenizer
-    assert tok.get_vocab() == real.get_vocab() and tiny_translator.model.config.vocab_size == 65001
+    from pipeline.errors import InputError
+    from pipeline.models import build_tiny_models
+    from pipeline.translate.ct2 import vmap_size
+    from tests.conftest import REAL_TOKENIZER
+
+    real = MarianTokenizer.from_pretrained(str(REAL_TOKENIZER))
+    translator = opus_vocab_translator
+    tok = translator.tokenizer
+    assert tok.get_vocab() == real.get_vocab() and translator.model.config.vocab_size == 65001
     text = "地区生产总值增长6.2%，一般公共预算收入64.34亿元。"
     assert tok(text)["input_ids"] == real(text)["input_ids"]
-    assert len(tiny_translator.source_only_ids) == 65001 - 34851  # the map keeps the real 34,851 entries
+    assert translator.count_tokens(text) == len(real(text)["input_ids"])
+    assert len(translator.source_only_ids) == 65001 - 34851  # the map keeps the real 34,851 entries
+    from pipeline.translate import GenerationSettings
+
+    [out] = translator.translate_batch([text], GenerationSettings(num_beams=2, output_vocab="target", max_length_slack=4))
+    assert out.token_ids and not set(out.token_ids) & set(translator.source_only_ids)
+    if importlib.util.find_spec("ctranslate2") is not None:  # the converted model keeps the same map
+        res = run_main("models", "convert", str(Path(translator.model.name_or_path)), "--out", str(tmp_path / "ct2"))
+        assert res.returncode == 0, res.stderr
+        assert vmap_size(tmp_path / "ct2") == 34851
     with pytest.raises(InputError, match="not a Marian tokenizer folder"):
         build_tiny_models(tmp_path / "m", only=("marian-zh-en",), tokenizer=tmp_path)
