@@ -44,8 +44,7 @@ def test_target_tokens_are_the_vocabulary_less_the_source_only_pieces(tiny_trans
     assert target & set(vocab) <= set(kept)  # everything the English side writes
     assert {"</s>", "<unk>", "<pad>"} <= set(kept)
     assert [vocab[t] for t in kept] == sorted(vocab[t] for t in kept)  # id order
-    # many more Chinese pieces than English ones in the trained tokenizer; opus-mt-zh-en's real map: 34,851
-    assert len(kept) == 34851 if len(vocab) == 65001 else len(kept) < len(vocab) / 2
+    assert len(kept) < len(vocab) / 2  # the tiny model: many more Chinese pieces than English ones
 
 
 def test_a_tokenizer_without_two_sentencepiece_models_has_no_target_vocabulary(tiny_models):
