@@ -56,9 +56,9 @@ class TranslatorConfig:
     # target: only tokens the target-language tokenizer writes (no untranslated source pieces; with
     # ctranslate2 a smaller output layer, faster). See pipeline/translate/vocab.py.
     output_vocab: Literal["full", "target"] = "full"
-    batch_tokens: int = field(default=4096, metadata=_check(16, 1_000_000))  # token budget per batch
+    batch_tokens: int = field(default=2048, metadata=_check(16, 1_000_000))  # token budget per batch
     threads: int = field(default=0, metadata=_check(0, 256))  # 0 = torch's default
-    parallel_batches: int = field(default=1, metadata=_check(1, 64))  # ctranslate2: batches decoded at once
+    parallel_batches: int = field(default=2, metadata=_check(1, 64))  # batches decoded at once (CPU), never > threads
     device: Literal["cpu", "cuda", "auto"] = "cpu"  # auto: cuda when available
     repetition_guard: bool = True  # detect loops / runaway length, retry stricter, flag if still bad
 
@@ -84,9 +84,9 @@ class SummarizerConfig:
     max_new_tokens: int = field(default=142, metadata=_check(1, 4096))
     extractive_sentences: int = field(default=3, metadata=_check(1, 100))  # budget for extractive summaries
     extractive_chars: int = field(default=400, metadata=_check(10, 100_000))  # zh characters budget
-    batch_tokens: int = field(default=8192, metadata=_check(16, 1_000_000))  # token budget per batch
+    batch_tokens: int = field(default=4096, metadata=_check(16, 1_000_000))  # token budget per batch
     threads: int = field(default=0, metadata=_check(0, 256))
-    parallel_batches: int = field(default=1, metadata=_check(1, 64))  # ctranslate2: batches decoded at once
+    parallel_batches: int = field(default=2, metadata=_check(1, 64))  # batches decoded at once (CPU), never > threads
     device: Literal["cpu", "cuda", "auto"] = "cpu"  # auto: cuda when available
 
 

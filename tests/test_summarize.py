@@ -314,3 +314,23 @@ def test_select_mode_summarizes_a_long_input_in_one_model_input(translated, bart
     short = SummaryRequest(segments=fits, key="s")  # read whole, as map_reduce reads it
     assert selecting._input_segments(short.segments) == short.segments
     assert selecting.summarize([short])[0].to_dict() == mapping.summarize([short])[0].to_dict()
+
+
+def test_summarizer_parallel_batches_give_the_same_summaries(tiny_models):
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        texts = [("The province will build roads and schools in every county. " * (k + 2)).strip() for k in range(6)]
+        bounds = [(4, 12)] * len(texts)
+        path = str(tiny_models["bart-summarizer"])
+        one = TransformersGenerator(path, max_input_tokens=256)
+        two = TransformersGenerator(path, max_input_tokens=256, parallel_batches=2)
+        kwargs = dict(num_beams=2, no_repeat_ngram_size=3, batch_tokens=160)
+        expected, calls = one.generate(texts, bounds, **kwargs)
+        assert calls > 2
+        assert two.generate(texts, bounds, **kwargs) == (expected, calls)
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)

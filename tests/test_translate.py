@@ -191,3 +191,87 @@ def test_importing_the_interfaces_loads_no_model_library():
             "print(sorted(m for m in ('torch', 'transformers', 'ctranslate2') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+@pytest.fixture
+def two_torch_threads():
+    """Two torch threads for one test (the session's tiny translator set one), restored afterwards."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    yield
+    torch.set_num_threads(before)
+
+
+def test_parallel_batches_decode_what_one_batch_at_a_time_decodes(tiny_models, sentences, two_torch_threads):
+    import threading
+
+    import torch
+
+    from pipeline.translate import TransformersTranslator
+    from pipeline.translate.generation import generate
+
+    settings = GenerationSettings(num_beams=2, max_length_ratio=1.0, max_length_slack=4)
+    one = TransformersTranslator(str(tiny_models["marian-zh-en"]), max_input_tokens=64, batch_tokens=96)
+    two = TransformersTranslator(str(tiny_models["marian-zh-en"]), max_input_tokens=64, batch_tokens=96,
+                                 parallel_batches=2)
+    assert [t.token_ids for t in two.translate_batch(sentences, settings)] == [
+        t.token_ids for t in one.translate_batch(sentences, settings)]
+    assert torch.get_num_threads() == 2  # the workers' one thread each is not left behind
+
+    # the batches really ran in two worker threads, one torch thread each
+    encoded = one._encode(sentences)
+    bounds = [settings.length_bounds(len(e)) for e in encoded]
+    seen: list[tuple[str, int]] = []
+
+    def record(batch, start_len):
+        seen.append((threading.current_thread().name, torch.get_num_threads()))
+        return []
+
+    out, calls = generate(one.model, one.tokenizer.pad_token_id, encoded, bounds, num_beams=2, batch_tokens=96,
+                          row_processors=record, workers=2)
+    assert calls == len(seen) > 2
+    assert {name.startswith("decode") for name, _ in seen} == {True}
+    assert len({name for name, _ in seen}) == 2 and {n for _, n in seen} == {1}
+    assert out == generate(one.model, one.tokenizer.pad_token_id, encoded, bounds, num_beams=2,
+                           batch_tokens=96)[0]
+
+    # one torch thread (a Ray actor's one CPU): one batch at a time, in the caller's thread
+    torch.set_num_threads(1)
+    seen.clear()
+    assert generate(one.model, one.tokenizer.pad_token_id, encoded, bounds, num_beams=2, batch_tokens=96,
+                    row_processors=record, workers=2)[0] == out
+    assert {name for name, _ in seen} == {threading.current_thread().name}
+
+
+def test_a_failing_parallel_batch_raises_and_leaves_threads_as_they_were(tiny_translator, sentences,
+                                                                         two_torch_threads):
+    import torch
+
+    from pipeline.translate.generation import generate
+
+    encoded = tiny_translator._encode(sentences)
+    bounds = [(1, 4)] * len(encoded)
+    started: list[int] = []
+
+    def fail_third(batch, start_len):
+        started.append(len(batch))
+        if len(started) == 3:
+            raise RuntimeError("out of memory in batch 3")
+        return []
+
+    with pytest.raises(RuntimeError, match="batch 3"):
+        generate(tiny_translator.model, tiny_translator.tokenizer.pad_token_id, encoded, bounds, num_beams=1,
+                 batch_tokens=24, row_processors=fail_third, workers=2)
+    assert torch.get_num_threads() == 2
+    assert len(started) < len(plan_batches([len(e) for e in encoded], 24, 1))  # the rest was not decoded
+
+
+@pytest.mark.parametrize("threads, parallel, expected", [(2, 2, (2, 1)), (8, 2, (2, 4)), (1, 2, (1, 1)), (3, 1, (1, 3))])
+def test_parallel_batches_never_outnumber_threads(threads, parallel, expected):
+    # a Ray actor given one CPU runs one worker, not two on one core (CTranslate2's inter/intra split; the
+    # transformers backend takes min(parallel_batches, torch threads) workers the same way)
+    from pipeline.translate.ct2 import thread_split
+
+    assert thread_split(threads, parallel) == expected

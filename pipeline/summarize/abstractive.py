@@ -44,7 +44,7 @@ class TransformersGenerator:
     backend = "transformers"
 
     def __init__(self, path: str, *, max_input_tokens: int = 1024, threads: int = 0, device: str = "cpu",
-                 dtype: str = "float32"):
+                 dtype: str = "float32", parallel_batches: int = 1):
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
         from ..translate.fastest import resolve_dtype, torch_dtype
@@ -56,13 +56,14 @@ class TransformersGenerator:
         self.model = AutoModelForSeq2SeqLM.from_pretrained(path, dtype=torch_dtype(self.dtype)).to(self.device).eval()
         limit = getattr(self.model.config, "max_position_embeddings", 1024) or 1024
         self.max_input_tokens = min(max_input_tokens, limit)
+        self.parallel_batches = parallel_batches  # batches decoded at once (CPU; same output)
 
     @classmethod
     def from_config(cls, config: Any) -> TransformersGenerator:
         sc = config.summarizer
         model = resolve_summarizer_model(config)
         return cls(model.path, max_input_tokens=sc.max_input_tokens, threads=sc.threads, device=sc.device,
-                   dtype=sc.dtype)
+                   dtype=sc.dtype, parallel_batches=sc.parallel_batches)
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text)["input_ids"])
@@ -72,7 +73,7 @@ class TransformersGenerator:
         enc = [self.tokenizer(t, truncation=False)["input_ids"] for t in texts]
         seqs, calls = generate(
             self.model, self.tokenizer.pad_token_id, enc, bounds, num_beams=num_beams, batch_tokens=batch_tokens,
-            device=self.device, no_repeat_ngram_size=no_repeat_ngram_size,
+            device=self.device, no_repeat_ngram_size=no_repeat_ngram_size, workers=self.parallel_batches,
         )
         return [self.tokenizer.decode(s, skip_special_tokens=True).strip() for s in seqs], calls
 

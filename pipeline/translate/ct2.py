@@ -172,11 +172,11 @@ def ct2_model_folder(config: Any, section: str) -> Path:
 
 def thread_split(threads: int, parallel_batches: int) -> tuple[int, int]:
     """(inter_threads, intra_threads): ``parallel_batches`` workers sharing the model, the ``threads`` (0: all
-    cores) divided among them."""
+    cores) divided among them; never more workers than threads (one CPU given to a Ray actor: one worker)."""
     import os
 
     total = threads or os.cpu_count() or 1
-    inter = max(1, parallel_batches)
+    inter = max(1, min(parallel_batches, total))
     return inter, max(1, total // inter)
 
 

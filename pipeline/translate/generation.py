@@ -126,19 +126,21 @@ def generate(
     repetition_penalty: float = 1.0,
     row_processors: RowProcessors | None = None,
     suppress_ids: Sequence[int] | None = None,
+    workers: int = 1,
 ) -> tuple[list[list[int]], int]:
     """Decode every input (token ids) in length-sorted, padded batches within ``batch_tokens``, each row
     bounded by its own (min, max) new tokens. Returns the output ids of each input (decoder start token
     removed, special tokens kept) and the number of ``model.generate`` calls. ``suppress_ids``: token ids
-    never generated."""
+    never generated. ``workers`` > 1 (CPU only): that many batches decoded at once, in threads sharing the
+    model, each on its share of torch's threads (see :func:`decode_in_parallel`); the output is the same."""
     import torch
     from transformers import LogitsProcessorList
 
     eos = first_eos(model.generation_config)
     start_len = 2 if model.generation_config.forced_bos_token_id is not None else 1
     out: list[list[int]] = [[] for _ in encoded]
-    calls = 0
-    for batch in plan_batches([len(e) for e in encoded], batch_tokens, num_beams):
+
+    def decode(batch: list[int]) -> None:
         width = max(len(encoded[i]) for i in batch)
         input_ids = torch.full((len(batch), width), pad_token_id, dtype=torch.long)
         mask = torch.zeros((len(batch), width), dtype=torch.long)
@@ -164,7 +166,38 @@ def generate(
             kwargs["suppress_tokens"] = list(suppress_ids)
         with torch.inference_mode():
             gen = model.generate(input_ids=input_ids.to(device), attention_mask=mask.to(device), **kwargs)
-        calls += 1
         for row, i in enumerate(batch):
             out[i] = gen[row].tolist()[1:]
-    return out, calls
+
+    plan = plan_batches([len(e) for e in encoded], batch_tokens, num_beams)
+    if workers > 1 and device == "cpu":
+        decode_in_parallel(decode, plan, workers)
+    else:
+        for batch in plan:
+            decode(batch)
+    return out, len(plan)
+
+
+def decode_in_parallel(decode: Callable[[list[int]], None], plan: list[list[int]], workers: int) -> None:
+    """``decode(batch)`` for every batch of ``plan``, ``workers`` at a time in threads (longest batches
+    first, each taken by the next free worker), torch's threads divided among them: on a CPU, two small
+    batches on one core each keep the cores busier than one batch on both (PyTorch's own threads split
+    small matrix products poorly; see docs/benchmarks.md). Never more workers than threads or batches."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import torch
+
+    total = torch.get_num_threads()
+    workers = min(workers, total, len(plan))
+    if workers <= 1:
+        for batch in plan:
+            decode(batch)
+        return
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="decode", initializer=torch.set_num_threads,
+                              initargs=(max(1, total // workers),))
+    try:
+        for future in [pool.submit(decode, batch) for batch in plan]:
+            future.result()  # a worker's error is raised here, and the batches not yet begun are dropped
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        torch.set_num_threads(total)  # the workers' setting also became the default of new threads

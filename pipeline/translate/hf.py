@@ -48,6 +48,7 @@ class TransformersTranslator:
         max_input_tokens: int = 256,
         batch_tokens: int = 4096,
         threads: int = 0,
+        parallel_batches: int = 1,
         device: str = "cpu",
         glossary: Any = None,
         src_lang: str | None = None,
@@ -77,6 +78,7 @@ class TransformersTranslator:
         limit = getattr(self.model.config, "max_position_embeddings", 512) or 512
         self.max_input_tokens = min(max_input_tokens, limit)
         self.batch_tokens = batch_tokens
+        self.parallel_batches = parallel_batches  # batches decoded at once (CPU; same output)
         self.glossary = glossary
         self._rendering_ids: dict[str, tuple[int, ...]] = {}
         self.source_only_ids = excluded_ids(self.tokenizer)  # what output_vocab: target suppresses
@@ -89,9 +91,9 @@ class TransformersTranslator:
         model = resolve_model(tc.model, tc.revision, root=config.root, role="translator")
         translator = cls(
             model.path, model_name=model.name, revision=model.revision, max_input_tokens=tc.max_input_tokens,
-            batch_tokens=tc.batch_tokens, threads=tc.threads, device=tc.device,
-            glossary=glossary if tc.glossary_weight else None, src_lang=tc.src_lang, tgt_lang=tc.tgt_lang,
-            dtype=tc.dtype,
+            batch_tokens=tc.batch_tokens, threads=tc.threads, parallel_batches=tc.parallel_batches,
+            device=tc.device, glossary=glossary if tc.glossary_weight else None, src_lang=tc.src_lang,
+            tgt_lang=tc.tgt_lang, dtype=tc.dtype,
         )
         if tc.output_vocab == "target" and translator.source_only_ids is None:
             raise no_target_vocab(tc.model)
@@ -158,7 +160,7 @@ class TransformersTranslator:
             self.model, self.tokenizer.pad_token_id, encoded, bounds,
             num_beams=settings.num_beams, batch_tokens=self.batch_tokens, device=self.device,
             no_repeat_ngram_size=settings.no_repeat_ngram_size, repetition_penalty=settings.repetition_penalty,
-            row_processors=row_processors, suppress_ids=suppress,
+            row_processors=row_processors, suppress_ids=suppress, workers=self.parallel_batches,
         )
         eos = first_eos(self.model.generation_config)
         specials = set(self.tokenizer.all_special_ids) | (self.languages.code_ids if self.languages else set())
