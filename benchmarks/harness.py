@@ -223,6 +223,10 @@ class StageTimer:
 # Facts and results
 
 
+# Environment variables that hold CTranslate2, oneDNN and PyTorch to older instruction sets.
+ISA_LIMITS = ("CT2_FORCE_CPU_ISA", "ONEDNN_MAX_CPU_ISA", "ATEN_CPU_CAPABILITY")
+
+
 def machine_facts(threads: int) -> dict[str, Any]:
     from importlib import metadata
 
@@ -249,6 +253,8 @@ def machine_facts(threads: int) -> dict[str, Any]:
         "cpu_features": reported_features(),
         "fast_path": {"backend": path.backend, "number_format": path.number_format, "why": path.why},
         "malloc_arena_max": os.environ.get("MALLOC_ARENA_MAX"),
+        # kernels held below what the CPU has (an emulation of an older CPU's code paths, not its clocks)
+        "isa_limits": {k: os.environ[k] for k in ISA_LIMITS if os.environ.get(k)} or None,
         "python": platform.python_version(),
         "torch": version("torch"),
         "transformers": version("transformers"),
