@@ -128,7 +128,9 @@ def run(out_dir: Path, *, quick: bool = False, num_beams: int = 4, threads: int 
     limits = harness.compute_limits(threads)
     base = {"module": "translate", "model": str(model), "num_beams": num_beams, "threads": threads,
             "sentences": sentences, "warmup": "各位代表。", "batch_tokens": batch_tokens}
-    workers = min(2, threads)  # the default parallel_batches (never more workers than threads)
+    from pipeline.config import TranslatorConfig
+
+    workers = min(TranslatorConfig().parallel_batches, threads)  # what `run` does (never more than threads)
     hf = {**base, "function": "child_translator", "kind": "transformers", "inter": workers}
     runs: dict[str, dict[str, Any]] = {
         "a_naive_generate": harness.run_child({**base, "function": "child_naive"}, isolate),

@@ -56,6 +56,17 @@ def tiny_translator(tiny_models):
     return TransformersTranslator(str(tiny_models["marian-zh-en"]), max_input_tokens=64, threads=1)
 
 
+@pytest.fixture
+def two_torch_threads():
+    """Two torch threads for one test (the session's tiny models set one), restored afterwards."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(scope="session")
 def opus_vocab_translator(tiny_models):
     """The tiny translator's shape on opus-mt-zh-en's real tokenizer (skipped where the shared data lacks it)."""

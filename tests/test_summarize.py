@@ -316,21 +316,16 @@ def test_select_mode_summarizes_a_long_input_in_one_model_input(translated, bart
     assert selecting.summarize([short])[0].to_dict() == mapping.summarize([short])[0].to_dict()
 
 
-def test_summarizer_parallel_batches_give_the_same_summaries(tiny_models):
+def test_summarizer_parallel_batches_give_the_same_summaries(tiny_models, two_torch_threads):
     import torch
 
-    before = torch.get_num_threads()
-    torch.set_num_threads(2)
-    try:
-        texts = [("The province will build roads and schools in every county. " * (k + 2)).strip() for k in range(6)]
-        bounds = [(4, 12)] * len(texts)
-        path = str(tiny_models["bart-summarizer"])
-        one = TransformersGenerator(path, max_input_tokens=256)
-        two = TransformersGenerator(path, max_input_tokens=256, parallel_batches=2)
-        kwargs = dict(num_beams=2, no_repeat_ngram_size=3, batch_tokens=160)
-        expected, calls = one.generate(texts, bounds, **kwargs)
-        assert calls > 2
-        assert two.generate(texts, bounds, **kwargs) == (expected, calls)
-        assert torch.get_num_threads() == 2
-    finally:
-        torch.set_num_threads(before)
+    texts = [("The province will build roads and schools in every county. " * (k + 2)).strip() for k in range(6)]
+    bounds = [(4, 12)] * len(texts)
+    path = str(tiny_models["bart-summarizer"])
+    one = TransformersGenerator(path, max_input_tokens=256)
+    two = TransformersGenerator(path, max_input_tokens=256, parallel_batches=2)
+    kwargs = dict(num_beams=2, no_repeat_ngram_size=3, batch_tokens=160)
+    expected, calls = one.generate(texts, bounds, **kwargs)
+    assert calls > 2
+    assert two.generate(texts, bounds, **kwargs) == (expected, calls)
+    assert torch.get_num_threads() == 2

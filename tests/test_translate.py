@@ -193,17 +193,6 @@ def test_importing_the_interfaces_loads_no_model_library():
     assert out.stdout.strip() == "[]", out.stderr
 
 
-@pytest.fixture
-def two_torch_threads():
-    """Two torch threads for one test (the session's tiny translator set one), restored afterwards."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(2)
-    yield
-    torch.set_num_threads(before)
-
-
 def test_parallel_batches_decode_what_one_batch_at_a_time_decodes(tiny_models, sentences, two_torch_threads):
     import threading
 

@@ -170,11 +170,7 @@ def generate(
             out[i] = gen[row].tolist()[1:]
 
     plan = plan_batches([len(e) for e in encoded], batch_tokens, num_beams)
-    if workers > 1 and device == "cpu":
-        decode_in_parallel(decode, plan, workers)
-    else:
-        for batch in plan:
-            decode(batch)
+    decode_in_parallel(decode, plan, workers if device == "cpu" else 1)  # a GPU: one batch at a time
     return out, len(plan)
 
 
